@@ -1,0 +1,54 @@
+"""Owner-only maintenance, invoked by mentioning the bot (no message content intent needed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord.ext import commands
+
+from kontext.models import ACTIVE_STATES
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+
+
+class AdminCog(commands.Cog):
+    """`@Bot sync` and `@Bot status` for the bot's owner."""
+
+    def __init__(self, bot: KontextBot) -> None:
+        self.bot = bot
+
+    async def cog_check(self, ctx: commands.Context[KontextBot]) -> bool:  # type: ignore[override]
+        return await self.bot.is_owner(ctx.author)
+
+    @commands.command(name="sync")
+    async def sync(self, ctx: commands.Context[KontextBot], scope: Literal["global", "here", "clear"] = "global") -> None:
+        """Sync slash commands globally, to this server only, or clear this server's copies."""
+        if scope == "global":
+            synced = await self.bot.tree.sync()
+            await ctx.reply(f"Synced {len(synced)} commands globally (they can take a while to show up).")
+            return
+        if ctx.guild is None:
+            await ctx.reply("`here` and `clear` work in a server.")
+            return
+        if scope == "clear":
+            self.bot.tree.clear_commands(guild=ctx.guild)
+        else:
+            self.bot.tree.copy_global_to(guild=ctx.guild)
+        synced = await self.bot.tree.sync(guild=ctx.guild)
+        await ctx.reply(f"{len(synced)} commands now registered in this server.")
+
+    @commands.command(name="status")
+    async def status(self, ctx: commands.Context[KontextBot]) -> None:
+        """How many jobs are running and waiting, and the gateway latency."""
+        active = await self.bot.storage.count_jobs(states=ACTIVE_STATES)
+        await ctx.reply(
+            f"Jobs in this process: {self.bot.jobs.running} running, {self.bot.jobs.queued} queued. "
+            f"Unfinished in the database: {active}. Latency {self.bot.latency * 1000:.0f} ms.",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+async def setup(bot: KontextBot) -> None:
+    await bot.add_cog(AdminCog(bot))

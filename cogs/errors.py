@@ -1,0 +1,148 @@
+"""The one place that turns exceptions into words for users: the CommandTree subclass and its vocabulary."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from kontext.client import (
+    ApiConnectionError,
+    ApiStatusError,
+    ApiTimeoutError,
+    AuthenticationError,
+    DownloadTooLargeError,
+    FailureFamily,
+    GenerationFailed,
+    GenerationTimedOut,
+    InsufficientBalanceError,
+    KontextError,
+    MalformedResponseError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+)
+from kontext.models import InvalidRequestError
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+
+log = logging.getLogger(__name__)
+
+FAMILY_SENTENCES: dict[FailureFamily, str] = {
+    FailureFamily.CONTENT_POLICY: "The image service declined this under its content policy. Try rewording the prompt.",
+    FailureFamily.INPUT_IMAGE: (
+        "The image service could not use the input image: it must be a JPEG, PNG or WebP under 10 MB "
+        "that it can download."
+    ),
+    FailureFamily.PROMPT: "The image service could not use this prompt (too long, or not understood). Try rewording it.",
+    FailureFamily.TIMEOUT: "The image service took too long and gave up on this image. Try again.",
+    FailureFamily.MODEL_UNAVAILABLE: "The model is unavailable at the moment. Try again in a few minutes.",
+    FailureFamily.OUT_OF_CREDITS: "The bot's image service account is out of credits. Please tell the bot's owner.",
+    FailureFamily.UNKNOWN: "The image service could not make this image.",
+}
+PERMISSION_NAMES = {
+    "send_messages": "Send Messages",
+    "attach_files": "Attach Files",
+    "embed_links": "Embed Links",
+    "read_message_history": "Read Message History",
+    "view_channel": "View Channel",
+    "manage_guild": "Manage Server",
+    "manage_messages": "Manage Messages",
+}
+
+
+class UserError(app_commands.AppCommandError):
+    """An error whose message is meant for the user as it is: safe text, no secrets."""
+
+
+def _permission_list(names: list[str]) -> str:
+    return ", ".join(f"**{PERMISSION_NAMES.get(n, n.replace('_', ' ').title())}**" for n in names)
+
+
+def _minutes(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds:g} seconds"
+
+
+def describe_error(error: BaseException) -> str | None:
+    """One friendly paragraph for a known error, or None for a bug the user cannot do anything about."""
+    if isinstance(error, UserError | InvalidRequestError):
+        return str(error)
+    if isinstance(error, GenerationFailed):
+        lines = [FAMILY_SENTENCES[error.family]]
+        if error.fail_msg:
+            lines.append(f"The service said: “{discord.utils.escape_markdown(error.fail_msg[:300])}”")
+        if error.task_id:
+            lines.append(f"Task `{error.task_id}`")
+        return "\n".join(lines)
+    if isinstance(error, GenerationTimedOut):
+        return (
+            f"The image was not ready after {_minutes(error.waited)}, so I stopped waiting. "
+            f"The image service may be overloaded; try again in a little while.\nTask `{error.task_id}`"
+        )
+    if isinstance(error, KontextError):
+        return _describe_api_error(error)
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return f"I can't do that here: I need the {_permission_list(error.missing_permissions)} permission in this channel."
+    if isinstance(error, app_commands.MissingPermissions):
+        return f"You need the {_permission_list(error.missing_permissions)} permission to do that."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works in servers, not in direct messages."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again {discord.utils.format_dt(discord.utils.utcnow(), 'R')}."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here."
+    return None
+
+
+def _describe_api_error(error: KontextError) -> str:
+    if isinstance(error, AuthenticationError | PermissionDeniedError):
+        return "The image service refused the bot's API key. Please tell the bot's owner."
+    if isinstance(error, InsufficientBalanceError):
+        return FAMILY_SENTENCES[FailureFamily.OUT_OF_CREDITS]
+    if isinstance(error, RateLimitedError):
+        return "The image service is busy right now (rate limited). Please try again in a minute."
+    if isinstance(error, ServerError):
+        return f"The image service is having trouble (error {error.status}). Please try again shortly."
+    if isinstance(error, ApiTimeoutError):
+        return "The image service did not answer in time. Please try again shortly."
+    if isinstance(error, ApiConnectionError):
+        return "I couldn't reach the image service. Please try again shortly."
+    if isinstance(error, MalformedResponseError):
+        return "The image service sent an answer I couldn't read. Please try again shortly."
+    if isinstance(error, DownloadTooLargeError):
+        return "The finished image was larger than I'm willing to download."
+    if isinstance(error, ApiStatusError):
+        return f"The image service refused the request (error {error.status}): {error.api_message or 'no reason given'}"
+    return "Something went wrong talking to the image service. Please try again."
+
+
+class KontextTree(app_commands.CommandTree["KontextBot"]):
+    """Command tree whose error handler answers every failure ephemerally, in words."""
+
+    async def on_error(self, interaction: discord.Interaction[KontextBot], error: app_commands.AppCommandError) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        text = describe_error(original)
+        if text is None:
+            reference = secrets.token_hex(3)
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("unhandled error in /%s (ref %s)", command, reference, exc_info=original)
+            text = f"Something went wrong on my side. If it keeps happening, tell the bot's owner: ref `{reference}`."
+        await send_ephemeral(interaction, text)
+
+
+async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """Answer ephemerally whether or not the interaction was already answered."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not send an error message for interaction %s", interaction.id, exc_info=True)

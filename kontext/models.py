@@ -1,0 +1,139 @@
+"""Domain types shared by the client, the storage and the job flow: no I/O here."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+MODES: tuple[str, ...] = ("pro", "max")
+ASPECT_RATIOS: tuple[str, ...] = ("21:9", "16:9", "4:3", "1:1", "3:4", "9:16")
+OUTPUT_FORMATS: tuple[str, ...] = ("jpeg", "png")
+SAFETY_TOLERANCES: tuple[int, ...] = (0, 1, 2)
+PROMPT_MAX_CHARS = 10_000
+# The reference and API-NOTES keep the input image under one key; newer docs say image_urls. One place to change.
+IMAGE_URL_FIELD = "image_url"
+
+
+class InvalidRequestError(ValueError):
+    """A generation request the API would refuse; the message is safe to show to users."""
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    """Everything the API needs for one generation, validated against the reference's enums."""
+
+    prompt: str
+    mode: str = "pro"
+    aspect_ratio: str = "16:9"
+    output_format: str = "jpeg"
+    prompt_upsampling: bool = False
+    safety_tolerance: int = 2
+    image_url: str | None = None
+    watermark: str | None = None
+    enable_translation: bool = True
+    upload_cn: bool = False
+
+    def validate(self) -> GenerationRequest:
+        """Raise InvalidRequestError naming the first problem; return self when all is well."""
+        prompt = self.prompt.strip() if isinstance(self.prompt, str) else ""
+        if not prompt:
+            raise InvalidRequestError("The prompt is empty: describe the image you want.")
+        if len(self.prompt) > PROMPT_MAX_CHARS:
+            raise InvalidRequestError(
+                f"The prompt is {len(self.prompt):,} characters long; the limit is {PROMPT_MAX_CHARS:,}."
+            )
+        if self.mode not in MODES:
+            raise InvalidRequestError(f"Unknown mode {self.mode!r}: choose one of {', '.join(MODES)}.")
+        if self.aspect_ratio not in ASPECT_RATIOS:
+            raise InvalidRequestError(
+                f"Unknown aspect ratio {self.aspect_ratio!r}: choose one of {', '.join(ASPECT_RATIOS)}."
+            )
+        if self.output_format not in OUTPUT_FORMATS:
+            raise InvalidRequestError(
+                f"Unknown format {self.output_format!r}: choose one of {', '.join(OUTPUT_FORMATS)}."
+            )
+        if self.safety_tolerance not in SAFETY_TOLERANCES or isinstance(self.safety_tolerance, bool):
+            raise InvalidRequestError("Safety tolerance must be 0 (strict), 1 (moderate) or 2 (balanced).")
+        if self.image_url is not None and not self.image_url.startswith(("https://", "http://")):
+            raise InvalidRequestError("The input image must be an http(s) URL.")
+        return self
+
+    def to_input(self) -> dict[str, Any]:
+        """The `input` object of a submit body, as the reference spells it."""
+        body: dict[str, Any] = {
+            "mode": self.mode,
+            "prompt": self.prompt,
+            "aspect_ratio": self.aspect_ratio,
+            "output_format": self.output_format,
+            "promptUpsampling": self.prompt_upsampling,
+            "enableTranslation": self.enable_translation,
+            "safetyTolerance": self.safety_tolerance,
+            "uploadCn": self.upload_cn,
+        }
+        if self.image_url is not None:
+            body[IMAGE_URL_FIELD] = self.image_url
+        if self.watermark:
+            body["watermark"] = self.watermark
+        return body
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GenerationRequest:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class JobState(enum.StrEnum):
+    """Where a job is in its life. The order is the order of a successful job."""
+
+    QUEUED = "queued"  # accepted, waiting for a slot under the global cap
+    SUBMITTING = "submitting"  # the submit request may be on the wire: never resend blindly
+    PENDING = "pending"  # the API has a task id and says pending
+    PROCESSING = "processing"  # the API says processing
+    FINISHED = "finished"  # the API has a result; not yet delivered to Discord
+    DELIVERING = "delivering"  # we are posting the result (recorded before posting)
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobState.DELIVERED, JobState.FAILED)
+
+
+ACTIVE_STATES: tuple[JobState, ...] = tuple(s for s in JobState if not s.terminal)
+
+
+def now() -> float:
+    return time.time()
+
+
+@dataclass(slots=True)
+class Job:
+    """One generation as kept in the database."""
+
+    id: str
+    user_id: int
+    channel_id: int
+    request: GenerationRequest
+    guild_id: int | None = None
+    kind: str = "imagine"  # imagine | edit
+    state: JobState = JobState.QUEUED
+    message_id: int | None = None  # the placeholder message the user watches
+    interaction_id: int | None = None
+    task_id: str | None = None
+    result_url: str | None = None
+    fail_code: str | None = None
+    fail_message: str | None = None
+    source_job_id: str | None = None  # the job whose result this one edits
+    source_message_id: int | None = None
+    cost_micros: int = 0
+    created_at: float = field(default_factory=now)
+    updated_at: float = field(default_factory=now)
+    submitted_at: float | None = None
+    finished_at: float | None = None
+    delivered_at: float | None = None

@@ -1,0 +1,107 @@
+"""When to poll, how long a generation should take, and who waits for a slot: pure asyncio, no I/O."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import statistics
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PollSchedule:
+    """The reference's advice: wait before the first poll, then poll at a fixed interval, give up at a limit."""
+
+    first_delay: float = 8.0
+    interval: float = 2.5
+    timeout: float = 120.0
+
+    def delays(self, elapsed: Callable[[], float]) -> Iterator[float]:
+        """Yield the wait before each poll; stop once the time limit is reached.
+
+        `elapsed` says how long the task has been running; the last wait is cut short so that the final poll
+        lands on the limit itself rather than past it.
+        """
+        delay = self.first_delay
+        while True:
+            remaining = self.timeout - elapsed()
+            if remaining <= 0:
+                return
+            yield max(0.0, min(delay, remaining))
+            delay = self.interval
+
+
+class DurationEstimator:
+    """How long generations take, learnt from the ones this process has seen (per mode, text vs edit)."""
+
+    def __init__(self, default: float = 12.0, window: int = 50) -> None:
+        self._default = default
+        self._window = window
+        self._seen: dict[tuple[str, bool], collections.deque[float]] = {}
+
+    def observe(self, mode: str, edit: bool, seconds: float) -> None:
+        """Record how long one finished generation took."""
+        if seconds > 0:
+            self._seen.setdefault((mode, edit), collections.deque(maxlen=self._window)).append(seconds)
+
+    def expected(self, mode: str, edit: bool) -> float:
+        """The median of what was seen, or the reference's typical time before anything was."""
+        seen = self._seen.get((mode, edit))
+        return statistics.median(seen) if seen else self._default
+
+
+class SlotQueue:
+    """A first-come, first-served gate of fixed capacity that tells each waiter its place in line."""
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self._capacity = capacity
+        self._in_use = 0
+        self._waiters: collections.deque[tuple[asyncio.Future[None], Callable[[int], None] | None]] = (
+            collections.deque()
+        )
+
+    @property
+    def in_use(self) -> int:
+        return self._in_use
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
+
+    async def acquire(self, on_position: Callable[[int], None] | None = None) -> None:
+        """Wait for a slot; `on_position(n)` is told the 1-based place in line whenever it changes."""
+        if self._in_use < self._capacity and not self._waiters:
+            self._in_use += 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (future, on_position)
+        self._waiters.append(entry)
+        if on_position is not None:
+            on_position(len(self._waiters))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # the slot was handed over just as we were cancelled: pass it on
+            else:
+                self._waiters.remove(entry)
+                self._announce_positions()
+            raise
+
+    def release(self) -> None:
+        """Give the slot to the next waiter, or free it."""
+        while self._waiters:
+            future, _ = self._waiters.popleft()
+            if not future.done():
+                future.set_result(None)  # the slot passes straight on: in_use is unchanged
+                self._announce_positions()
+                return
+        self._in_use -= 1
+
+    def _announce_positions(self) -> None:
+        for place, (_, on_position) in enumerate(self._waiters, start=1):
+            if on_position is not None:
+                on_position(place)
