@@ -1,0 +1,333 @@
+"""Settings.from_env(): the one reader of the environment, validating everything at start-up."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from kontext.models import ASPECT_RATIOS, MODES, OUTPUT_FORMATS
+from kontext.storage import check_database_url, redact_url
+
+SIMULATE = "simulate"
+DEFAULT_BASE_URL = "https://api.apixo.ai/api/v1"
+DEFAULT_DATABASE_URL = "sqlite:///data/kontext.db"
+LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+ENV_EXAMPLE = ".env.example"
+
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+_MICROS = Decimal(1_000_000)
+_SNOWFLAKE_MAX = (1 << 63) - 1  # stored as BIGINT
+_SHOW_MAX = 24  # longer bad values are described, not echoed: a secret pasted on the wrong line stays hidden
+
+T = TypeVar("T")
+
+
+class ConfigError(Exception):
+    """The environment is missing or has malformed settings; the message lists every problem, one per line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"{count} configuration problem{'s' if count != 1 else ''}:\n{lines}\n"
+            f"See {ENV_EXAMPLE} for every variable, with a comment and its default "
+            f"(copy it to .env and fill it in)."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot reads from its environment, validated once at start-up."""
+
+    discord_token: str = field(repr=False)
+    apixo_api_key: str = field(default="", repr=False)  # "" only in simulate mode
+    apixo_base_url: str = DEFAULT_BASE_URL  # or "simulate"
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
+    dev_guild_id: int | None = None
+    owner_ids: frozenset[int] = frozenset()  # empty: the application's owner(s)
+    log_level: str = "INFO"
+    default_mode: str = "pro"
+    default_aspect_ratio: str = "16:9"
+    default_format: str = "jpeg"
+    enable_translation: bool = True
+    upload_cn: bool = False
+    poll_first_delay: float = 8.0
+    poll_interval: float = 2.5
+    poll_timeout: float = 120.0
+    api_request_timeout: float = 30.0
+    progress_edit_interval: float = 3.0
+    max_tasks_in_flight: int = 20
+    max_status_concurrency: int = 5
+    max_result_bytes: int = 25_000_000
+    price_pro_micros: int = 30_000
+    price_max_micros: int = 60_000
+    web_port: int | None = None
+
+    @property
+    def simulate(self) -> bool:
+        """True when APIXO_BASE_URL=simulate: no real API calls, no key needed."""
+        return self.apixo_base_url == SIMULATE
+
+    def price_micros(self, mode: str) -> int:
+        """Price of one generation in the given mode, in micro-dollars."""
+        if mode == "pro":
+            return self.price_pro_micros
+        if mode == "max":
+            return self.price_max_micros
+        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+
+    def describe(self) -> dict[str, str]:
+        """A view of the settings safe to log: secrets show only whether they are set."""
+        return {
+            "discord_token": _secret_state(self.discord_token),
+            "apixo_api_key": _secret_state(self.apixo_api_key),
+            "apixo_base_url": self.apixo_base_url,
+            "database_url": redact_url(self.database_url),
+            "dev_guild_id": str(self.dev_guild_id) if self.dev_guild_id is not None else "(none)",
+            "owner_ids": ", ".join(str(i) for i in sorted(self.owner_ids)) or "(application owner)",
+            "log_level": self.log_level,
+            "default_mode": self.default_mode,
+            "default_aspect_ratio": self.default_aspect_ratio,
+            "default_format": self.default_format,
+            "enable_translation": str(self.enable_translation).lower(),
+            "upload_cn": str(self.upload_cn).lower(),
+            "poll_first_delay": f"{self.poll_first_delay:g}s",
+            "poll_interval": f"{self.poll_interval:g}s",
+            "poll_timeout": f"{self.poll_timeout:g}s",
+            "api_request_timeout": f"{self.api_request_timeout:g}s",
+            "progress_edit_interval": f"{self.progress_edit_interval:g}s",
+            "max_tasks_in_flight": str(self.max_tasks_in_flight),
+            "max_status_concurrency": str(self.max_status_concurrency),
+            "max_result_bytes": str(self.max_result_bytes),
+            "price_pro": _usd(self.price_pro_micros),
+            "price_max": _usd(self.price_max_micros),
+            "web_port": str(self.web_port) if self.web_port is not None else "(none)",
+        }
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate settings from env (os.environ when None); raise ConfigError naming every problem."""
+        r = _Reader(os.environ if env is None else env)
+        d = cls.__dataclass_fields__
+        token = r.secret(
+            "DISCORD_TOKEN",
+            required=True,
+            hint="the bot token from https://discord.com/developers/applications (your app > Bot > Reset Token)",
+        )
+        base_url = r.base_url("APIXO_BASE_URL", DEFAULT_BASE_URL)
+        api_key = r.secret(
+            "APIXO_API_KEY",
+            required=base_url != SIMULATE,
+            hint="an API key from your apixo dashboard, or set APIXO_BASE_URL=simulate to try the bot without one",
+        )
+        database_url = r.database_url("DATABASE_URL", DEFAULT_DATABASE_URL)
+        dev_guild_id = r.snowflake("DEV_GUILD_ID")
+        owner_ids = r.snowflakes("OWNER_IDS")
+        log_level = r.choice("LOG_LEVEL", d["log_level"].default, LOG_LEVELS, str.upper)
+        default_mode = r.choice("DEFAULT_MODE", d["default_mode"].default, MODES, str.lower)
+        default_aspect_ratio = r.choice("DEFAULT_ASPECT_RATIO", d["default_aspect_ratio"].default, ASPECT_RATIOS)
+        default_format = r.choice("DEFAULT_FORMAT", d["default_format"].default, OUTPUT_FORMATS, str.lower)
+        enable_translation = r.boolean("ENABLE_TRANSLATION", d["enable_translation"].default)
+        upload_cn = r.boolean("UPLOAD_CN", d["upload_cn"].default)
+        poll_first_delay = r.seconds("POLL_FIRST_DELAY", d["poll_first_delay"].default)
+        poll_interval = r.seconds("POLL_INTERVAL", d["poll_interval"].default)
+        poll_timeout = r.seconds("POLL_TIMEOUT", d["poll_timeout"].default)
+        api_request_timeout = r.seconds("API_REQUEST_TIMEOUT", d["api_request_timeout"].default)
+        # Zero is allowed here: it turns the throttle off (useful in tests).
+        progress_edit_interval = r.seconds("PROGRESS_EDIT_INTERVAL", d["progress_edit_interval"].default, zero_ok=True)
+        max_tasks_in_flight = r.integer("MAX_TASKS_IN_FLIGHT", d["max_tasks_in_flight"].default)
+        max_status_concurrency = r.integer("MAX_STATUS_CONCURRENCY", d["max_status_concurrency"].default)
+        max_result_bytes = r.integer("MAX_RESULT_BYTES", d["max_result_bytes"].default)
+        price_pro_micros = r.money("PRICE_PRO_USD", d["price_pro_micros"].default)
+        price_max_micros = r.money("PRICE_MAX_USD", d["price_max_micros"].default)
+        # WEB_PORT is this project's own name; PORT is what hosting platforms inject. The explicit one wins.
+        web_port = r.port("WEB_PORT")
+        platform_port = r.port("PORT")
+        if web_port is None:
+            web_port = platform_port
+
+        if poll_interval > poll_timeout and not r.failed("POLL_INTERVAL", "POLL_TIMEOUT"):
+            r.problem(
+                f"POLL_INTERVAL ({poll_interval:g}s) is longer than POLL_TIMEOUT ({poll_timeout:g}s): "
+                "no second poll could ever happen"
+            )
+        if r.problems:
+            raise ConfigError(r.problems)
+        return cls(
+            discord_token=token,
+            apixo_api_key=api_key,
+            apixo_base_url=base_url,
+            database_url=database_url,
+            dev_guild_id=dev_guild_id,
+            owner_ids=owner_ids,
+            log_level=log_level,
+            default_mode=default_mode,
+            default_aspect_ratio=default_aspect_ratio,
+            default_format=default_format,
+            enable_translation=enable_translation,
+            upload_cn=upload_cn,
+            poll_first_delay=poll_first_delay,
+            poll_interval=poll_interval,
+            poll_timeout=poll_timeout,
+            api_request_timeout=api_request_timeout,
+            progress_edit_interval=progress_edit_interval,
+            max_tasks_in_flight=max_tasks_in_flight,
+            max_status_concurrency=max_status_concurrency,
+            max_result_bytes=max_result_bytes,
+            price_pro_micros=price_pro_micros,
+            price_max_micros=price_max_micros,
+            web_port=web_port,
+        )
+
+
+class _Reader:
+    """Parses variables one by one, collecting problems instead of stopping at the first."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+        self.problems: list[str] = []
+        self._failed: set[str] = set()
+
+    def problem(self, message: str, name: str | None = None) -> None:
+        self.problems.append(message)
+        if name is not None:
+            self._failed.add(name)
+
+    def failed(self, *names: str) -> bool:
+        return any(n in self._failed for n in names)
+
+    def raw(self, name: str) -> str | None:
+        """The stripped value, or None when unset or blank (an empty line from .env.example means unset)."""
+        value = self._env.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        return value or None
+
+    def _parse(self, name: str, default: T, parse: Callable[[str], T], expected: str) -> T:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            return parse(value)
+        except (ValueError, ArithmeticError):  # Decimal's InvalidOperation is an ArithmeticError
+            self.problem(f"{name}={_show(value)} is not valid: expected {expected}", name)
+            return default
+
+    def secret(self, name: str, *, required: bool, hint: str) -> str:
+        value = self.raw(name)
+        if value is None:
+            if required:
+                self.problem(f"{name} is missing: set it to {hint}", name)
+            return ""
+        if any(c.isspace() for c in value):
+            # Never echo it: say only what is wrong.
+            self.problem(f"{name} contains whitespace: paste the value alone, without a 'Bot '/'Bearer ' prefix", name)
+            return ""
+        return value
+
+    def base_url(self, name: str, default: str) -> str:
+        def parse(value: str) -> str:
+            if value.lower() == SIMULATE:
+                return SIMULATE
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(value)
+            return value.rstrip("/")
+
+        return self._parse(name, default, parse, f"an http(s) URL such as {DEFAULT_BASE_URL}, or the word simulate")
+
+    def database_url(self, name: str, default: str) -> str:
+        value = self.raw(name)
+        if value is None:
+            return default
+        problem = check_database_url(value)  # never echoes the URL: it may carry a password
+        if problem is not None:
+            self.problem(problem, name)
+            return default
+        return value
+
+    def choice(self, name: str, default: str, choices: Sequence[str], normalise: Callable[[str], str] = str) -> str:
+        def parse(value: str) -> str:
+            if normalise(value) not in choices:
+                raise ValueError(value)
+            return normalise(value)
+
+        return self._parse(name, default, parse, f"one of {', '.join(choices)}")
+
+    def boolean(self, name: str, default: bool) -> bool:
+        def parse(value: str) -> bool:
+            if value.lower() in _TRUE:
+                return True
+            if value.lower() in _FALSE:
+                return False
+            raise ValueError(value)
+
+        return self._parse(name, default, parse, "true/false (also 1/0, yes/no, on/off)")
+
+    def seconds(self, name: str, default: float, *, zero_ok: bool = False) -> float:
+        def parse(value: str) -> float:
+            number = float(value)
+            if not math.isfinite(number) or number < 0 or (number == 0 and not zero_ok):
+                raise ValueError(value)
+            return number
+
+        return self._parse(name, default, parse, f"a {'non-negative' if zero_ok else 'positive'} number of seconds")
+
+    def integer(self, name: str, default: int) -> int:
+        return self._parse(name, default, lambda v: _int_in(v, 1, None), "a positive whole number")
+
+    def port(self, name: str) -> int | None:
+        return self._parse(name, None, lambda v: _int_in(v, 1, 65535), "a TCP port number (1-65535)")
+
+    def snowflake(self, name: str) -> int | None:
+        return self._parse(name, None, _snowflake, "a Discord id (digits only; Developer Mode > Copy ID)")
+
+    def snowflakes(self, name: str) -> frozenset[int]:
+        def parse(value: str) -> frozenset[int]:
+            return frozenset(_snowflake(part) for part in value.split(",") if part.strip())
+
+        return self._parse(name, frozenset(), parse, "Discord user ids separated by commas")
+
+    def money(self, name: str, default: int) -> int:
+        def parse(value: str) -> int:
+            micros = Decimal(value) * _MICROS  # Decimal, never float: 0.03 must be exactly 30000
+            if not micros.is_finite() or micros < 0 or micros != micros.to_integral_value():
+                raise ValueError(value)
+            return int(micros)
+
+        return self._parse(name, default, parse, "a non-negative US dollar amount with at most 6 decimals, e.g. 0.03")
+
+
+def _int_in(value: str, low: int, high: int | None) -> int:
+    if not re.fullmatch(r"[0-9][0-9_]*", value):
+        raise ValueError(value)
+    number = int(value)
+    if number < low or (high is not None and number > high):
+        raise ValueError(value)
+    return number
+
+
+def _snowflake(value: str) -> int:
+    return _int_in(value.strip(), 1, _SNOWFLAKE_MAX)
+
+
+def _show(value: str) -> str:
+    """Echo short bad values so the user sees the typo; describe long ones, which may be a misplaced secret."""
+    return repr(value) if len(value) <= _SHOW_MAX else f"<a {len(value)}-character value>"
+
+
+def _secret_state(value: str) -> str:
+    return "***set***" if value else "(missing)"
+
+
+def _usd(micros: int) -> str:
+    return f"${Decimal(micros) / _MICROS:f}"

@@ -1,0 +1,174 @@
+"""Storage protocol for jobs, the helpers both backends share, and open_storage() to pick one by URL."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit, urlunsplit
+
+from kontext.models import GenerationRequest, Job, JobState
+
+log = logging.getLogger(__name__)
+
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_SCHEMES: tuple[str, ...] = ("postgresql", "postgres")
+
+# Column names are the Job field names, in the dataclass's order.
+JOB_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Job))
+_UPDATABLE: frozenset[str] = frozenset(JOB_COLUMNS) - {"id"}
+
+
+class DuplicateJobError(ValueError):
+    """insert_job() was given an id that is already stored."""
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """What the bot needs from a database; SQLite and PostgreSQL behave the same behind it."""
+
+    async def open(self) -> None:
+        """Connect and create or upgrade the schema; idempotent."""
+        ...
+
+    async def close(self) -> None:
+        """Release the connection(s); safe to call twice."""
+        ...
+
+    async def schema_version(self) -> int:
+        """The highest migration applied (0 for an empty database)."""
+        ...
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query."""
+        ...
+
+    async def insert_job(self, job: Job) -> None:
+        """Store a new job; raise DuplicateJobError if its id is taken."""
+        ...
+
+    async def get_job(self, job_id: str) -> Job | None:
+        """The job with this id, or None."""
+        ...
+
+    async def update_job(self, job_id: str, **fields: Any) -> Job | None:
+        """Set the given Job fields and updated_at unconditionally; return the new record, or None if absent."""
+        ...
+
+    async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, **fields: Any) -> bool:
+        """Move the job to `new` (setting `fields` too) only if its state is in `expected`, atomically."""
+        ...
+
+    async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
+        """Jobs whose state is one of `states`, oldest first."""
+        ...
+
+    async def find_job_by_message(self, message_id: int) -> Job | None:
+        """The most recent job whose placeholder/result message is `message_id`."""
+        ...
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value of the bot's own bookkeeping, or None."""
+        ...
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store a bookkeeping value, replacing any earlier one."""
+        ...
+
+    async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
+        """How many jobs there are, optionally only in the given states."""
+        ...
+
+
+def open_storage(url: str) -> Storage:
+    """Build the backend for a DATABASE_URL (sqlite:///path or postgresql://...), not yet opened."""
+    problem = check_database_url(url)
+    if problem is not None:
+        raise ValueError(problem)
+    # Imported here: each backend module imports this one, and only the chosen driver gets loaded.
+    if url.startswith(SQLITE_PREFIX):
+        from kontext.storage_sqlite import SQLiteStorage
+
+        return SQLiteStorage(sqlite_path(url))
+    from kontext.storage_postgres import PostgresStorage
+
+    return PostgresStorage(url)
+
+
+def check_database_url(url: str) -> str | None:
+    """Describe what is wrong with a database URL (without echoing it: it may hold a password), or None."""
+    if url.startswith(SQLITE_PREFIX):
+        if not sqlite_path(url):
+            return "DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:///data/kontext.db or sqlite:///:memory:"
+        return None
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in POSTGRES_SCHEMES:
+        if not rest or rest.startswith("?"):
+            return "DATABASE_URL postgresql:// needs a host or database, e.g. postgresql://user@localhost/kontext"
+        return None
+    shown = f"scheme {scheme!r}" if sep and len(scheme) <= 20 else "no recognised scheme"
+    return (
+        f"DATABASE_URL has {shown}: use sqlite:///path/to/file.db, sqlite:///:memory:, "
+        "postgresql://... or postgres://..."
+    )
+
+
+def sqlite_path(url: str) -> str:
+    """The file path in sqlite:///relative/path, sqlite:////absolute/path or sqlite:///:memory:."""
+    return url[len(SQLITE_PREFIX) :] if url.startswith(SQLITE_PREFIX) else ""
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, fit for logs."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rpartition("@")
+        userinfo = netloc[0].partition(":")[0]
+        return urlunsplit(parts._replace(netloc=f"{userinfo}:***@{netloc[2]}"))
+    except ValueError:
+        return "(unparseable URL)"
+
+
+def as_states(states: Iterable[JobState] | JobState) -> tuple[str, ...]:
+    """Normalise states (a single state is accepted too) to their stored strings, rejecting unknown ones."""
+    if isinstance(states, str):
+        states = (states,)  # a StrEnum member is itself iterable, character by character
+    return tuple(dict.fromkeys(JobState(s).value for s in states))
+
+
+def encode_fields(fields: Mapping[str, Any], *, allow_state: bool = True) -> dict[str, Any]:
+    """Check that fields are updatable Job fields and convert their values to column values."""
+    unknown = sorted(set(fields) - _UPDATABLE)
+    if unknown:
+        raise TypeError(f"not updatable Job field(s): {', '.join(unknown)}")
+    if not allow_state and "state" in fields:
+        raise TypeError("pass the new state as `new`, not as a field")
+    return {name: _encode(name, value) for name, value in fields.items()}
+
+
+def job_to_row(job: Job) -> dict[str, Any]:
+    """All columns of a job, in JOB_COLUMNS order, as stored."""
+    return {name: _encode(name, getattr(job, name)) for name in JOB_COLUMNS}
+
+
+def job_from_row(row: Mapping[str, Any]) -> Job:
+    """Rebuild a Job from a database row (any mapping with the job columns)."""
+    values = {name: row[name] for name in JOB_COLUMNS}
+    values["request"] = GenerationRequest.from_dict(json.loads(values["request"]))
+    values["state"] = JobState(values["state"])
+    values["cost_micros"] = int(values["cost_micros"])
+    return Job(**values)
+
+
+def _encode(name: str, value: Any) -> Any:
+    if name == "request":
+        if not isinstance(value, GenerationRequest):
+            raise TypeError(f"request must be a GenerationRequest, not {type(value).__name__}")
+        return json.dumps(value.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    if name == "state":
+        return JobState(value).value
+    return value

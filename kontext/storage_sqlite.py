@@ -1,0 +1,254 @@
+"""SQLite backend of Storage (the default): one aiosqlite connection in WAL mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from kontext.models import Job, JobState, now
+from kontext.storage import JOB_COLUMNS, DuplicateJobError, as_states, encode_fields, job_from_row, job_to_row
+
+log = logging.getLogger(__name__)
+
+# Migration N is MIGRATIONS[N - 1]: append new steps, never edit applied ones.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            channel_id INTEGER NOT NULL,
+            request TEXT NOT NULL,
+            guild_id INTEGER,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            message_id INTEGER,
+            interaction_id INTEGER,
+            task_id TEXT,
+            result_url TEXT,
+            fail_code TEXT,
+            fail_message TEXT,
+            source_job_id TEXT,
+            source_message_id INTEGER,
+            cost_micros INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            submitted_at REAL,
+            finished_at REAL,
+            delivered_at REAL
+        )
+        """,
+        "CREATE INDEX jobs_state_created_idx ON jobs (state, created_at)",
+        "CREATE INDEX jobs_message_id_idx ON jobs (message_id)",
+    ),
+    (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE INDEX jobs_task_id_idx ON jobs (task_id)",
+    ),
+)
+
+_BUSY_TIMEOUT_S = 10.0
+_SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"
+
+
+class SQLiteStorage:
+    """Storage in one SQLite file; a single connection, with an asyncio lock so transactions never interleave."""
+
+    def __init__(self, path: str | Path, *, migrations: tuple[tuple[str, ...], ...] = MIGRATIONS) -> None:
+        self.path = str(path)
+        self._migrations = migrations
+        self._conn: aiosqlite.Connection | None = None
+        # aiosqlite serialises statements, but a BEGIN ... COMMIT sequence on the shared connection would
+        # swallow other coroutines' statements into it; the lock keeps each operation whole.
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"<SQLiteStorage path={self.path!r} open={self._conn is not None}>"
+
+    async def open(self) -> None:
+        """Connect (creating the file's directory), switch to WAL, and apply pending migrations."""
+        if self._conn is not None:
+            return
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: autocommit, so each single statement is atomic and BEGIN is ours to issue.
+        conn = await aiosqlite.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            self._conn = conn
+            applied = await self._migrate()
+        except BaseException:
+            self._conn = None
+            await conn.close()
+            raise
+        log.info(
+            "SQLite storage open at %s (schema version %s, %s applied now)", self.path, len(self._migrations), applied
+        )
+
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+    async def schema_version(self) -> int:
+        """The highest migration applied."""
+        async with self._lock:
+            return await self._current_version(self._db)
+
+    async def ping(self) -> bool:
+        """True when the database answers SELECT 1."""
+        if self._conn is None:
+            return False
+        try:
+            async with self._lock, self._conn.execute("SELECT 1") as cur:
+                return (await cur.fetchone()) is not None
+        except (sqlite3.Error, ValueError):
+            log.warning("SQLite ping failed", exc_info=True)
+            return False
+
+    async def insert_job(self, job: Job) -> None:
+        """Store a new job."""
+        row = job_to_row(job)
+        sql = f"INSERT INTO jobs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+        async with self._lock:
+            try:
+                await self._db.execute(sql, tuple(row.values()))
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" in str(exc):  # the primary key is the only unique constraint
+                    raise DuplicateJobError(job.id) from exc
+                raise
+
+    async def get_job(self, job_id: str) -> Job | None:
+        """The job with this id, or None."""
+        async with self._lock:
+            return await self._get(job_id)
+
+    async def update_job(self, job_id: str, **fields: Any) -> Job | None:
+        """Set fields and updated_at; return the new record, or None if there is no such job."""
+        values = encode_fields(fields)
+        values.setdefault("updated_at", now())
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        async with self._transaction() as db:
+            cur = await db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
+            if cur.rowcount == 0:
+                return None
+            return await self._get(job_id)
+
+    async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, **fields: Any) -> bool:
+        """Compare-and-set the state in one UPDATE; True if this call made the change."""
+        states = as_states(expected)
+        if not states:
+            return False
+        values = {"state": JobState(new).value, **encode_fields(fields, allow_state=False)}
+        values.setdefault("updated_at", now())
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        placeholders = ", ".join("?" * len(states))
+        sql = f"UPDATE jobs SET {assignments} WHERE id = ? AND state IN ({placeholders})"
+        async with self._lock:
+            cur = await self._db.execute(sql, (*values.values(), job_id, *states))
+            return cur.rowcount == 1
+
+    async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
+        """Jobs in any of the states, oldest first."""
+        wanted = as_states(states)
+        if not wanted or (limit is not None and limit <= 0):
+            return []
+        sql = f"{_SELECT_JOBS} WHERE state IN ({', '.join('?' * len(wanted))}) ORDER BY created_at, id"
+        params: tuple[Any, ...] = wanted
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (*wanted, limit)
+        async with self._lock, self._db.execute(sql, params) as cur:
+            return [job_from_row(row) for row in await cur.fetchall()]
+
+    async def find_job_by_message(self, message_id: int) -> Job | None:
+        """The newest job whose message is message_id."""
+        sql = f"{_SELECT_JOBS} WHERE message_id = ? ORDER BY created_at DESC, id DESC LIMIT 1"
+        async with self._lock, self._db.execute(sql, (message_id,)) as cur:
+            row = await cur.fetchone()
+        return job_from_row(row) if row is not None else None
+
+    async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
+        """Number of jobs, optionally only those in the given states."""
+        if states is None:
+            sql, params = "SELECT COUNT(*) FROM jobs", ()
+        else:
+            wanted = as_states(states)
+            if not wanted:
+                return 0
+            sql, params = f"SELECT COUNT(*) FROM jobs WHERE state IN ({', '.join('?' * len(wanted))})", wanted
+        async with self._lock, self._db.execute(sql, params) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row is not None else 0
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value of the bot's own bookkeeping (for example the last synced command set), or None."""
+        async with self._lock, self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row is not None else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store a bookkeeping value, replacing any earlier one."""
+        sql = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        async with self._lock:
+            await self._db.execute(sql, (key, value))
+
+    @property
+    def _db(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("SQLiteStorage is not open: await storage.open() first")
+        return self._conn
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the lock and an IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock)."""
+        async with self._lock:
+            db = self._db
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                await db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                raise
+
+    async def _get(self, job_id: str) -> Job | None:
+        async with self._db.execute(f"{_SELECT_JOBS} WHERE id = ?", (job_id,)) as cur:
+            row = await cur.fetchone()
+        return job_from_row(row) if row is not None else None
+
+    async def _migrate(self) -> int:
+        # BEGIN IMMEDIATE makes a second process opening the same file wait here, then find nothing to do.
+        async with self._transaction() as db:
+            await db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)"
+            )
+            current = await self._current_version(db)
+            if current > len(self._migrations):
+                raise RuntimeError(
+                    f"database schema version {current} is newer than this code knows ({len(self._migrations)})"
+                )
+            for version, steps in enumerate(self._migrations[current:], start=current + 1):
+                for sql in steps:
+                    await db.execute(sql)
+                await db.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (version, now()))
+                log.info("SQLite migration %s applied to %s", version, self.path)
+            return len(self._migrations) - current
+
+    @staticmethod
+    async def _current_version(db: aiosqlite.Connection) -> int:
+        async with db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row is not None else 0

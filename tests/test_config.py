@@ -1,0 +1,241 @@
+"""Settings.from_env(): defaults, validation that reports everything at once, and secrets kept out of sight."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+from dotenv import dotenv_values
+
+from kontext.config import ConfigError, Settings
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.token-secret-value-xyz"
+API_KEY = "sk-apixo-secret-key-0123456789abcdef"
+PG_PASSWORD = "pg-pass-w0rd"
+ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
+BASE = {"DISCORD_TOKEN": TOKEN, "APIXO_API_KEY": API_KEY}
+
+
+def settings(**env: str) -> Settings:
+    return Settings.from_env({**BASE, **env})
+
+
+def problems(env: dict[str, str]) -> tuple[str, ...]:
+    with pytest.raises(ConfigError) as excinfo:
+        Settings.from_env(env)
+    return excinfo.value.problems
+
+
+def test_config_defaults() -> None:
+    s = Settings.from_env(BASE)
+
+    assert s.discord_token == TOKEN and s.apixo_api_key == API_KEY
+    assert s.apixo_base_url == "https://api.apixo.ai/api/v1" and s.simulate is False
+    assert s.database_url == "sqlite:///data/kontext.db"
+    assert (s.dev_guild_id, s.owner_ids, s.log_level, s.web_port) == (None, frozenset(), "INFO", None)
+    assert (s.default_mode, s.default_aspect_ratio, s.default_format) == ("pro", "16:9", "jpeg")
+    assert (s.enable_translation, s.upload_cn) == (True, False)
+    assert (s.poll_first_delay, s.poll_interval, s.poll_timeout, s.api_request_timeout) == (8.0, 2.5, 120.0, 30.0)
+    assert s.progress_edit_interval == 3.0
+    assert (s.max_tasks_in_flight, s.max_status_concurrency, s.max_result_bytes) == (20, 5, 25_000_000)
+    assert (s.price_pro_micros, s.price_max_micros) == (30_000, 60_000)
+
+
+def test_config_defaults_match_dataclass_defaults() -> None:
+    assert Settings.from_env(BASE) == Settings(discord_token=TOKEN, apixo_api_key=API_KEY)
+
+
+def test_config_blank_values_mean_default() -> None:
+    assert settings(LOG_LEVEL="", DEV_GUILD_ID="  ", POLL_TIMEOUT="") == Settings.from_env(BASE)
+
+
+def test_config_parses_every_variable() -> None:
+    s = settings(
+        APIXO_BASE_URL="http://127.0.0.1:8080/api/v1/",
+        DATABASE_URL=f"postgresql://bot:{PG_PASSWORD}@db:5432/kontext",
+        DEV_GUILD_ID="123456789012345678",
+        OWNER_IDS=" 1, 22 ,333,",
+        LOG_LEVEL="debug",
+        DEFAULT_MODE="MAX",
+        DEFAULT_ASPECT_RATIO="1:1",
+        DEFAULT_FORMAT="PNG",
+        ENABLE_TRANSLATION="off",
+        UPLOAD_CN="Yes",
+        POLL_FIRST_DELAY="0.01",
+        POLL_INTERVAL="0.02",
+        POLL_TIMEOUT="1",
+        API_REQUEST_TIMEOUT="5",
+        PROGRESS_EDIT_INTERVAL="0",
+        MAX_TASKS_IN_FLIGHT="3",
+        MAX_STATUS_CONCURRENCY="2",
+        MAX_RESULT_BYTES="1_000",
+        PRICE_PRO_USD="0.035",
+        PRICE_MAX_USD="1",
+        PORT="5000",
+    )
+
+    assert s.apixo_base_url == "http://127.0.0.1:8080/api/v1"  # trailing slash stripped
+    assert s.database_url == f"postgresql://bot:{PG_PASSWORD}@db:5432/kontext"
+    assert (s.dev_guild_id, s.owner_ids) == (123456789012345678, frozenset({1, 22, 333}))
+    assert (s.log_level, s.default_mode, s.default_aspect_ratio, s.default_format) == ("DEBUG", "max", "1:1", "png")
+    assert (s.enable_translation, s.upload_cn) == (False, True)
+    assert (s.poll_first_delay, s.poll_interval, s.poll_timeout, s.api_request_timeout) == (0.01, 0.02, 1.0, 5.0)
+    assert s.progress_edit_interval == 0.0
+    assert (s.max_tasks_in_flight, s.max_status_concurrency, s.max_result_bytes) == (3, 2, 1000)
+    assert (s.price_pro_micros, s.price_max_micros) == (35_000, 1_000_000)
+    assert s.web_port == 5000
+
+
+@pytest.mark.parametrize("word", ["true", "1", "yes", "on", "TRUE", "On"])
+def test_config_boolean_true_words(word: str) -> None:
+    assert settings(UPLOAD_CN=word).upload_cn is True
+
+
+@pytest.mark.parametrize("word", ["false", "0", "no", "off", "False", "NO"])
+def test_config_boolean_false_words(word: str) -> None:
+    assert settings(ENABLE_TRANSLATION=word).enable_translation is False
+
+
+def test_config_prices_are_exact_integer_micros() -> None:
+    s = settings(PRICE_PRO_USD="0.03", PRICE_MAX_USD="0.07")
+
+    assert s.price_pro_micros == 30_000 and type(s.price_pro_micros) is int
+    assert s.price_max_micros == 70_000  # 0.07 * 1e6 is 70000.00000000001 in floats
+    assert (s.price_micros("pro"), s.price_micros("max")) == (30_000, 70_000)
+
+
+def test_config_price_micros_rejects_unknown_mode() -> None:
+    with pytest.raises(ValueError):
+        settings().price_micros("ultra")
+
+
+def test_config_sqlite_memory_and_postgres_scheme_accepted() -> None:
+    assert settings(DATABASE_URL="sqlite:///:memory:").database_url == "sqlite:///:memory:"
+    assert settings(DATABASE_URL="postgres://h/db").database_url == "postgres://h/db"
+
+
+def test_config_web_port_wins_over_port() -> None:
+    assert settings(WEB_PORT="8080", PORT="5000").web_port == 8080
+
+
+def test_config_simulate_needs_no_key() -> None:
+    s = Settings.from_env({"DISCORD_TOKEN": TOKEN, "APIXO_BASE_URL": "SIMULATE"})
+
+    assert s.simulate is True and s.apixo_base_url == "simulate"
+    assert s.apixo_api_key == ""
+
+
+def test_config_missing_secrets_both_reported() -> None:
+    found = problems({})
+
+    assert [p.split()[0] for p in found] == ["DISCORD_TOKEN", "APIXO_API_KEY"]
+    assert "simulate" in found[1]
+
+
+def test_config_every_malformed_value_reported_at_once() -> None:
+    bad = {
+        "APIXO_BASE_URL": "ftp://example.com",
+        "DATABASE_URL": "mysql://localhost/db",
+        "DEV_GUILD_ID": "my-server",
+        "OWNER_IDS": "1,two",
+        "LOG_LEVEL": "verbose",
+        "DEFAULT_MODE": "ultra",
+        "DEFAULT_ASPECT_RATIO": "2:1",
+        "DEFAULT_FORMAT": "gif",
+        "ENABLE_TRANSLATION": "maybe",
+        "UPLOAD_CN": "2",
+        "POLL_FIRST_DELAY": "-1",
+        "POLL_INTERVAL": "nan",
+        "POLL_TIMEOUT": "0",
+        "API_REQUEST_TIMEOUT": "thirty",
+        "PROGRESS_EDIT_INTERVAL": "-0.5",
+        "MAX_TASKS_IN_FLIGHT": "0",
+        "MAX_STATUS_CONCURRENCY": "2.5",
+        "MAX_RESULT_BYTES": "-5",
+        "PRICE_PRO_USD": "0.0000001",
+        "PRICE_MAX_USD": "six cents",
+        "WEB_PORT": "70000",
+        "PORT": "http",
+    }
+
+    with pytest.raises(ConfigError) as excinfo:
+        Settings.from_env(bad)
+
+    error = excinfo.value
+    named = {p.split("=")[0].split()[0] for p in error.problems}
+    assert named == {*bad, "DISCORD_TOKEN", "APIXO_API_KEY"}
+    assert len(error.problems) == len(bad) + 2
+    assert str(error).count("\n  - ") == len(error.problems)  # one problem per line
+    assert str(error).rstrip().splitlines()[-1].count(".env.example") == 1
+
+
+def test_config_poll_interval_longer_than_timeout_is_a_problem() -> None:
+    with pytest.raises(ConfigError, match="POLL_INTERVAL"):
+        settings(POLL_INTERVAL="10", POLL_TIMEOUT="5")
+
+
+def test_config_poll_interval_equal_to_timeout_is_fine() -> None:
+    assert settings(POLL_INTERVAL="5", POLL_TIMEOUT="5").poll_interval == 5.0
+
+
+def test_config_secrets_never_in_repr_str_or_describe() -> None:
+    s = settings(DATABASE_URL=f"postgresql://bot:{PG_PASSWORD}@db/kontext")
+    described = s.describe()
+
+    for text in (repr(s), str(s), repr(described)):
+        assert TOKEN not in text and API_KEY not in text and PG_PASSWORD not in text
+    assert described["discord_token"] == "***set***" and described["apixo_api_key"] == "***set***"
+    assert described["database_url"] == "postgresql://bot:***@db/kontext"
+    assert set(described) >= {f.name for f in dataclasses.fields(Settings)} - {"price_pro_micros", "price_max_micros"}
+
+
+def test_config_describe_marks_missing_key_in_simulate_mode() -> None:
+    s = Settings.from_env({"DISCORD_TOKEN": TOKEN, "APIXO_BASE_URL": "simulate"})
+
+    assert s.describe()["apixo_api_key"] == "(missing)"
+
+
+def test_config_secrets_never_in_error_text() -> None:
+    # Secrets that are malformed, and secrets pasted on the wrong lines, must not be echoed back.
+    env = {
+        "DISCORD_TOKEN": f"Bot {TOKEN}",
+        "APIXO_API_KEY": f"Bearer {API_KEY}",
+        "DEV_GUILD_ID": TOKEN,
+        "APIXO_BASE_URL": API_KEY,
+        "DATABASE_URL": f"mysql://bot:{PG_PASSWORD}@db/kontext",
+        "LOG_LEVEL": API_KEY,
+    }
+
+    with pytest.raises(ConfigError) as excinfo:
+        Settings.from_env(env)
+
+    text = str(excinfo.value)
+    assert len(excinfo.value.problems) == len(env)
+    for secret in (TOKEN, API_KEY, PG_PASSWORD):
+        assert secret not in text
+
+
+def test_config_is_frozen() -> None:
+    s = settings()
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.log_level = "DEBUG"  # type: ignore[misc]
+
+
+def test_config_env_example_lists_every_variable() -> None:
+    source = Path(__file__).resolve().parent.parent.joinpath("kontext", "config.py").read_text()
+    read = set(re.findall(r'r\.\w+\(\s*"([A-Z_]+)"', source))
+
+    listed = set(dotenv_values(ENV_EXAMPLE))
+
+    assert len(read) >= 20
+    assert read == listed
+
+
+def test_config_env_example_values_are_the_defaults() -> None:
+    example = {k: v or "" for k, v in dotenv_values(ENV_EXAMPLE).items()}
+    example.update(BASE)
+
+    assert Settings.from_env(example) == Settings.from_env(BASE)
