@@ -1,0 +1,580 @@
+"""The apixo FLUX Kontext HTTP API client: submit, status, download, balance; typed results and typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import enum
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import aiohttp
+
+from kontext.models import GenerationRequest
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MODEL = "flux-kontext"
+TASK_STATES: tuple[str, ...] = ("pending", "processing", "success", "failed")
+_MAX_API_TEXT = 300
+_DOWNLOAD_CHUNK = 64 * 1024
+
+
+# --- errors -----------------------------------------------------------------------------------------------------
+
+
+class KontextError(Exception):
+    """Base of every client error; str() is a safe description with no secrets in it."""
+
+
+class ApiConnectionError(KontextError):
+    """The API could not be reached, or the connection broke.
+
+    `refused` is True when no connection was ever established (refused, DNS failure): no task can have been created.
+    """
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+class ApiTimeoutError(KontextError):
+    """The API did not answer within the request timeout."""
+
+
+class MalformedResponseError(KontextError):
+    """The API answered something this client cannot read: not JSON, the wrong shape, a missing field."""
+
+
+class ApiStatusError(KontextError):
+    """The API refused a request, by HTTP status or by the `code` of its JSON envelope.
+
+    `status` is the status the error is classified by: the HTTP status, or the envelope code when HTTP said 200.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        code: int | None = None,
+        api_message: str | None = None,
+        body: dict[str, Any] | None = None,
+        retry_after: float | None = None,
+        what: str = "the image API",
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.api_message = api_message
+        self.body = body
+        self.retry_after = retry_after
+        text = f"{what} answered {status}"
+        if code is not None and code != status:
+            text += f" (code {code})"
+        super().__init__(f"{text}: {api_message}" if api_message else text)
+
+
+class BadRequestError(ApiStatusError):
+    """400: the API rejected the parameters."""
+
+
+class AuthenticationError(ApiStatusError):
+    """401: the API key is invalid or missing."""
+
+
+class InsufficientBalanceError(ApiStatusError):
+    """402: the account is out of credit."""
+
+
+class PermissionDeniedError(ApiStatusError):
+    """403: content policy, or a key without permission."""
+
+
+class NotFoundError(ApiStatusError):
+    """404: unknown model or task (or an expired result URL)."""
+
+
+class RateLimitedError(ApiStatusError):
+    """429: too many requests; `retry_after` holds the server's Retry-After in seconds when it sent one."""
+
+
+class ServerError(ApiStatusError):
+    """5xx: the API failed."""
+
+
+class ServiceUnavailableError(ServerError):
+    """503: the API is overloaded or down; no task was created."""
+
+
+_STATUS_ERRORS: dict[int, type[ApiStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientBalanceError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitedError,
+    503: ServiceUnavailableError,
+}
+
+
+def error_class_for(status: int) -> type[ApiStatusError]:
+    """The ApiStatusError subclass for an HTTP status or envelope code."""
+    if status in _STATUS_ERRORS:
+        return _STATUS_ERRORS[status]
+    return ServerError if status >= 500 else ApiStatusError
+
+
+class FailureFamily(enum.StrEnum):
+    """What kind of failure a failed task had, across both failCode vocabularies: drives the words users see."""
+
+    CONTENT_POLICY = "content_policy"
+    INPUT_IMAGE = "input_image"
+    PROMPT = "prompt"
+    TIMEOUT = "timeout"
+    MODEL_UNAVAILABLE = "model_unavailable"
+    OUT_OF_CREDITS = "out_of_credits"
+    UNKNOWN = "unknown"
+
+
+def _squash(code: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", code.lower())
+
+
+# Codes are compared squashed (lowercase, no separators), so CONTENT_VIOLATION and ContentViolation are one code.
+# InputImageSensitiveContentDetected is moderation of the input image: a content-policy refusal, not a bad file.
+_FAMILY_CODES: dict[str, FailureFamily] = {
+    _squash(code): family
+    for family, codes in {
+        FailureFamily.CONTENT_POLICY: (
+            "CONTENT_VIOLATION NSFW_DETECTED SensitiveContent SensitiveContentDetected"
+            " InputImageSensitiveContentDetected InputOutputSensitiveContentDetected OutputSensitiveContentDetected"
+            " NSFW ProhibitedContentDetected ContentPolicyViolation ModerationFailed"
+        ),
+        FailureFamily.INPUT_IMAGE: (
+            "INVALID_IMAGE_URL IMAGE_TOO_LARGE UNSUPPORTED_FORMAT IMAGE_DOWNLOAD_FAILED InvalidImage ImageFormatError"
+        ),
+        FailureFamily.PROMPT: "PROMPT_TOO_LONG INVALID_PROMPT PromptLengthExceeded",
+        FailureFamily.TIMEOUT: "PROCESSING_TIMEOUT TaskTimeout Timeout",
+        FailureFamily.MODEL_UNAVAILABLE: "MODEL_UNAVAILABLE ServiceUnavailable",
+        FailureFamily.OUT_OF_CREDITS: "INSUFFICIENT_CREDITS InsufficientBalance InsufficientCredits",
+    }.items()
+    for code in codes.split()
+}
+# For codes nobody documented and for GENERATION_FAILED: the first family whose keyword appears in code or message.
+_FAMILY_KEYWORDS: tuple[tuple[FailureFamily, tuple[str, ...]], ...] = (
+    (
+        FailureFamily.CONTENT_POLICY,
+        ("nsfw", "sensitive", "safety", "content policy", "prohibited", "moderat", "inappropriate", "violat"),
+    ),
+    (FailureFamily.OUT_OF_CREDITS, ("insufficient", "balance", "credit")),
+    (FailureFamily.PROMPT, ("prompt",)),
+    (
+        FailureFamily.INPUT_IMAGE,
+        ("image url", "input image", "download", "too large", "unsupported", "format", "decode"),
+    ),
+    (FailureFamily.TIMEOUT, ("timeout", "timed out", "time out")),
+    (FailureFamily.MODEL_UNAVAILABLE, ("unavailable", "overloaded", "maintenance")),
+)
+
+
+def failure_family(fail_code: str | None, fail_msg: str | None = None) -> FailureFamily:
+    """Classify a failed task by its failCode (either vocabulary), falling back to keywords in code and message."""
+    if fail_code:
+        family = _FAMILY_CODES.get(_squash(fail_code))
+        if family is not None:
+            return family
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", fail_code or "").replace("_", " ")
+    text = f"{words} {fail_msg or ''}".lower()
+    for family, keywords in _FAMILY_KEYWORDS:
+        if any(keyword in text for keyword in keywords):
+            return family
+    return FailureFamily.UNKNOWN
+
+
+class GenerationFailed(KontextError):
+    """The API ran the task and reported it failed (content policy, bad input image, ...)."""
+
+    def __init__(
+        self,
+        fail_code: str | None,
+        fail_msg: str | None = None,
+        *,
+        task_id: str | None = None,
+        family: FailureFamily | None = None,
+    ) -> None:
+        self.fail_code = fail_code
+        self.fail_msg = fail_msg
+        self.task_id = task_id
+        self.family = family or failure_family(fail_code, fail_msg)
+        text = f"generation failed ({fail_code or 'no code'})"
+        super().__init__(f"{text}: {fail_msg}" if fail_msg else text)
+
+
+class GenerationTimedOut(KontextError):
+    """The task did not finish in the time we were willing to wait."""
+
+    def __init__(self, task_id: str, waited: float) -> None:
+        self.task_id = task_id
+        self.waited = waited
+        super().__init__(f"task {task_id} was not finished after {waited:g} seconds")
+
+
+class DownloadTooLargeError(KontextError):
+    """A result is larger than the caller's byte limit; the download was abandoned."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"the result is larger than the {limit:,} byte limit")
+
+
+# --- results ----------------------------------------------------------------------------------------------------
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskStatus:
+    """One answer about a task, from the status endpoint or a callback."""
+
+    task_id: str
+    state: str  # pending | processing | success | failed
+    result_urls: tuple[str, ...] = ()
+    cost_time_ms: int | None = None
+    create_time_ms: int | None = None
+    complete_time_ms: int | None = None
+    fail_code: str | None = None
+    fail_msg: str | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once the task succeeded or failed."""
+        return self.state in ("success", "failed")
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the task has results."""
+        return self.state == "success"
+
+    @classmethod
+    def from_data(cls, data: Any) -> TaskStatus:
+        """Parse the envelope's `data` (resultJson is a JSON string); MalformedResponseError on anything off."""
+        if not isinstance(data, dict):
+            raise MalformedResponseError(f"task status is {type(data).__name__}, not an object")
+        task_id = data.get("taskId")
+        if not isinstance(task_id, str) or not task_id:
+            raise MalformedResponseError("task status has no taskId")
+        state = data.get("state")
+        state = state.lower() if isinstance(state, str) else state
+        if state not in TASK_STATES:
+            raise MalformedResponseError(f"task {task_id} has an unknown state {str(state)[:40]!r}")
+        urls: tuple[str, ...] = ()
+        if state == "success":
+            urls = _result_urls(task_id, data.get("resultJson"))
+        return cls(
+            task_id=task_id,
+            state=state,
+            result_urls=urls,
+            cost_time_ms=_int_or_none(data.get("costTime")),
+            create_time_ms=_int_or_none(data.get("createTime")),
+            complete_time_ms=_int_or_none(data.get("completeTime")),
+            fail_code=_str_or_none(data.get("failCode")),
+            fail_msg=_str_or_none(data.get("failMsg")),
+        )
+
+
+def _result_urls(task_id: str, raw: Any) -> tuple[str, ...]:
+    try:
+        result = (
+            json.loads(raw) if isinstance(raw, str | bytes) else raw
+        )  # a string per the reference; tolerate objects
+    except ValueError:
+        raise MalformedResponseError(f"task {task_id} has a resultJson that is not JSON") from None
+    urls = result.get("resultUrls") if isinstance(result, dict) else None
+    if not isinstance(urls, list) or not urls:
+        raise MalformedResponseError(f"task {task_id} succeeded without result URLs")
+    if not all(isinstance(url, str) and url.startswith(("https://", "http://")) for url in urls):
+        raise MalformedResponseError(f"task {task_id} has a result URL that is not http(s)")
+    return tuple(urls)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded exponential backoff with full jitter; `attempts` counts the first try."""
+
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 30.0
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+# --- the client -------------------------------------------------------------------------------------------------
+
+
+class KontextClient:
+    """Talks to the apixo FLUX Kontext API over a shared aiohttp session.
+
+    status(), download() and balance() are safe to repeat and retried on 429, 5xx, connection errors and timeouts
+    (status() also once on a malformed answer: a proxy's error page or a truncated body). submit() is retried only
+    when no task can have been created (429, 503, connection refused): a submit that reached the API may bill.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_key: str,
+        base_url: str,
+        *,
+        request_timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),  # frozen, so one shared default is safe
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.request_timeout = request_timeout
+        self.retry = retry
+        self._api_key = api_key
+        self._sleep = sleep
+        self._rng = rng
+
+    def __repr__(self) -> str:
+        return f"<KontextClient base_url={self.base_url!r}>"
+
+    async def submit(self, request: GenerationRequest, *, callback_url: str | None = None) -> str:
+        """Create a generation task and return its id; InvalidRequestError (no HTTP at all) for a bad request."""
+        request.validate()
+        body: dict[str, Any] = {"request_type": "callback" if callback_url else "async"}
+        if callback_url:
+            body["callback_url"] = callback_url
+        body["input"] = request.to_input()
+
+        async def attempt() -> str:
+            data = await self._call("POST", f"/generateTask/{MODEL}", json_body=body)
+            task_id = data.get("taskId") if isinstance(data, dict) else None
+            if not isinstance(task_id, str) or not task_id:
+                raise MalformedResponseError("the image API accepted the task but sent no taskId")
+            return task_id
+
+        task_id = await self._retrying("submit", attempt, self._submit_retryable)
+        log.debug("submitted task %s (%s, %s)", task_id, request.mode, body["request_type"])
+        return task_id
+
+    async def status(self, task_id: str) -> TaskStatus:
+        """The task's current state; GenerationFailed is not raised here: a failed task is a TaskStatus too."""
+
+        async def attempt() -> TaskStatus:
+            data = await self._call("GET", f"/statusTask/{MODEL}", params={"taskId": task_id}, failed_task_ok=True)
+            status = TaskStatus.from_data(data)
+            if status.task_id != task_id:
+                raise MalformedResponseError(f"asked about task {task_id}, got an answer about {status.task_id}")
+            return status
+
+        status = await self._retrying("status", attempt, self._idempotent_retryable(malformed=1))
+        log.debug("task %s is %s", task_id, status.state)
+        return status
+
+    async def balance(self) -> float:
+        """The account's remaining credit in USD."""
+
+        async def attempt() -> float:
+            data = await self._call("GET", "/apikeys/current-balance")
+            if isinstance(data, bool) or not isinstance(data, int | float | str):
+                raise MalformedResponseError("the balance is not a number")
+            try:
+                return float(data)
+            except ValueError:
+                raise MalformedResponseError("the balance is not a number") from None
+
+        return await self._retrying("balance", attempt, self._idempotent_retryable(malformed=0))
+
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        """Fetch a result file, streaming; DownloadTooLargeError past `max_bytes`.
+
+        Result URLs point at third-party hosts, so no Authorization header goes with the request.
+        """
+
+        async def attempt() -> bytes:
+            timeout = aiohttp.ClientTimeout(total=self.request_timeout)
+            with _transport_errors("the result host"):
+                async with self.session.get(url, timeout=timeout) as response:
+                    if response.status != 200:
+                        # 401/403 from a CDN mean an expired or foreign URL, not a bad API key: keep them generic.
+                        kind = error_class_for(response.status)
+                        if response.status not in (404, 429) and response.status < 500:
+                            kind = ApiStatusError
+                        raise kind(
+                            response.status,
+                            retry_after=_retry_after(response.headers.get("Retry-After")),
+                            what="the result host",
+                        )
+                    if response.content_length is not None and response.content_length > max_bytes:
+                        raise DownloadTooLargeError(max_bytes)
+                    chunks: list[bytes] = []
+                    size = 0
+                    async for chunk in response.content.iter_chunked(_DOWNLOAD_CHUNK):
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise DownloadTooLargeError(max_bytes)
+                        chunks.append(chunk)
+                    return b"".join(chunks)
+
+        data = await self._retrying("download", attempt, self._idempotent_retryable(malformed=0))
+        log.debug("downloaded a result of %d bytes", len(data))
+        return data
+
+    # --- plumbing -----------------------------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json_body: dict[str, Any] | None = None,
+        failed_task_ok: bool = False,
+    ) -> Any:
+        """One request to the API; returns the envelope's `data` or raises the matching error."""
+        headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+        timeout = aiohttp.ClientTimeout(total=self.request_timeout)
+        with _transport_errors("the image API"):
+            async with self.session.request(
+                method, self.base_url + path, params=params, json=json_body, headers=headers, timeout=timeout
+            ) as response:
+                raw = await response.read()
+                http_status = response.status
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+        try:
+            envelope = json.loads(raw)
+        except ValueError:
+            envelope = None
+        body = envelope if isinstance(envelope, dict) else None
+        code = _int_or_none(body.get("code")) if body is not None else None
+        if http_status != 200:
+            raise self._status_error(http_status, code, body, retry_after)
+        if body is None:
+            raise MalformedResponseError(f"the image API answered {method} {path} with something that is not JSON")
+        data = body.get("data")
+        if code is not None and code != 200:
+            # The reference's failure callback carries code 400 around a failed task: that is a result, not a refusal.
+            if failed_task_ok and isinstance(data, dict) and str(data.get("state", "")).lower() == "failed":
+                return data
+            raise self._status_error(code, code, body, retry_after)
+        if "data" not in body:
+            raise MalformedResponseError(f"the image API answered {method} {path} without data")
+        return data
+
+    def _status_error(
+        self, status: int, code: int | None, body: dict[str, Any] | None, retry_after: float | None
+    ) -> ApiStatusError:
+        return error_class_for(status)(
+            status, code=code, api_message=self._api_text(body), body=body, retry_after=retry_after
+        )
+
+    def _api_text(self, body: dict[str, Any] | None) -> str | None:
+        """The API's own words from an error envelope (`message`, `data.error`), scrubbed of the key."""
+        if body is None:
+            return None
+        data = body.get("data")
+        parts = [body.get("message"), data.get("error") if isinstance(data, dict) else None]
+        texts: list[str] = []
+        for part in parts:
+            if isinstance(part, str) and part.strip() and part.strip() not in texts:
+                texts.append(part.strip())
+        if not texts:
+            return None
+        text = ": ".join(texts)
+        if self._api_key:
+            text = text.replace(self._api_key, "[api key]")
+        return text[:_MAX_API_TEXT]
+
+    @staticmethod
+    def _submit_retryable(error: KontextError) -> bool:
+        # Only answers that prove no task exists. A 500/502/504, a timeout or a dropped connection may come after
+        # the API created (and billed) a task; a second submit would create another.
+        if isinstance(error, ApiConnectionError):
+            return error.refused
+        return isinstance(error, RateLimitedError | ServiceUnavailableError)
+
+    @staticmethod
+    def _idempotent_retryable(*, malformed: int) -> Callable[[KontextError], bool]:
+        seen = 0
+
+        def retryable(error: KontextError) -> bool:
+            nonlocal seen
+            if isinstance(error, MalformedResponseError):
+                seen += 1
+                return seen <= malformed
+            return isinstance(error, RateLimitedError | ServerError | ApiConnectionError | ApiTimeoutError)
+
+        return retryable
+
+    async def _retrying(
+        self, what: str, attempt: Callable[[], Awaitable[T]], retryable: Callable[[KontextError], bool]
+    ) -> T:
+        attempts = max(1, self.retry.attempts)
+        for number in range(attempts):
+            try:
+                return await attempt()
+            except KontextError as error:
+                if number + 1 >= attempts or not retryable(error):
+                    raise
+                delay = self._delay(number, error)
+                log.warning("%s failed (%s); retry %d of %d in %.2fs", what, error, number + 1, attempts - 1, delay)
+                await self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _delay(self, number: int, error: KontextError) -> float:
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            return min(retry_after, self.retry.max_retry_after)
+        return self._rng() * min(self.retry.max_delay, self.retry.base_delay * 2**number)
+
+
+@contextlib.contextmanager
+def _transport_errors(what: str) -> Iterator[None]:
+    """Turn aiohttp and timeout exceptions into client errors, with `refused` set when no connection was made."""
+    try:
+        yield
+    except KontextError:
+        raise
+    except aiohttp.ClientConnectorError as error:
+        # Connection refused, DNS failure, TLS handshake: the request never left this machine.
+        raise ApiConnectionError(f"could not connect to {what}: {error.os_error}", refused=True) from error
+    except TimeoutError as error:
+        raise ApiTimeoutError(f"{what} did not answer in time") from error
+    except aiohttp.ClientError as error:
+        raise ApiConnectionError(f"the connection to {what} failed: {type(error).__name__}") from error
