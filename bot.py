@@ -15,7 +15,7 @@ from discord.ext import commands
 from dotenv import load_dotenv
 
 from cogs.errors import KontextTree
-from kontext.client import KontextClient
+from kontext.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
 from kontext.jobs import JobService, JobSettings
 from kontext.scheduling import PollSchedule
@@ -122,8 +122,11 @@ def job_settings(settings: Settings) -> JobSettings:
     )
 
 
-async def create_bot(settings: Settings, **options: Any) -> KontextBot:
-    """Build the services in order and hand them to the bot (discord.py's advanced start-up pattern)."""
+async def create_bot(settings: Settings, *, retry: RetryPolicy | None = None, **options: Any) -> KontextBot:
+    """Build the services in order and hand them to the bot (discord.py's advanced start-up pattern).
+
+    `retry` lets tests shrink the API client's backoff; `options` go to the discord.py client.
+    """
     session = aiohttp.ClientSession()
     simulator: SimulatedApi | None = None
     try:
@@ -134,7 +137,9 @@ async def create_bot(settings: Settings, **options: Any) -> KontextBot:
             simulator = SimulatedApi()
             base_url, api_key = await simulator.start(), "simulated"
             log.warning("APIXO_BASE_URL=simulate: images are simulated locally, nothing is billed")
-        api = KontextClient(session, api_key, base_url, request_timeout=settings.api_request_timeout)
+        api = KontextClient(
+            session, api_key, base_url, request_timeout=settings.api_request_timeout, retry=retry or RetryPolicy()
+        )
         jobs = JobService(storage, api, job_settings(settings))
     except BaseException:
         await session.close()

@@ -23,7 +23,9 @@ class AdminCog(commands.Cog):
         return await self.bot.is_owner(ctx.author)
 
     @commands.command(name="sync")
-    async def sync(self, ctx: commands.Context[KontextBot], scope: Literal["global", "here", "clear"] = "global") -> None:
+    async def sync(
+        self, ctx: commands.Context[KontextBot], scope: Literal["global", "here", "clear"] = "global"
+    ) -> None:
         """Sync slash commands globally, to this server only, or clear this server's copies."""
         if scope == "global":
             synced = await self.bot.tree.sync()

@@ -38,7 +38,7 @@ FAMILY_SENTENCES: dict[FailureFamily, str] = {
         "The image service could not use the input image: it must be a JPEG, PNG or WebP under 10 MB "
         "that it can download."
     ),
-    FailureFamily.PROMPT: "The image service could not use this prompt (too long, or not understood). Try rewording it.",
+    FailureFamily.PROMPT: "The image service could not use this prompt (too long, or not understood). Try rewording.",
     FailureFamily.TIMEOUT: "The image service took too long and gave up on this image. Try again.",
     FailureFamily.MODEL_UNAVAILABLE: "The model is unavailable at the moment. Try again in a few minutes.",
     FailureFamily.OUT_OF_CREDITS: "The bot's image service account is out of credits. Please tell the bot's owner.",
@@ -89,7 +89,8 @@ def describe_error(error: BaseException) -> str | None:
     if isinstance(error, KontextError):
         return _describe_api_error(error)
     if isinstance(error, app_commands.BotMissingPermissions):
-        return f"I can't do that here: I need the {_permission_list(error.missing_permissions)} permission in this channel."
+        needed = _permission_list(error.missing_permissions)
+        return f"I can't do that here: I need the {needed} permission in this channel."
     if isinstance(error, app_commands.MissingPermissions):
         return f"You need the {_permission_list(error.missing_permissions)} permission to do that."
     if isinstance(error, app_commands.NoPrivateMessage):

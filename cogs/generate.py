@@ -101,7 +101,7 @@ class GenerateCog(commands.Cog):
         prompt: str,
         aspect_ratio: AspectRatio | None = None,
         mode: str | None = None,
-        format: OutputFormat | None = None,  # noqa: A002 - the option's name users see
+        format: OutputFormat | None = None,
         upsample: bool = False,
         safety: int = 2,
     ) -> None:

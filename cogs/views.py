@@ -71,7 +71,9 @@ def result_filename(job: Job, extension: str) -> str:
     return f"kontext-{slug}-{job.id[:6]}.{extension}"
 
 
-def result_embed(job: Job, outcome: Outcome, *, price_micros: int, filename: str | None, note: str | None) -> discord.Embed:
+def result_embed(
+    job: Job, outcome: Outcome, *, price_micros: int, filename: str | None, note: str | None
+) -> discord.Embed:
     """The embed under a finished image: prompt, mode, aspect ratio, time taken, requester."""
     request = job.request
     embed = discord.Embed(description=request.prompt[:4000], colour=EMBED_COLOUR)

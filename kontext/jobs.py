@@ -9,7 +9,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from kontext.client import (
@@ -60,7 +60,7 @@ class Delivery(Protocol):
 class JobSettings:
     """The knobs of the job flow, in seconds and counts."""
 
-    poll: PollSchedule = PollSchedule()
+    poll: PollSchedule = field(default_factory=PollSchedule)
     progress_interval: float = 3.0
     max_tasks_in_flight: int = 20
     max_status_concurrency: int = 5

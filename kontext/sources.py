@@ -13,7 +13,12 @@ from kontext.models import ASPECT_RATIOS, InvalidRequestError
 log = logging.getLogger(__name__)
 
 ACCEPTED_TYPES: dict[str, str] = {"image/jpeg": "JPEG", "image/jpg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
-ACCEPTED_EXTENSIONS: dict[str, str] = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+ACCEPTED_EXTENSIONS: dict[str, str] = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
 MAX_INPUT_BYTES = 10 * 1024 * 1024  # the API's own limit (IMAGE_TOO_LARGE above it)
 _PROBE_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
@@ -31,7 +36,7 @@ class ImageSource:
 
     @property
     def label(self) -> str:
-        dims = f" {self.width}×{self.height}" if self.width and self.height else ""
+        dims = f" {self.width}x{self.height}" if self.width and self.height else ""
         return f"{self.filename}{dims}"
 
 
@@ -49,9 +54,7 @@ def check_source(source: ImageSource) -> ImageSource:
     content_type = (source.content_type or guess_type(source.filename) or "").split(";")[0].strip().lower()
     if content_type not in ACCEPTED_TYPES:
         shown = content_type or "an unknown type"
-        raise InvalidRequestError(
-            f"`{source.filename}` is {shown}; I can edit JPEG, PNG and WebP images only."
-        )
+        raise InvalidRequestError(f"`{source.filename}` is {shown}; I can edit JPEG, PNG and WebP images only.")
     if source.size is not None and source.size > MAX_INPUT_BYTES:
         raise InvalidRequestError(
             f"`{source.filename}` is {source.size / 1024 / 1024:.1f} MB; the image service takes images up to 10 MB."

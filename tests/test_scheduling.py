@@ -10,11 +10,9 @@ from kontext.scheduling import DurationEstimator, PollSchedule, SlotQueue
 
 
 def _run_schedule(schedule: PollSchedule) -> list[float]:
-    elapsed = 0.0
-    delays = []
-    for delay in schedule.delays(lambda: elapsed):
+    delays: list[float] = []
+    for delay in schedule.delays(lambda: sum(delays)):
         delays.append(delay)
-        elapsed += delay
     return delays
 
 

@@ -10,8 +10,15 @@ from kontext.sources import ImageSource, check_source, nearest_aspect_ratio
 
 @pytest.mark.parametrize(
     ("size", "expected"),
-    [((1024, 1024), "1:1"), ((1920, 1080), "16:9"), ((1080, 1920), "9:16"), ((800, 600), "4:3"), ((3440, 1440), "21:9"),
-     ((600, 800), "3:4"), ((1000, 700), "4:3")],
+    [
+        ((1024, 1024), "1:1"),
+        ((1920, 1080), "16:9"),
+        ((1080, 1920), "9:16"),
+        ((800, 600), "4:3"),
+        ((3440, 1440), "21:9"),
+        ((600, 800), "3:4"),
+        ((1000, 700), "4:3"),
+    ],
 )
 def test_nearest_aspect_ratio_picks_the_closest_supported(size: tuple[int, int], expected: str) -> None:
     assert nearest_aspect_ratio(*size) == expected

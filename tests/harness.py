@@ -1,0 +1,117 @@
+"""The real bot, started against the local fake Discord and fake image API, for end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot import KontextBot, create_bot
+from kontext.client import RetryPolicy
+from kontext.config import Settings
+from tests.fakes.apixo import FakeApixo
+from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction, FakeMessage
+
+FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
+
+
+def test_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, str]:
+    """Settings for a test bot: fast polls, fast edits, everything else at its default."""
+    env = {
+        "DISCORD_TOKEN": "test-discord-token",
+        "APIXO_API_KEY": "test-api-key",
+        "APIXO_BASE_URL": api.base_url,
+        "DATABASE_URL": database_url,
+        "POLL_FIRST_DELAY": "0.01",
+        "POLL_INTERVAL": "0.01",
+        "POLL_TIMEOUT": "5",
+        "PROGRESS_EDIT_INTERVAL": "0.01",
+        "API_REQUEST_TIMEOUT": "2",
+    }
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class World:
+    """One bot process and the fakes it talks to, with a server, a channel and a member to act as."""
+
+    discord: FakeDiscord
+    api: FakeApixo
+    bot: KontextBot
+    guild: FakeGuild
+    user: dict[str, Any]
+    settings: Settings
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    @property
+    def channel(self) -> dict[str, Any]:
+        return self.guild.channels[0]
+
+    async def slash(self, name: str, options: dict[str, Any] | None = None, **kwargs: Any) -> FakeInteraction:
+        """Send a slash command as the default user in the default guild."""
+        kwargs.setdefault("guild", self.guild)
+        kwargs.setdefault("user", self.user)
+        return await self.discord.send_slash(name, options, **kwargs)
+
+    async def finished(self, interaction: FakeInteraction, within: float = 10.0) -> FakeMessage:
+        """Wait until the job this interaction started has shown its result or failure, and has settled."""
+
+        def final() -> bool:
+            message = interaction.original
+            return message is not None and bool(message.embeds) and not message.loading
+
+        await self.discord.wait_for(final, within)
+        await self.bot.jobs.wait_idle()
+        assert interaction.original is not None
+        return interaction.original
+
+
+async def start_bot(discord: FakeDiscord, settings: Settings, **options: Any) -> tuple[KontextBot, asyncio.Task[Any]]:
+    """Start a bot process against the fake Discord and wait until it is ready."""
+    discord.install()
+    bot = await create_bot(settings, retry=FAST_RETRY, guild_ready_timeout=0.05, **options)
+    await bot.login(settings.discord_token)
+    task = asyncio.create_task(bot.connect(reconnect=False))
+    await discord.wait_ready()
+    await asyncio.wait_for(bot.wait_until_ready(), 5)
+    return bot, task
+
+
+async def stop_bot(bot: KontextBot, task: asyncio.Task[Any]) -> None:
+    await bot.close()
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)
+
+
+@contextlib.asynccontextmanager
+async def world_for(
+    tmp_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    discord_options: dict[str, Any] | None = None,
+    api_options: dict[str, Any] | None = None,
+    prepare: Callable[[FakeDiscord, FakeGuild], None] | None = None,
+) -> AsyncIterator[World]:
+    """A running world; everything is torn down on exit."""
+    discord = FakeDiscord(**(discord_options or {}))
+    api = FakeApixo(**(api_options or {}))
+    await discord.start()
+    await api.start()
+    guild = discord.add_guild()
+    user = discord.add_member(guild, name="alice")["user"]
+    if prepare is not None:
+        prepare(discord, guild)
+    database_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    settings = Settings.from_env(test_env(api, database_url, DEV_GUILD_ID=str(guild.id), **(env or {})))
+    bot, task = await start_bot(discord, settings)
+    world = World(discord=discord, api=api, bot=bot, guild=guild, user=user, settings=settings)
+    try:
+        yield world
+    finally:
+        await stop_bot(bot, task)
+        await api.close()
+        await discord.close()
