@@ -122,19 +122,26 @@ def job_settings(settings: Settings) -> JobSettings:
     )
 
 
-async def create_bot(settings: Settings, *, retry: RetryPolicy | None = None, **options: Any) -> KontextBot:
+async def create_bot(
+    settings: Settings,
+    *,
+    retry: RetryPolicy | None = None,
+    simulator: SimulatedApi | None = None,
+    **options: Any,
+) -> KontextBot:
     """Build the services in order and hand them to the bot (discord.py's advanced start-up pattern).
 
-    `retry` lets tests shrink the API client's backoff; `options` go to the discord.py client.
+    `retry` and `simulator` let tests shrink the client's backoff and the simulated generation time;
+    `options` go to the discord.py client.
     """
+    simulator = (simulator or SimulatedApi()) if settings.simulate else None
     session = aiohttp.ClientSession()
-    simulator: SimulatedApi | None = None
+    storage: Storage | None = None
     try:
         storage = open_storage(settings.database_url)
         await storage.open()
         base_url, api_key = settings.apixo_base_url, settings.apixo_api_key or ""
-        if settings.simulate:
-            simulator = SimulatedApi()
+        if simulator is not None:
             base_url, api_key = await simulator.start(), "simulated"
             log.warning("APIXO_BASE_URL=simulate: images are simulated locally, nothing is billed")
         api = KontextClient(
@@ -143,6 +150,8 @@ async def create_bot(settings: Settings, *, retry: RetryPolicy | None = None, **
         jobs = JobService(storage, api, job_settings(settings))
     except BaseException:
         await session.close()
+        if storage is not None:
+            await storage.close()
         if simulator is not None:
             await simulator.close()
         raise

@@ -94,11 +94,13 @@ async def world_for(
     env: dict[str, str] | None = None,
     discord_options: dict[str, Any] | None = None,
     api_options: dict[str, Any] | None = None,
+    api: FakeApixo | None = None,
     prepare: Callable[[FakeDiscord, FakeGuild], None] | None = None,
+    bot_options: dict[str, Any] | None = None,
 ) -> AsyncIterator[World]:
     """A running world; everything is torn down on exit."""
     discord = FakeDiscord(**(discord_options or {}))
-    api = FakeApixo(**(api_options or {}))
+    api = api or FakeApixo(**(api_options or {}))
     await discord.start()
     await api.start()
     guild = discord.add_guild()
@@ -107,7 +109,7 @@ async def world_for(
         prepare(discord, guild)
     database_url = f"sqlite:///{tmp_path / 'bot.db'}"
     settings = Settings.from_env(test_env(api, database_url, DEV_GUILD_ID=str(guild.id), **(env or {})))
-    bot, task = await start_bot(discord, settings)
+    bot, task = await start_bot(discord, settings, **(bot_options or {}))
     world = World(discord=discord, api=api, bot=bot, guild=guild, user=user, settings=settings)
     try:
         yield world

@@ -219,3 +219,11 @@ async def test_imagine_refuses_where_the_bot_cannot_attach_files(tmp_path: Path)
         assert response["data"]["flags"] & EPHEMERAL
         assert "Attach Files" in response["data"]["content"]
         assert world.api.submits == []
+
+
+def test_timeout_message_speaks_in_minutes_for_the_default_limit() -> None:
+    from cogs.errors import describe_error
+    from kontext.client import GenerationTimedOut
+
+    text = describe_error(GenerationTimedOut("task_1", 120.0))
+    assert text is not None and "after 2 minutes" in text and "task_1" in text
