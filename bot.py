@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 from dotenv import load_dotenv
 
+from cogs.buttons import DYNAMIC_ITEMS
 from cogs.errors import KontextTree
 from kontext.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
@@ -24,7 +25,7 @@ from kontext.storage import Storage, open_storage
 
 log = logging.getLogger("kontext.bot")
 
-EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.admin")
+EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.mentions", "cogs.admin")
 _COMMANDS_HASH_KEY = "commands_hash"
 
 
@@ -74,6 +75,8 @@ class KontextBot(commands.AutoShardedBot):
         self.simulator = simulator
 
     async def setup_hook(self) -> None:
+        # Result buttons carry their job id in the custom_id, so they work on results of earlier processes too.
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
             try:
                 await self.load_extension(extension)

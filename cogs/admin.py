@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -12,6 +13,8 @@ from kontext.models import ACTIVE_STATES
 if TYPE_CHECKING:
     from bot import KontextBot
 
+log = logging.getLogger(__name__)
+
 
 class AdminCog(commands.Cog):
     """`@Bot sync` and `@Bot status` for the bot's owner."""
@@ -21,6 +24,13 @@ class AdminCog(commands.Cog):
 
     async def cog_check(self, ctx: commands.Context[KontextBot]) -> bool:  # type: ignore[override]
         return await self.bot.is_owner(ctx.author)
+
+    @commands.Cog.listener()
+    async def on_command_error(self, ctx: commands.Context[KontextBot], error: commands.CommandError) -> None:
+        # Every "@Bot <instruction>" looks like a prefix command to discord.py; only real failures are worth a log.
+        if isinstance(error, commands.CommandNotFound | commands.CheckFailure | commands.UserInputError):
+            return
+        log.error("owner command %s failed", ctx.command, exc_info=error)
 
     @commands.command(name="sync")
     async def sync(

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.buttons import INSTRUCTION_MAX
+from cogs.errors import UserError
+from cogs.images import check_attachment, checked, images_in
 from cogs.views import InteractionDelivery, price_label
 from kontext.models import GenerationRequest, Job
+from kontext.sources import ImageSource, nearest_aspect_ratio
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -41,8 +45,18 @@ class GenerateCog(commands.Cog):
             app_commands.Choice(name=price_label(mode, bot.settings.price_micros(mode)), value=mode)
             for mode in ("pro", "max")
         ]
-        params = self.imagine._params  # discord.py keeps option metadata here; replace, don't mutate shared objects
-        params["mode"] = dataclasses.replace(params["mode"], choices=mode_choices)
+        for command in (self.imagine, self.edit):
+            params = command._params  # discord.py keeps option metadata here; replace, don't mutate shared objects
+            params["mode"] = dataclasses.replace(params["mode"], choices=mode_choices)
+        # discord.py cannot declare context menus inside a cog: build it here, add it in cog_load.
+        self.edit_menu = app_commands.ContextMenu(name="Edit image", callback=self.edit_image_menu)
+        self.edit_menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.edit_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.edit_menu.name, type=self.edit_menu.type)
 
     def build_request(
         self,
@@ -69,7 +83,37 @@ class GenerateCog(commands.Cog):
             upload_cn=settings.upload_cn,
         ).validate()
 
-    async def start_job(self, interaction: discord.Interaction[KontextBot], request: GenerationRequest) -> Job:
+    def edit_request(
+        self,
+        instruction: str,
+        source: ImageSource,
+        *,
+        like: Job | None = None,
+        aspect_ratio: str | None = None,
+        **options: Any,
+    ) -> GenerationRequest:
+        """An edit of a checked image; the aspect ratio defaults to the one nearest the image's own shape."""
+        if like is not None:
+            previous = like.request
+            options = {
+                "mode": previous.mode,
+                "output_format": previous.output_format,
+                "upsample": previous.prompt_upsampling,
+                "safety": previous.safety_tolerance,
+                **options,
+            }
+        ratio = aspect_ratio or nearest_aspect_ratio(source.width, source.height)
+        return self.build_request(instruction, aspect_ratio=ratio, image_url=source.url, **options)
+
+    async def start_job(
+        self,
+        interaction: discord.Interaction[KontextBot],
+        request: GenerationRequest,
+        *,
+        source_job_id: str | None = None,
+        source_message_id: int | None = None,
+        aspect_auto: bool = False,
+    ) -> Job:
         """Acknowledge at once, then run the job in the background, showing it in the placeholder."""
         # Discord kills the interaction after 3 seconds without an answer: defer before any slow work.
         await interaction.response.defer(thinking=True)
@@ -79,8 +123,10 @@ class GenerateCog(commands.Cog):
             channel_id=interaction.channel_id or 0,
             guild_id=interaction.guild_id,
             interaction_id=interaction.id,
+            source_job_id=source_job_id,
+            source_message_id=source_message_id,
         )
-        await self.bot.jobs.start(job, InteractionDelivery(self.bot, interaction))
+        await self.bot.jobs.start(job, InteractionDelivery(self.bot, interaction, aspect_auto=aspect_auto))
         return job
 
     @app_commands.command(name="imagine")
@@ -110,6 +156,87 @@ class GenerateCog(commands.Cog):
             prompt, aspect_ratio=aspect_ratio, mode=mode, output_format=format, upsample=upsample, safety=safety
         )
         await self.start_job(interaction, request)
+
+    @app_commands.command(name="edit")
+    @app_commands.guild_only()
+    @needs_answer_permissions
+    @app_commands.describe(
+        image="The image to change (JPEG, PNG or WebP, up to 10 MB)",
+        prompt="What to change, e.g. 'make it night, keep everything else'",
+        aspect_ratio="Shape of the result (default: closest to your image)",
+        mode="pro is fast and cheaper; max is the highest quality",
+        format="File format of the result (default jpeg)",
+        upsample="Let the model enrich your prompt first",
+        safety="Content moderation: 0 strict … 2 balanced",
+    )
+    @app_commands.choices(safety=SAFETY_CHOICES)
+    async def edit(
+        self,
+        interaction: discord.Interaction[KontextBot],
+        image: discord.Attachment,
+        prompt: str,
+        aspect_ratio: AspectRatio | None = None,
+        mode: str | None = None,
+        format: OutputFormat | None = None,
+        upsample: bool = False,
+        safety: int = 2,
+    ) -> None:
+        """Change an image with an instruction, using FLUX Kontext."""
+        source = check_attachment(image)
+        request = self.edit_request(
+            prompt,
+            source,
+            aspect_ratio=aspect_ratio,
+            mode=mode,
+            output_format=format,
+            upsample=upsample,
+            safety=safety,
+        )
+        await self.start_job(interaction, request, aspect_auto=aspect_ratio is None)
+
+    async def edit_image_menu(self, interaction: discord.Interaction[KontextBot], message: discord.Message) -> None:
+        """The "Edit image" message menu: ask for the instruction (and which image), then edit."""
+        images = images_in(message)
+        if not images:
+            raise UserError(
+                "That message has no image I can see. Use **Edit image** on a message with an attached or linked "
+                "image, or use `/edit` to upload one."
+            )
+        await interaction.response.send_modal(EditImageModal(self, message, images))
+
+
+class EditImageModal(discord.ui.Modal, title="Edit image"):
+    """Asks for the instruction, and which image when the message has several."""
+
+    def __init__(self, cog: GenerateCog, message: discord.Message, images: list[ImageSource]) -> None:
+        super().__init__()
+        self.cog = cog
+        self.target = message
+        self.images = images[:25]
+        self.instruction: discord.ui.TextInput[EditImageModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph,
+            placeholder="e.g. replace the sign's text with 'OPEN'",
+            max_length=INSTRUCTION_MAX,
+        )
+        self.add_item(discord.ui.Label(text="What should change?", component=self.instruction))
+        self.choice: discord.ui.Select[EditImageModal] | None = None
+        if len(self.images) > 1:
+            self.choice = discord.ui.Select(
+                options=[
+                    discord.SelectOption(label=f"{n}. {image.label}"[:100], value=str(n - 1), default=n == 1)
+                    for n, image in enumerate(self.images, start=1)
+                ]
+            )
+            self.add_item(discord.ui.Label(text="Which image?", component=self.choice))
+
+    async def on_submit(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
+        index = int(self.choice.values[0]) if self.choice and self.choice.values else 0
+        source = await checked(self.cog.bot, self.images[index])
+        request = self.cog.edit_request(self.instruction.value, source)
+        await self.cog.start_job(interaction, request, source_message_id=self.target.id, aspect_auto=True)
+
+    async def on_error(self, interaction: discord.Interaction[KontextBot], error: Exception) -> None:  # type: ignore[override]
+        await interaction.client.tree.on_error(interaction, error)  # type: ignore[arg-type]
 
 
 async def setup(bot: KontextBot) -> None:

@@ -7,10 +7,11 @@ import datetime
 import io
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from cogs.buttons import result_view
 from cogs.errors import describe_error
 from kontext.imaging import fit_image
 from kontext.jobs import Outcome, Progress
@@ -71,16 +72,30 @@ def result_filename(job: Job, extension: str) -> str:
     return f"kontext-{slug}-{job.id[:6]}.{extension}"
 
 
+def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
+
+
 def result_embed(
-    job: Job, outcome: Outcome, *, price_micros: int, filename: str | None, note: str | None
+    job: Job,
+    outcome: Outcome,
+    *,
+    price_micros: int,
+    filename: str | None,
+    note: str | None,
+    aspect_auto: bool = False,
 ) -> discord.Embed:
-    """The embed under a finished image: prompt, mode, aspect ratio, time taken, requester."""
+    """The embed under a finished image: prompt, mode, aspect ratio, time taken, requester, and its source."""
     request = job.request
     embed = discord.Embed(description=request.prompt[:4000], colour=EMBED_COLOUR)
     embed.add_field(name="Mode", value=price_label(request.mode, price_micros))
-    embed.add_field(name="Aspect ratio", value=request.aspect_ratio)
+    ratio = request.aspect_ratio + (" (closest to the input image)" if aspect_auto else "")
+    embed.add_field(name="Aspect ratio", value=ratio)
     embed.add_field(name="Time", value=f"{outcome.seconds:.1f} s")
     embed.add_field(name="Requested by", value=f"<@{job.user_id}>")
+    if job.source_message_id:
+        link = jump_url(job.guild_id, job.channel_id, job.source_message_id)
+        embed.add_field(name="Edited from", value=f"[this image]({link})")
     if filename:
         embed.set_image(url=f"attachment://{filename}")
     footer = f"Job {job.id}" + (f" · task {job.task_id}" if job.task_id else "")
@@ -99,17 +114,25 @@ def failure_embed(job: Job, error: BaseException) -> discord.Embed:
     return embed
 
 
-class InteractionDelivery:
-    """Shows a job in the placeholder message of the interaction that asked for it."""
+class PlaceholderDelivery:
+    """Shows a job in one message that the requester watches: progress, then the image or the reason."""
 
-    def __init__(self, bot: KontextBot, interaction: discord.Interaction[KontextBot]) -> None:
+    def __init__(self, bot: KontextBot, *, requester: discord.abc.Snowflake, upload_limit: int, aspect_auto: bool):
         self.bot = bot
-        self.interaction = interaction
-        self.upload_limit = interaction.filesize_limit
-        self._mention = discord.AllowedMentions(everyone=False, roles=False, users=[interaction.user])
+        self.upload_limit = upload_limit
+        self.aspect_auto = aspect_auto
+        self._mention = discord.AllowedMentions(everyone=False, roles=False, users=[requester], replied_user=False)
+        self._last_content: str | None = None
+
+    async def _edit(self, **fields: Any) -> discord.Message:
+        raise NotImplementedError
 
     async def progress(self, job: Job, progress: Progress) -> None:
-        message = await self.interaction.edit_original_response(content=render_progress(job, progress))
+        content = render_progress(job, progress)
+        if content == self._last_content:
+            return
+        message = await self._edit(content=content)
+        self._last_content = content
         if job.message_id is None:
             job.message_id = message.id
             await self.bot.storage.update_job(job.id, message_id=message.id)
@@ -120,24 +143,53 @@ class InteractionDelivery:
         content = f"<@{job.user_id}>"
         if fitted is None:
             # Too big even after re-encoding: link the (temporary) result instead of losing it.
-            embed = result_embed(job, outcome, price_micros=price, filename=None, note=None)
+            embed = result_embed(
+                job, outcome, price_micros=price, filename=None, note=None, aspect_auto=self.aspect_auto
+            )
             content += (
-                f"\nThe image is too large to upload here even after shrinking it, so here is a link instead "
+                "\nThe image is too large to upload here even after shrinking it, so here is a link instead "
                 f"(it expires after a while): {outcome.result_url}"
             )
-            await self.interaction.edit_original_response(
-                content=content, embed=embed, attachments=[], allowed_mentions=self._mention
-            )
+            await self._edit(content=content, embed=embed, attachments=[], allowed_mentions=self._mention)
             return
         filename = result_filename(job, fitted.extension)
         note = "Re-encoded to fit this channel's upload limit." if fitted.reencoded else None
-        embed = result_embed(job, outcome, price_micros=price, filename=filename, note=note)
+        embed = result_embed(
+            job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto
+        )
         file = discord.File(io.BytesIO(fitted.data), filename=filename)
-        await self.interaction.edit_original_response(
-            content=content, embed=embed, attachments=[file], allowed_mentions=self._mention
+        await self._edit(
+            content=content, embed=embed, attachments=[file], view=result_view(job), allowed_mentions=self._mention
         )
 
     async def failed(self, job: Job, error: BaseException) -> None:
-        await self.interaction.edit_original_response(
-            content=f"<@{job.user_id}>", embed=failure_embed(job, error), allowed_mentions=self._mention
+        await self._edit(content=f"<@{job.user_id}>", embed=failure_embed(job, error), allowed_mentions=self._mention)
+
+
+class InteractionDelivery(PlaceholderDelivery):
+    """The placeholder is the response of the interaction that asked for the job."""
+
+    def __init__(self, bot: KontextBot, interaction: discord.Interaction[KontextBot], *, aspect_auto: bool = False):
+        super().__init__(
+            bot, requester=interaction.user, upload_limit=interaction.filesize_limit, aspect_auto=aspect_auto
         )
+        self.interaction = interaction
+
+    async def _edit(self, **fields: Any) -> discord.Message:
+        return await self.interaction.edit_original_response(**fields)
+
+
+class MessageDelivery(PlaceholderDelivery):
+    """The placeholder is a message the bot posted itself (a reply to a user's message)."""
+
+    def __init__(
+        self, bot: KontextBot, message: discord.Message, *, requester: discord.abc.Snowflake, aspect_auto: bool
+    ):
+        limit = message.guild.filesize_limit if message.guild else discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
+        super().__init__(bot, requester=requester, upload_limit=limit, aspect_auto=aspect_auto)
+        self.message = message
+        self._last_content = message.content
+
+    async def _edit(self, **fields: Any) -> discord.Message:
+        self.message = await self.message.edit(**fields)
+        return self.message

@@ -45,11 +45,17 @@ class World:
     guild: FakeGuild
     user: dict[str, Any]
     settings: Settings
-    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    bot_task: asyncio.Task[Any]
+    bot_options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def channel(self) -> dict[str, Any]:
         return self.guild.channels[0]
+
+    async def restart(self) -> None:
+        """Stop this bot process and start a new one on the same database, as a deploy would."""
+        await stop_bot(self.bot, self.bot_task)
+        self.bot, self.bot_task = await start_bot(self.discord, self.settings, **self.bot_options)
 
     async def slash(self, name: str, options: dict[str, Any] | None = None, **kwargs: Any) -> FakeInteraction:
         """Send a slash command as the default user in the default guild."""
@@ -110,10 +116,19 @@ async def world_for(
     database_url = f"sqlite:///{tmp_path / 'bot.db'}"
     settings = Settings.from_env(test_env(api, database_url, DEV_GUILD_ID=str(guild.id), **(env or {})))
     bot, task = await start_bot(discord, settings, **(bot_options or {}))
-    world = World(discord=discord, api=api, bot=bot, guild=guild, user=user, settings=settings)
+    world = World(
+        discord=discord,
+        api=api,
+        bot=bot,
+        guild=guild,
+        user=user,
+        settings=settings,
+        bot_task=task,
+        bot_options=bot_options or {},
+    )
     try:
         yield world
     finally:
-        await stop_bot(bot, task)
+        await stop_bot(world.bot, world.bot_task)
         await api.close()
         await discord.close()

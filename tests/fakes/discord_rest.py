@@ -20,6 +20,7 @@ from tests.fakes.discord_models import (
     FLAG_LOADING,
     FLAG_SUPPRESS_EMBEDS,
     FLAG_SUPPRESS_NOTIFICATIONS,
+    INTENT_MESSAGE_CONTENT,
     MANAGE_MESSAGES,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
@@ -29,6 +30,7 @@ from tests.fakes.discord_models import (
     FakeMessage,
     Recorded,
     new_snowflake,
+    redact_message,
     unknown,
 )
 
@@ -486,7 +488,12 @@ class FakeRest:
 
     async def _get_channel_message(self, rec: Recorded, uploads: list[Upload], m: Params) -> Reply:
         channel = self._channel(m, VIEW_CHANNEL | READ_MESSAGE_HISTORY)
-        return 200, self._channel_message(channel, m).to_dict()
+        data = self._channel_message(channel, m).to_dict()
+        # Without MESSAGE_CONTENT, REST blanks message content just as the gateway does.
+        sessions = self._fake.gateway.sessions.values()
+        if not any(session.intents & INTENT_MESSAGE_CONTENT for session in sessions):
+            data = redact_message(data, self._fake.bot_user["id"])
+        return 200, data
 
     async def _edit_channel_message(self, rec: Recorded, uploads: list[Upload], m: Params) -> Reply:
         channel = self._channel(m)

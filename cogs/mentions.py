@@ -1,0 +1,155 @@
+"""Reply to an image mentioning the bot ("@Bot make it night") to edit it; no message content intent needed."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from cogs.errors import describe_error
+from cogs.images import checked, images_in, links_in
+from cogs.views import MessageDelivery, render_progress
+from kontext.jobs import Progress
+from kontext.models import GenerationRequest, JobState
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+    from cogs.generate import GenerateCog
+
+log = logging.getLogger(__name__)
+
+HOW_TO = (
+    "Tell me what to do after the mention. Reply to a message with an image and write, for example, "
+    "**@{name} make it night, keep everything else**, or attach an image to your message. "
+    "With no image I make a new one from your words. There are also `/imagine`, `/edit`, and "
+    "**Apps → Edit image** on any message."
+)
+HIDDEN = (
+    "Discord doesn't let me see the image in that message, because it doesn't mention me. "
+    "Use **Apps → Edit image** on it (right-click or long-press the message), attach the image to your "
+    "message, or reply to one of my own images. (The bot's owner can also turn on the Message Content intent.)"
+)
+_NEEDED = ("send_messages", "embed_links", "attach_files", "read_message_history")
+
+
+class MentionsCog(commands.Cog):
+    """Edits or generates from messages that mention the bot."""
+
+    def __init__(self, bot: KontextBot) -> None:
+        self.bot = bot
+
+    def _instruction(self, message: discord.Message) -> str:
+        assert self.bot.user is not None
+        return re.sub(rf"<@!?{self.bot.user.id}>", " ", message.content).strip()
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None or self.bot.user is None:
+            return
+        if not self.bot.user.mentioned_in(message) or message.mention_everyone:
+            return
+        if (await self.bot.get_context(message)).valid:
+            return  # an owner command such as "@Bot status"
+        permissions = message.channel.permissions_for(message.guild.me)  # type: ignore[union-attr]
+        if not permissions.send_messages:
+            log.info("mentioned in channel %s where I cannot send messages", message.channel.id)
+            return
+        missing = [name for name in _NEEDED if not getattr(permissions, name)]
+        if missing:
+            names = ", ".join(f"**{name.replace('_', ' ').title()}**" for name in missing)
+            await self._answer(message, f"I need the {names} permission in this channel to make images here.")
+            return
+        try:
+            await self._handle(message)
+        except Exception as error:
+            text = describe_error(error)
+            if text is None:
+                log.exception("reply-to-edit failed for message %s", message.id)
+                text = "Something went wrong on my side. Please try again."
+            await self._answer(message, text)
+
+    async def _handle(self, message: discord.Message) -> None:
+        instruction, linked = links_in(self._instruction(message))
+        if not instruction:
+            await self._answer(message, HOW_TO.format(name=self.bot.user.display_name))  # type: ignore[union-attr]
+            return
+        images = images_in(message) + linked
+        source_message = message if images else None
+        if not images and message.reference is not None and message.reference.message_id is not None:
+            source_message = await self._referenced(message)
+            if source_message is None:
+                await self._answer(
+                    message,
+                    "I can't see the message you replied to: it was deleted, or it is somewhere I can't read. "
+                    "Attach the image to your message instead, or use `/edit`.",
+                )
+                return
+            images = images_in(source_message)
+            if not images and self._hidden_from_me(source_message):
+                await self._answer(message, HIDDEN)
+                return
+        generator: GenerateCog = self.bot.get_cog("GenerateCog")  # type: ignore[assignment]
+        aspect_auto = bool(images)
+        if images:
+            source = await checked(self.bot, images[0])
+            request = generator.edit_request(instruction, source)
+        else:
+            request = generator.build_request(instruction)
+        await self._start(message, request, source_message=source_message, aspect_auto=aspect_auto)
+
+    def _hidden_from_me(self, message: discord.Message) -> bool:
+        """Without the message content intent Discord blanks other people's messages that don't mention the bot."""
+        if self.bot.intents.message_content or message.author.id == self.bot.user.id:  # type: ignore[union-attr]
+            return False
+        return not (message.content or message.attachments or message.embeds or message.stickers)
+
+    async def _referenced(self, message: discord.Message) -> discord.Message | None:
+        reference = message.reference
+        assert reference is not None and reference.message_id is not None
+        if isinstance(reference.resolved, discord.Message):
+            return reference.resolved
+        if isinstance(reference.resolved, discord.DeletedReferencedMessage):
+            return None
+        try:
+            return await message.channel.fetch_message(reference.message_id)
+        except (discord.NotFound, discord.Forbidden):
+            return None
+
+    async def _start(
+        self,
+        message: discord.Message,
+        request: GenerationRequest,
+        *,
+        source_message: discord.Message | None,
+        aspect_auto: bool,
+    ) -> None:
+        source_id = source_message.id if source_message is not None and source_message.id != message.id else None
+        job = self.bot.jobs.new_job(
+            request,
+            user_id=message.author.id,
+            channel_id=message.channel.id,
+            guild_id=message.guild.id if message.guild else None,
+            source_message_id=source_id,
+        )
+        placeholder = await message.reply(
+            render_progress(job, Progress(JobState.QUEUED)),
+            mention_author=False,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        job.message_id = placeholder.id
+        delivery = MessageDelivery(self.bot, placeholder, requester=message.author, aspect_auto=aspect_auto)
+        await self.bot.jobs.start(job, delivery)
+
+    async def _answer(self, message: discord.Message, text: str) -> None:
+        """A short reply: messages can't be ephemeral, so it tidies itself away after a minute."""
+        try:
+            await message.reply(text, mention_author=False, delete_after=60)
+        except discord.HTTPException:
+            log.warning("could not answer message %s", message.id, exc_info=True)
+
+
+async def setup(bot: KontextBot) -> None:
+    await bot.add_cog(MentionsCog(bot))
