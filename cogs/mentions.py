@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from cogs.errors import describe_error
 from cogs.images import checked, images_in, links_in
-from cogs.views import MessageDelivery, render_progress
+from cogs.views import message_delivery, render_progress
 from kontext.jobs import Progress
 from kontext.models import GenerationRequest, JobState
 
@@ -140,7 +140,7 @@ class MentionsCog(commands.Cog):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         job.message_id = placeholder.id
-        delivery = MessageDelivery(self.bot, placeholder, requester=message.author, aspect_auto=aspect_auto)
+        delivery = message_delivery(self.bot, placeholder, message, aspect_auto=aspect_auto)
         await self.bot.jobs.start(job, delivery)
 
     async def _answer(self, message: discord.Message, text: str) -> None:

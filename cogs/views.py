@@ -115,81 +115,123 @@ def failure_embed(job: Job, error: BaseException) -> discord.Embed:
 
 
 class PlaceholderDelivery:
-    """Shows a job in one message that the requester watches: progress, then the image or the reason."""
+    """Shows a job in one message that the requester watches: progress, then the image or the reason.
 
-    def __init__(self, bot: KontextBot, *, requester: discord.abc.Snowflake, upload_limit: int, aspect_auto: bool):
+    Edits go through the bot's own token, which never expires; when the placeholder is gone, the job goes on in a
+    new message in the same channel (a reply to the request where there is one).
+    """
+
+    def __init__(
+        self,
+        bot: KontextBot,
+        *,
+        channel_id: int,
+        requester: discord.abc.Snowflake,
+        upload_limit: int,
+        aspect_auto: bool = False,
+        reply_to: int | None = None,
+        last_content: str | None = None,
+    ) -> None:
         self.bot = bot
+        self.channel_id = channel_id
         self.upload_limit = upload_limit
         self.aspect_auto = aspect_auto
+        self.reply_to = reply_to
         self._mention = discord.AllowedMentions(everyone=False, roles=False, users=[requester], replied_user=False)
-        self._last_content: str | None = None
+        self._last_content = last_content
 
-    async def _edit(self, **fields: Any) -> discord.Message:
-        raise NotImplementedError
+    async def _edit(self, job: Job, **fields: Any) -> discord.Message:
+        channel = self.bot.get_partial_messageable(self.channel_id)
+        if job.message_id is not None:
+            try:
+                return await channel.get_partial_message(job.message_id).edit(**fields)
+            except discord.NotFound:
+                log.info("job %s: placeholder %s is gone; posting a new message", job.id, job.message_id)
+        files = fields.pop("attachments", None) or []
+        reference = (
+            discord.MessageReference(message_id=self.reply_to, channel_id=self.channel_id, fail_if_not_exists=False)
+            if self.reply_to
+            else None
+        )
+        message = await channel.send(files=files, reference=reference, **fields)  # type: ignore[arg-type]
+        await self._moved(job, message.id)
+        return message
+
+    async def _moved(self, job: Job, message_id: int) -> None:
+        if job.message_id != message_id:
+            job.message_id = message_id
+            await self.bot.storage.update_job(job.id, message_id=message_id)
 
     async def progress(self, job: Job, progress: Progress) -> None:
         content = render_progress(job, progress)
         if content == self._last_content:
             return
-        message = await self._edit(content=content)
+        message = await self._edit(job, content=content)
         self._last_content = content
-        if job.message_id is None:
-            job.message_id = message.id
-            await self.bot.storage.update_job(job.id, message_id=message.id)
+        await self._moved(job, message.id)
 
     async def succeeded(self, job: Job, outcome: Outcome) -> None:
         fitted = await asyncio.to_thread(fit_image, outcome.image, self.upload_limit)
         price = self.bot.settings.price_micros(job.request.mode)
         content = f"<@{job.user_id}>"
+        auto = self.aspect_auto
         if fitted is None:
             # Too big even after re-encoding: link the (temporary) result instead of losing it.
-            embed = result_embed(
-                job, outcome, price_micros=price, filename=None, note=None, aspect_auto=self.aspect_auto
-            )
+            embed = result_embed(job, outcome, price_micros=price, filename=None, note=None, aspect_auto=auto)
             content += (
                 "\nThe image is too large to upload here even after shrinking it, so here is a link instead "
                 f"(it expires after a while): {outcome.result_url}"
             )
-            await self._edit(content=content, embed=embed, attachments=[], allowed_mentions=self._mention)
+            await self._edit(job, content=content, embed=embed, attachments=[], allowed_mentions=self._mention)
             return
         filename = result_filename(job, fitted.extension)
         note = "Re-encoded to fit this channel's upload limit." if fitted.reencoded else None
-        embed = result_embed(
-            job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto
-        )
+        embed = result_embed(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=auto)
         file = discord.File(io.BytesIO(fitted.data), filename=filename)
         await self._edit(
-            content=content, embed=embed, attachments=[file], view=result_view(job), allowed_mentions=self._mention
+            job, content=content, embed=embed, attachments=[file], view=result_view(job), allowed_mentions=self._mention
         )
 
     async def failed(self, job: Job, error: BaseException) -> None:
-        await self._edit(content=f"<@{job.user_id}>", embed=failure_embed(job, error), allowed_mentions=self._mention)
+        embed = failure_embed(job, error)
+        await self._edit(job, content=f"<@{job.user_id}>", embed=embed, allowed_mentions=self._mention)
 
 
 class InteractionDelivery(PlaceholderDelivery):
-    """The placeholder is the response of the interaction that asked for the job."""
+    """The placeholder is an interaction's response: edited with its token for 15 minutes, then with the bot's."""
 
     def __init__(self, bot: KontextBot, interaction: discord.Interaction[KontextBot], *, aspect_auto: bool = False):
         super().__init__(
-            bot, requester=interaction.user, upload_limit=interaction.filesize_limit, aspect_auto=aspect_auto
+            bot,
+            channel_id=interaction.channel_id or 0,
+            requester=interaction.user,
+            upload_limit=interaction.filesize_limit,
+            aspect_auto=aspect_auto,
         )
-        self.interaction = interaction
+        self.interaction: discord.Interaction[KontextBot] | None = interaction
 
-    async def _edit(self, **fields: Any) -> discord.Message:
-        return await self.interaction.edit_original_response(**fields)
+    async def _edit(self, job: Job, **fields: Any) -> discord.Message:
+        if self.interaction is not None:
+            try:
+                return await self.interaction.edit_original_response(**fields)
+            except discord.HTTPException as error:
+                # 50027 / 401: the 15-minute token has expired. 10008: the response message was deleted.
+                if error.status not in (401, 404) and error.code not in (50027, 10008, 10015):
+                    raise
+                log.info("job %s: interaction token no longer usable (%s); using the bot token", job.id, error.code)
+                self.interaction = None
+        return await super()._edit(job, **fields)
 
 
-class MessageDelivery(PlaceholderDelivery):
-    """The placeholder is a message the bot posted itself (a reply to a user's message)."""
-
-    def __init__(
-        self, bot: KontextBot, message: discord.Message, *, requester: discord.abc.Snowflake, aspect_auto: bool
-    ):
-        limit = message.guild.filesize_limit if message.guild else discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
-        super().__init__(bot, requester=requester, upload_limit=limit, aspect_auto=aspect_auto)
-        self.message = message
-        self._last_content = message.content
-
-    async def _edit(self, **fields: Any) -> discord.Message:
-        self.message = await self.message.edit(**fields)
-        return self.message
+def message_delivery(bot: KontextBot, placeholder: discord.Message, request: discord.Message, *, aspect_auto: bool):
+    """Delivery into a placeholder the bot posted as a reply to a user's message."""
+    guild = request.guild
+    return PlaceholderDelivery(
+        bot,
+        channel_id=request.channel.id,
+        requester=request.author,
+        upload_limit=guild.filesize_limit if guild else discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES,
+        aspect_auto=aspect_auto,
+        reply_to=request.id,
+        last_content=placeholder.content,
+    )

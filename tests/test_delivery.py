@@ -1,0 +1,69 @@
+"""Delivery that outlives Discord's limits: expired interaction tokens and deleted placeholders."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tests.harness import world_for
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.monotonic()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def test_a_job_that_outlives_the_interaction_token_still_delivers_by_bot_token(tmp_path: Path) -> None:
+    clock = Clock()
+    async with world_for(tmp_path, discord_options={"clock": clock}, api_options={"generation_time": 0.3}) as world:
+        interaction = await world.slash("imagine", {"prompt": "a slow cathedral"})
+        await world.discord.wait_for(lambda: interaction.original is not None and bool(interaction.original.edits))
+        clock.advance(16 * 60)  # the interaction token is dead from here on
+        message = await world.finished(interaction)
+        assert len(message.files) == 1
+        assert message.files[0][1] == world.api.image_bytes_for(next(iter(world.api.tasks)))
+        expired = [r for r in world.discord.requests if r.path.startswith("/webhooks/") and r.status == 401]
+        assert expired, "the test should have made the token expire"
+        by_bot = world.discord.requests_to("PATCH", rf"/channels/\d+/messages/{message.id}$")
+        assert by_bot and by_bot[-1].files, "the result should have been uploaded with the bot token"
+
+
+async def test_a_deleted_placeholder_gets_the_result_in_a_new_message(tmp_path: Path) -> None:
+    async with world_for(tmp_path, api_options={"generation_time": 0.2}) as world:
+        interaction = await world.slash("imagine", {"prompt": "a fleeting thought"})
+        await world.discord.wait_for(lambda: interaction.original is not None and bool(interaction.original.edits))
+        interaction.original.deleted = True
+        await world.bot.jobs.wait_idle()
+        posted = [
+            m for m in world.discord.channel_messages(world.channel) if m.files and m.id != interaction.original.id
+        ]
+        assert len(posted) == 1
+        assert f"<@{world.user['id']}>" in posted[0].content
+        job = await world.bot.storage.find_job_by_message(posted[0].id)
+        assert job is not None and job.state == "delivered"
+
+
+async def test_a_deleted_reply_placeholder_gets_the_result_as_a_reply_to_the_request(tmp_path: Path) -> None:
+    async with world_for(tmp_path, api_options={"generation_time": 0.2}) as world:
+        request = await world.discord.post_message(world.channel, world.user, "a lighthouse", mention_bot=True)
+
+        def placeholder():
+            return next((m for m in world.discord.channel_messages(world.channel) if m.referenced is request), None)
+
+        await world.discord.wait_for(lambda: placeholder() is not None)
+        placeholder().deleted = True
+
+        def replies():
+            return [m for m in world.discord.channel_messages(world.channel) if m.referenced is request and m.files]
+
+        await world.discord.wait_for(lambda: bool(replies()))
+        await world.bot.jobs.wait_idle()
+        assert len(replies()) == 1
