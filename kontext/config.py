@@ -69,6 +69,9 @@ class Settings:
     max_result_bytes: int = 25_000_000
     price_pro_micros: int = 30_000
     price_max_micros: int = 60_000
+    default_daily_user_limit: int = 25  # images per member per day where a server set none; 0: off by default
+    default_max_concurrent_per_user: int = 2  # jobs one member may have running at once, unless the server says
+    global_daily_budget_micros: int | None = None  # the owner's ceiling over all servers per UTC day; None: none
     web_port: int | None = None
 
     @property
@@ -83,6 +86,11 @@ class Settings:
         if mode == "max":
             return self.price_max_micros
         raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+
+    @property
+    def prices(self) -> dict[str, int]:
+        """Price of one generation per mode, in micro-dollars (what QuotaService charges)."""
+        return {"pro": self.price_pro_micros, "max": self.price_max_micros}
 
     def describe(self) -> dict[str, str]:
         """A view of the settings safe to log: secrets show only whether they are set."""
@@ -107,8 +115,13 @@ class Settings:
             "max_tasks_in_flight": str(self.max_tasks_in_flight),
             "max_status_concurrency": str(self.max_status_concurrency),
             "max_result_bytes": str(self.max_result_bytes),
-            "price_pro": _usd(self.price_pro_micros),
-            "price_max": _usd(self.price_max_micros),
+            "price_pro": format_usd(self.price_pro_micros),
+            "price_max": format_usd(self.price_max_micros),
+            "default_daily_user_limit": str(self.default_daily_user_limit),
+            "default_max_concurrent_per_user": str(self.default_max_concurrent_per_user),
+            "global_daily_budget": (
+                format_usd(self.global_daily_budget_micros) if self.global_daily_budget_micros is not None else "(none)"
+            ),
             "web_port": str(self.web_port) if self.web_port is not None else "(none)",
         }
 
@@ -148,6 +161,11 @@ class Settings:
         max_result_bytes = r.integer("MAX_RESULT_BYTES", d["max_result_bytes"].default)
         price_pro_micros = r.money("PRICE_PRO_USD", d["price_pro_micros"].default)
         price_max_micros = r.money("PRICE_MAX_USD", d["price_max_micros"].default)
+        default_daily_user_limit = r.count("DEFAULT_DAILY_USER_LIMIT", d["default_daily_user_limit"].default)
+        default_max_concurrent_per_user = r.integer(
+            "DEFAULT_MAX_CONCURRENT_PER_USER", d["default_max_concurrent_per_user"].default
+        )
+        global_daily_budget_micros = r.budget("GLOBAL_DAILY_BUDGET_USD")
         # WEB_PORT is this project's own name; PORT is what hosting platforms inject. The explicit one wins.
         web_port = r.port("WEB_PORT")
         platform_port = r.port("PORT")
@@ -184,6 +202,9 @@ class Settings:
             max_result_bytes=max_result_bytes,
             price_pro_micros=price_pro_micros,
             price_max_micros=price_max_micros,
+            default_daily_user_limit=default_daily_user_limit,
+            default_max_concurrent_per_user=default_max_concurrent_per_user,
+            global_daily_budget_micros=global_daily_budget_micros,
             web_port=web_port,
         )
 
@@ -285,6 +306,9 @@ class _Reader:
     def integer(self, name: str, default: int) -> int:
         return self._parse(name, default, lambda v: _int_in(v, 1, None), "a positive whole number")
 
+    def count(self, name: str, default: int) -> int:
+        return self._parse(name, default, lambda v: _int_in(v, 0, None), "a whole number, 0 or more")
+
     def port(self, name: str) -> int | None:
         return self._parse(name, None, lambda v: _int_in(v, 1, 65535), "a TCP port number (1-65535)")
 
@@ -298,13 +322,24 @@ class _Reader:
         return self._parse(name, frozenset(), parse, "Discord user ids separated by commas")
 
     def money(self, name: str, default: int) -> int:
-        def parse(value: str) -> int:
-            micros = Decimal(value) * _MICROS  # Decimal, never float: 0.03 must be exactly 30000
-            if not micros.is_finite() or micros < 0 or micros != micros.to_integral_value():
-                raise ValueError(value)
-            return int(micros)
+        return self._parse(name, default, parse_usd, _USD_EXPECTED)
 
-        return self._parse(name, default, parse, "a non-negative US dollar amount with at most 6 decimals, e.g. 0.03")
+    def budget(self, name: str) -> int | None:
+        return self._parse(name, None, parse_usd, _USD_EXPECTED)
+
+
+_USD_EXPECTED = "a non-negative US dollar amount with at most 6 decimals, e.g. 0.03"
+
+
+def parse_usd(value: str) -> int:
+    """A US dollar amount such as "0.03" or "12" in micro-dollars, exactly; ValueError if not one."""
+    try:
+        micros = Decimal(value.strip().removeprefix("$")) * _MICROS  # Decimal, never float: 0.03 is exactly 30000
+    except ArithmeticError as exc:  # Decimal's InvalidOperation
+        raise ValueError(value) from exc
+    if not micros.is_finite() or micros < 0 or micros != micros.to_integral_value():
+        raise ValueError(value)
+    return int(micros)
 
 
 def _int_in(value: str, low: int, high: int | None) -> int:
@@ -329,5 +364,6 @@ def _secret_state(value: str) -> str:
     return "***set***" if value else "(missing)"
 
 
-def _usd(micros: int) -> str:
+def format_usd(micros: int) -> str:
+    """Micro-dollars as dollars, exactly and without trailing zeros: 30000 is "$0.03"."""
     return f"${Decimal(micros) / _MICROS:f}"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit, urlunsplit
 
 from kontext.models import GenerationRequest, Job, JobState
+from kontext.quota_store import Charge, ChargeState, ChargeTotals, Cooldown, Counter, CounterKey, Spender
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,71 @@ class Storage(Protocol):
 
     async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
         """How many jobs there are, optionally only in the given states."""
+        ...
+
+    async def get_guild_settings(self, guild_id: int) -> dict[str, Any] | None:
+        """The stored GUILD_SETTING_COLUMNS of a guild (allowed_channel_ids as a frozenset), or None."""
+        ...
+
+    async def save_guild_settings(self, guild_id: int, values: Mapping[str, Any]) -> None:
+        """Set the given GUILD_SETTING_COLUMNS of a guild, creating its row with defaults if needed."""
+        ...
+
+    async def role_limits(self, guild_id: int) -> dict[int, int | None]:
+        """The guild's role tiers: role id to daily image limit (None: unlimited)."""
+        ...
+
+    async def set_role_limit(self, guild_id: int, role_id: int, limit: int | None) -> None:
+        """Create or replace one role tier."""
+        ...
+
+    async def delete_role_limit(self, guild_id: int, role_id: int) -> bool:
+        """Remove one role tier; True if there was one."""
+        ...
+
+    async def reserve_charge(self, charge: Charge, counters: Sequence[Counter], cooldown: Cooldown | None) -> None:
+        """In one transaction: record the charge, add every counter within its cap, start the cooldown.
+
+        All or nothing: raise DuplicateChargeError, LimitReachedError (the first counter refused, in the given
+        order) or CooldownActiveError, and then nothing was written. Callers pass counters in one fixed scope
+        order so concurrent transactions lock rows in the same order.
+        """
+        ...
+
+    async def settle_charge(self, job_id: str, state: ChargeState, settled_at: float) -> bool:
+        """Move a reserved charge to committed or refunded once, giving back what that state gives back.
+
+        Committing gives back the held counters; refunding gives back every counter of the charge, in the
+        periods it was made in. True if this call settled it; False if absent or already settled.
+        """
+        ...
+
+    async def get_charge(self, job_id: str) -> Charge | None:
+        """The ledger entry of a job, or None."""
+        ...
+
+    async def reserved_charges(self, *, created_before: float | None = None, limit: int = 100) -> list[Charge]:
+        """Charges still reserved (jobs not yet settled), oldest first."""
+        ...
+
+    async def counter_values(self, keys: Sequence[CounterKey]) -> list[int]:
+        """The value of each counter, 0 for one never used, in the order asked."""
+        ...
+
+    async def set_counter(self, key: CounterKey, value: int) -> None:
+        """Set a counter to a value (an admin's reset)."""
+        ...
+
+    async def charge_totals(
+        self, guild_id: int | None, *, day: str | None = None, month: str | None = None
+    ) -> ChargeTotals:
+        """Charges of one day or one month (give exactly one), of a guild or of all guilds (None), by state."""
+        ...
+
+    async def top_spenders(
+        self, guild_id: int, *, day: str | None = None, month: str | None = None, limit: int = 5
+    ) -> list[Spender]:
+        """The users with the most money reserved or committed in a guild in one day or month, most first."""
         ...
 
 

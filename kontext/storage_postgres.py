@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 
 from kontext.models import Job, JobState, now
+from kontext.quota_store_postgres import PostgresQuotaMixin
 from kontext.storage import (
     JOB_COLUMNS,
     DuplicateJobError,
@@ -59,6 +60,59 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE INDEX jobs_task_id_idx ON jobs (task_id)",
     ),
+    (
+        # Quotas (kontext.quotas): per-guild settings and role tiers, usage counters, cooldowns, charges ledger.
+        """
+        CREATE TABLE guild_settings (
+            guild_id BIGINT PRIMARY KEY,
+            daily_user_limit INTEGER,
+            daily_cap_micros BIGINT,
+            monthly_cap_micros BIGINT,
+            allow_max BOOLEAN NOT NULL DEFAULT TRUE,
+            cooldown_seconds INTEGER NOT NULL DEFAULT 0,
+            max_concurrent_per_user INTEGER,
+            allowed_channel_ids TEXT NOT NULL DEFAULT '',
+            watermark TEXT,
+            updated_at DOUBLE PRECISION NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE guild_role_limits (
+            guild_id BIGINT NOT NULL,
+            role_id BIGINT NOT NULL,
+            daily_limit INTEGER,
+            PRIMARY KEY (guild_id, role_id)
+        )
+        """,
+        """
+        CREATE TABLE quota_counters (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            period TEXT NOT NULL,
+            used BIGINT NOT NULL CHECK (used >= 0),
+            PRIMARY KEY (scope, key, period)
+        )
+        """,
+        "CREATE TABLE quota_cooldowns (key TEXT PRIMARY KEY, last_at DOUBLE PRECISION NOT NULL)",
+        """
+        CREATE TABLE quota_charges (
+            job_id TEXT PRIMARY KEY,
+            guild_id BIGINT NOT NULL,
+            user_id BIGINT NOT NULL,
+            mode TEXT NOT NULL,
+            amount_micros BIGINT NOT NULL CHECK (amount_micros >= 0),
+            day TEXT NOT NULL,
+            month TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('reserved', 'committed', 'refunded')),
+            counters TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            settled_at DOUBLE PRECISION
+        )
+        """,
+        "CREATE INDEX quota_charges_guild_day_idx ON quota_charges (guild_id, day)",
+        "CREATE INDEX quota_charges_guild_month_idx ON quota_charges (guild_id, month)",
+        "CREATE INDEX quota_charges_state_created_idx ON quota_charges (state, created_at)",
+    ),
 )
 
 # First key of the two-int advisory lock taken while migrating ("KNTX"); the second is the schema's hash.
@@ -68,7 +122,7 @@ _SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"
 _RETURNING = f"RETURNING {', '.join(JOB_COLUMNS)}"
 
 
-class PostgresStorage:
+class PostgresStorage(PostgresQuotaMixin):
     """Storage in PostgreSQL through an asyncpg pool; `schema` confines it to one schema (created if missing)."""
 
     def __init__(

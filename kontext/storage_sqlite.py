@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 
 from kontext.models import Job, JobState, now
+from kontext.quota_store_sqlite import SQLiteQuotaMixin
 from kontext.storage import JOB_COLUMNS, DuplicateJobError, as_states, encode_fields, job_from_row, job_to_row
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,66 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE INDEX jobs_task_id_idx ON jobs (task_id)",
     ),
+    (
+        # Quotas (kontext.quotas): per-guild settings and role tiers, usage counters, cooldowns, charges ledger.
+        """
+        CREATE TABLE guild_settings (
+            guild_id INTEGER PRIMARY KEY,
+            daily_user_limit INTEGER,
+            daily_cap_micros INTEGER,
+            monthly_cap_micros INTEGER,
+            allow_max INTEGER NOT NULL DEFAULT 1,
+            cooldown_seconds INTEGER NOT NULL DEFAULT 0,
+            max_concurrent_per_user INTEGER,
+            allowed_channel_ids TEXT NOT NULL DEFAULT '',
+            watermark TEXT,
+            updated_at REAL NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE guild_role_limits (
+            guild_id INTEGER NOT NULL,
+            role_id INTEGER NOT NULL,
+            daily_limit INTEGER,
+            PRIMARY KEY (guild_id, role_id)
+        )
+        """,
+        """
+        CREATE TABLE quota_counters (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            period TEXT NOT NULL,
+            used INTEGER NOT NULL CHECK (used >= 0),
+            PRIMARY KEY (scope, key, period)
+        )
+        """,
+        "CREATE TABLE quota_cooldowns (key TEXT PRIMARY KEY, last_at REAL NOT NULL)",
+        """
+        CREATE TABLE quota_charges (
+            job_id TEXT PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            mode TEXT NOT NULL,
+            amount_micros INTEGER NOT NULL CHECK (amount_micros >= 0),
+            day TEXT NOT NULL,
+            month TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('reserved', 'committed', 'refunded')),
+            counters TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            settled_at REAL
+        )
+        """,
+        "CREATE INDEX quota_charges_guild_day_idx ON quota_charges (guild_id, day)",
+        "CREATE INDEX quota_charges_guild_month_idx ON quota_charges (guild_id, month)",
+        "CREATE INDEX quota_charges_state_created_idx ON quota_charges (state, created_at)",
+    ),
 )
 
 _BUSY_TIMEOUT_S = 10.0
 _SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"
 
 
-class SQLiteStorage:
+class SQLiteStorage(SQLiteQuotaMixin):
     """Storage in one SQLite file; a single connection, with an asyncio lock so transactions never interleave."""
 
     def __init__(self, path: str | Path, *, migrations: tuple[tuple[str, ...], ...] = MIGRATIONS) -> None:

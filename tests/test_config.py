@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from kontext.config import ConfigError, Settings
+from kontext.config import ConfigError, Settings, format_usd, parse_usd
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.token-secret-value-xyz"
 API_KEY = "sk-apixo-secret-key-0123456789abcdef"
@@ -41,6 +41,8 @@ def test_config_defaults() -> None:
     assert s.progress_edit_interval == 3.0
     assert (s.max_tasks_in_flight, s.max_status_concurrency, s.max_result_bytes) == (20, 5, 25_000_000)
     assert (s.price_pro_micros, s.price_max_micros) == (30_000, 60_000)
+    assert (s.default_daily_user_limit, s.default_max_concurrent_per_user) == (25, 2)
+    assert s.global_daily_budget_micros is None
 
 
 def test_config_defaults_match_dataclass_defaults() -> None:
@@ -73,6 +75,9 @@ def test_config_parses_every_variable() -> None:
         MAX_RESULT_BYTES="1_000",
         PRICE_PRO_USD="0.035",
         PRICE_MAX_USD="1",
+        DEFAULT_DAILY_USER_LIMIT="0",
+        DEFAULT_MAX_CONCURRENT_PER_USER="4",
+        GLOBAL_DAILY_BUDGET_USD="12.34",
         PORT="5000",
     )
 
@@ -85,6 +90,8 @@ def test_config_parses_every_variable() -> None:
     assert s.progress_edit_interval == 0.0
     assert (s.max_tasks_in_flight, s.max_status_concurrency, s.max_result_bytes) == (3, 2, 1000)
     assert (s.price_pro_micros, s.price_max_micros) == (35_000, 1_000_000)
+    assert (s.default_daily_user_limit, s.default_max_concurrent_per_user) == (0, 4)
+    assert s.global_daily_budget_micros == 12_340_000
     assert s.web_port == 5000
 
 
@@ -104,6 +111,32 @@ def test_config_prices_are_exact_integer_micros() -> None:
     assert s.price_pro_micros == 30_000 and type(s.price_pro_micros) is int
     assert s.price_max_micros == 70_000  # 0.07 * 1e6 is 70000.00000000001 in floats
     assert (s.price_micros("pro"), s.price_micros("max")) == (30_000, 70_000)
+
+
+def test_config_global_budget_is_exact_integer_micros() -> None:
+    s = settings(GLOBAL_DAILY_BUDGET_USD="0.07")
+
+    assert s.global_daily_budget_micros == 70_000 and type(s.global_daily_budget_micros) is int
+    assert s.describe()["global_daily_budget"] == "$0.07"
+
+
+@pytest.mark.parametrize(("text", "micros"), [("0.03", 30_000), ("$1.5", 1_500_000), (" 12 ", 12_000_000), ("0", 0)])
+def test_config_parse_usd_is_exact(text: str, micros: int) -> None:
+    assert parse_usd(text) == micros
+
+
+@pytest.mark.parametrize("text", ["-1", "0.0000001", "nan", "inf", "sNaN", "six", ""])
+def test_config_parse_usd_rejects_non_amounts(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_usd(text)
+
+
+def test_config_format_usd() -> None:
+    assert (format_usd(30_000), format_usd(1_500_000), format_usd(0)) == ("$0.03", "$1.5", "$0")
+
+
+def test_config_prices_mapping_for_quotas() -> None:
+    assert settings(PRICE_PRO_USD="0.035").prices == {"pro": 35_000, "max": 60_000}
 
 
 def test_config_price_micros_rejects_unknown_mode() -> None:
@@ -156,6 +189,9 @@ def test_config_every_malformed_value_reported_at_once() -> None:
         "MAX_RESULT_BYTES": "-5",
         "PRICE_PRO_USD": "0.0000001",
         "PRICE_MAX_USD": "six cents",
+        "DEFAULT_DAILY_USER_LIMIT": "-1",
+        "DEFAULT_MAX_CONCURRENT_PER_USER": "0",
+        "GLOBAL_DAILY_BUDGET_USD": "ten",
         "WEB_PORT": "70000",
         "PORT": "http",
     }
@@ -188,7 +224,8 @@ def test_config_secrets_never_in_repr_str_or_describe() -> None:
         assert TOKEN not in text and API_KEY not in text and PG_PASSWORD not in text
     assert described["discord_token"] == "***set***" and described["apixo_api_key"] == "***set***"
     assert described["database_url"] == "postgresql://bot:***@db/kontext"
-    assert set(described) >= {f.name for f in dataclasses.fields(Settings)} - {"price_pro_micros", "price_max_micros"}
+    in_micros = {"price_pro_micros", "price_max_micros", "global_daily_budget_micros"}  # described in dollars
+    assert set(described) >= {f.name for f in dataclasses.fields(Settings)} - in_micros
 
 
 def test_config_describe_marks_missing_key_in_simulate_mode() -> None:
