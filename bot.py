@@ -53,9 +53,9 @@ class KontextBot(commands.AutoShardedBot):
         simulator: SimulatedApi | None = None,
         **options: Any,
     ) -> None:
-        # No privileged intents: messages that mention the bot carry their content anyway.
+        # No privileged intents by default: messages that mention the bot carry their content anyway.
         intents = discord.Intents.default()
-        intents.message_content = False
+        intents.message_content = settings.message_content_intent  # privileged: off unless the owner opts in
         intents.members = False
         intents.presences = False
         super().__init__(

@@ -53,6 +53,7 @@ class Settings:
     database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     dev_guild_id: int | None = None
     owner_ids: frozenset[int] = frozenset()  # empty: the application's owner(s)
+    message_content_intent: bool = False  # privileged: lets reply-to-edit see other members' images
     log_level: str = "INFO"
     default_mode: str = "pro"
     default_aspect_ratio: str = "16:9"
@@ -101,6 +102,7 @@ class Settings:
             "database_url": redact_url(self.database_url),
             "dev_guild_id": str(self.dev_guild_id) if self.dev_guild_id is not None else "(none)",
             "owner_ids": ", ".join(str(i) for i in sorted(self.owner_ids)) or "(application owner)",
+            "message_content_intent": str(self.message_content_intent).lower(),
             "log_level": self.log_level,
             "default_mode": self.default_mode,
             "default_aspect_ratio": self.default_aspect_ratio,
@@ -144,6 +146,7 @@ class Settings:
         database_url = r.database_url("DATABASE_URL", DEFAULT_DATABASE_URL)
         dev_guild_id = r.snowflake("DEV_GUILD_ID")
         owner_ids = r.snowflakes("OWNER_IDS")
+        message_content_intent = r.boolean("MESSAGE_CONTENT_INTENT", d["message_content_intent"].default)
         log_level = r.choice("LOG_LEVEL", d["log_level"].default, LOG_LEVELS, str.upper)
         default_mode = r.choice("DEFAULT_MODE", d["default_mode"].default, MODES, str.lower)
         default_aspect_ratio = r.choice("DEFAULT_ASPECT_RATIO", d["default_aspect_ratio"].default, ASPECT_RATIOS)
@@ -186,6 +189,7 @@ class Settings:
             database_url=database_url,
             dev_guild_id=dev_guild_id,
             owner_ids=owner_ids,
+            message_content_intent=message_content_intent,
             log_level=log_level,
             default_mode=default_mode,
             default_aspect_ratio=default_aspect_ratio,

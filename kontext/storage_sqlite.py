@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -136,7 +136,7 @@ class SQLiteStorage(SQLiteQuotaMixin):
         conn = await aiosqlite.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
         try:
             conn.row_factory = sqlite3.Row
-            await conn.execute("PRAGMA journal_mode=WAL")
+            await _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA foreign_keys=ON")
             self._conn = conn
@@ -306,3 +306,15 @@ class SQLiteStorage(SQLiteQuotaMixin):
         async with db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row is not None else 0
+
+
+async def _retry_locked(run: Callable[[], Awaitable[object]], attempts: int = 20) -> None:
+    """Switching a new file to WAL fails with "database is locked" while another connection does the same."""
+    for attempt in range(attempts):
+        try:
+            await run()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.01 * (attempt + 1))
