@@ -19,13 +19,14 @@ from cogs.errors import KontextTree
 from kontext.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
 from kontext.jobs import JobService, JobSettings
+from kontext.quotas import QuotaService
 from kontext.scheduling import PollSchedule
 from kontext.simulator import SimulatedApi
 from kontext.storage import Storage, open_storage
 
 log = logging.getLogger("kontext.bot")
 
-EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.mentions", "cogs.admin")
+EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.mentions", "cogs.quota", "cogs.admin")
 _COMMANDS_HASH_KEY = "commands_hash"
 
 
@@ -41,6 +42,7 @@ class KontextBot(commands.AutoShardedBot):
     storage: Storage
     api: KontextClient
     jobs: JobService
+    quotas: QuotaService
 
     def __init__(
         self,
@@ -50,6 +52,7 @@ class KontextBot(commands.AutoShardedBot):
         storage: Storage,
         api: KontextClient,
         jobs: JobService,
+        quotas: QuotaService,
         simulator: SimulatedApi | None = None,
         **options: Any,
     ) -> None:
@@ -72,6 +75,7 @@ class KontextBot(commands.AutoShardedBot):
         self.storage = storage
         self.api = api
         self.jobs = jobs
+        self.quotas = quotas
         self.simulator = simulator
 
     async def setup_hook(self) -> None:
@@ -150,7 +154,8 @@ async def create_bot(
         api = KontextClient(
             session, api_key, base_url, request_timeout=settings.api_request_timeout, retry=retry or RetryPolicy()
         )
-        jobs = JobService(storage, api, job_settings(settings))
+        quotas = QuotaService.from_settings(storage, settings)
+        jobs = JobService(storage, api, job_settings(settings), ledger=quotas)
     except BaseException:
         await session.close()
         if storage is not None:
@@ -158,7 +163,9 @@ async def create_bot(
         if simulator is not None:
             await simulator.close()
         raise
-    return KontextBot(settings, session=session, storage=storage, api=api, jobs=jobs, simulator=simulator, **options)
+    return KontextBot(
+        settings, session=session, storage=storage, api=api, jobs=jobs, quotas=quotas, simulator=simulator, **options
+    )
 
 
 async def run(settings: Settings) -> None:

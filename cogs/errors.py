@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import secrets
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import discord
@@ -26,6 +28,7 @@ from kontext.client import (
     ServerError,
 )
 from kontext.models import InvalidRequestError
+from kontext.quota_models import LimitKind, QuotaExceeded
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -59,6 +62,51 @@ class UserError(app_commands.AppCommandError):
     """An error whose message is meant for the user as it is: safe text, no secrets."""
 
 
+def usd(micros: int) -> str:
+    """Micro-dollars for people: $0.30, $12.00, and $0.015 where cents are not enough."""
+    amount = Decimal(micros) / 1_000_000
+    cents = amount.quantize(Decimal("0.01"))
+    return f"${cents:,.2f}" if cents == amount else f"${amount.normalize():,f}"
+
+
+def when(timestamp: float | None) -> str:
+    """A Discord timestamp that counts down on the client ("in 3 hours")."""
+    if timestamp is None:
+        return "later"
+    return discord.utils.format_dt(datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC), "R")
+
+
+def describe_quota(error: QuotaExceeded) -> str:
+    """Which limit refused a request, what is left, and when it resets."""
+    kind, reset = error.kind, when(error.resets_at)
+    if kind is LimitKind.DISABLED:
+        text = "Image generation is turned off for you in this server. A server admin can change that in `/settings`."
+    elif kind is LimitKind.CHANNEL:
+        places = ", ".join(f"<#{channel}>" for channel in sorted(error.channel_ids)[:10])
+        text = f"I don't make images in this channel. Try {places}." if places else "I don't make images here."
+    elif kind is LimitKind.MAX_MODE:
+        text = "This server doesn't allow **max** mode. Choose **pro** instead."
+    elif kind is LimitKind.COOLDOWN:
+        text = f"Please wait a little between requests: you can ask again {reset}."
+    elif kind is LimitKind.CONCURRENCY:
+        text = (
+            f"You already have {error.used} image{'s' if error.used != 1 else ''} in progress (the limit is "
+            f"{error.limit} at a time). Wait for one to finish."
+        )
+    elif kind is LimitKind.USER_DAILY:
+        text = f"You've used all {error.limit} of your images for today in this server. You can make more {reset}."
+    elif kind is LimitKind.GLOBAL_DAILY:
+        text = f"The bot has reached its owner's spending budget for today. It resets {reset}."
+    else:
+        period = "daily" if kind is LimitKind.GUILD_DAILY else "monthly"
+        text = (
+            f"This server has used {usd(error.used or 0)} of its {usd(error.limit or 0)} {period} image budget; "
+            f"{usd(error.remaining or 0)} is left and this image costs {usd(error.needed or 0)}. "
+            f"The budget resets {reset}."
+        )
+    return f"{text}\nNothing was charged."
+
+
 def _permission_list(names: list[str]) -> str:
     return ", ".join(f"**{PERMISSION_NAMES.get(n, n.replace('_', ' ').title())}**" for n in names)
 
@@ -74,6 +122,8 @@ def describe_error(error: BaseException) -> str | None:
     """One friendly paragraph for a known error, or None for a bug the user cannot do anything about."""
     if isinstance(error, UserError | InvalidRequestError):
         return str(error)
+    if isinstance(error, QuotaExceeded):
+        return describe_quota(error)
     if isinstance(error, GenerationFailed):
         lines = [FAMILY_SENTENCES[error.family]]
         if error.fail_msg:

@@ -114,9 +114,7 @@ class GenerateCog(commands.Cog):
         source_message_id: int | None = None,
         aspect_auto: bool = False,
     ) -> Job:
-        """Acknowledge at once, then run the job in the background, showing it in the placeholder."""
-        # Discord kills the interaction after 3 seconds without an answer: defer before any slow work.
-        await interaction.response.defer(thinking=True)
+        """Reserve its cost, acknowledge, then run the job in the background, showing it in the placeholder."""
         job = self.bot.jobs.new_job(
             request,
             user_id=interaction.user.id,
@@ -126,8 +124,37 @@ class GenerateCog(commands.Cog):
             source_job_id=source_job_id,
             source_message_id=source_message_id,
         )
-        await self.bot.jobs.start(job, InteractionDelivery(self.bot, interaction, aspect_auto=aspect_auto))
+        # A refusal must be private, so it is decided before the (public) acknowledgement; it is one quick
+        # transaction, well inside Discord's 3 seconds.
+        await self.admit(job, interaction.user, interaction.channel)
+        try:
+            await interaction.response.defer(thinking=True)
+            await self.bot.jobs.start(job, InteractionDelivery(self.bot, interaction, aspect_auto=aspect_auto))
+        except BaseException:
+            await self.bot.quotas.refund(job.id)  # never started: give the reservation back
+            raise
         return job
+
+    async def admit(self, job: Job, user: discord.abc.User, channel: object) -> None:
+        """Reserve the job's cost against every limit that applies, and apply the server's watermark.
+
+        Raises QuotaExceeded, with nothing charged, when a limit says no.
+        """
+        role_ids = [role.id for role in getattr(user, "roles", ())]
+        # Threads follow their parent channel's permission to use the bot.
+        channel_id = getattr(channel, "parent_id", None) or getattr(channel, "id", None) or job.channel_id
+        server = await self.bot.quotas.settings(job.guild_id)
+        if server.watermark:
+            job.request = dataclasses.replace(job.request, watermark=server.watermark)
+        reservation = await self.bot.quotas.reserve(
+            job_id=job.id,
+            guild_id=job.guild_id,
+            user_id=job.user_id,
+            role_ids=role_ids,
+            channel_id=channel_id,
+            mode=job.request.mode,
+        )
+        job.cost_micros = reservation.amount_micros
 
     @app_commands.command(name="imagine")
     @app_commands.guild_only()

@@ -134,14 +134,19 @@ class MentionsCog(commands.Cog):
             guild_id=message.guild.id if message.guild else None,
             source_message_id=source_id,
         )
-        placeholder = await message.reply(
-            render_progress(job, Progress(JobState.QUEUED)),
-            mention_author=False,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-        job.message_id = placeholder.id
-        delivery = message_delivery(self.bot, placeholder, message, aspect_auto=aspect_auto)
-        await self.bot.jobs.start(job, delivery)
+        generator: GenerateCog = self.bot.get_cog("GenerateCog")  # type: ignore[assignment]
+        await generator.admit(job, message.author, message.channel)
+        try:
+            placeholder = await message.reply(
+                render_progress(job, Progress(JobState.QUEUED)),
+                mention_author=False,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            job.message_id = placeholder.id
+            await self.bot.jobs.start(job, message_delivery(self.bot, placeholder, message, aspect_auto=aspect_auto))
+        except BaseException:
+            await self.bot.quotas.refund(job.id)  # never started: give the reservation back
+            raise
 
     async def _answer(self, message: discord.Message, text: str) -> None:
         """A short reply: messages can't be ephemeral, so it tidies itself away after a minute."""

@@ -105,9 +105,11 @@ def result_embed(
     return embed
 
 
-def failure_embed(job: Job, error: BaseException) -> discord.Embed:
-    """Why a job failed, in words."""
+def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
+    """Why a job failed, in words, and that it cost nothing."""
     text = describe_error(error) or "Something went wrong on my side while making this image."
+    if refunded:
+        text += "\n**You were not charged** for this image: it doesn't count against your limits."
     embed = discord.Embed(title="Couldn't make this image", description=text, colour=FAIL_COLOUR)
     embed.add_field(name="Prompt", value=_quote(job.request.prompt, 900), inline=False)
     embed.set_footer(text=f"Job {job.id}")
@@ -192,8 +194,8 @@ class PlaceholderDelivery:
             job, content=content, embed=embed, attachments=[file], view=result_view(job), allowed_mentions=self._mention
         )
 
-    async def failed(self, job: Job, error: BaseException) -> None:
-        embed = failure_embed(job, error)
+    async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> None:
+        embed = failure_embed(job, error, refunded=refunded)
         await self._edit(job, content=f"<@{job.user_id}>", embed=embed, allowed_mentions=self._mention)
 
 

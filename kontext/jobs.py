@@ -53,7 +53,15 @@ class Delivery(Protocol):
 
     async def succeeded(self, job: Job, outcome: Outcome) -> None: ...
 
-    async def failed(self, job: Job, error: BaseException) -> None: ...
+    async def failed(self, job: Job, error: BaseException, *, refunded: bool) -> None: ...
+
+
+class Ledger(Protocol):
+    """Settles a job's reserved cost (the quota service): commit once it delivered, refund when it did not."""
+
+    async def commit(self, job_id: str) -> bool: ...
+
+    async def refund(self, job_id: str) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +137,11 @@ class JobService:
         settings: JobSettings,
         *,
         estimator: DurationEstimator | None = None,
+        ledger: Ledger | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.storage = storage
+        self.ledger = ledger
         self.client = client
         self.settings = settings
         self.estimator = estimator or DurationEstimator()
@@ -255,6 +265,8 @@ class JobService:
         await delivery.succeeded(job, outcome)
         job.delivered_at = time.time()
         await self._set_state(job, JobState.DELIVERED, delivered_at=job.delivered_at)
+        if self.ledger is not None:
+            await self.ledger.commit(job.id)
         log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
 
     async def _fail(self, job: Job, delivery: Delivery, error: BaseException) -> None:
@@ -265,8 +277,10 @@ class JobService:
             log.exception("job %s: crashed", job.id, exc_info=error)
         job.fail_code, job.fail_message = code, message
         await self._set_state(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
+        # No image reached the user, so the reserved cost goes back: whatever the API may have billed the owner.
+        refunded = self.ledger is not None and await self.ledger.refund(job.id)
         try:
-            await delivery.failed(job, error)
+            await delivery.failed(job, error, refunded=refunded)
         except Exception:
             log.exception("job %s: could not tell the user about the failure", job.id)
 
