@@ -104,7 +104,9 @@ class QuotaCog(commands.Cog):
         limit = "unlimited" if mine.limit is None else f"{mine.images_today} of {mine.limit}"
         left = "" if mine.remaining is None else f" · **{mine.remaining} left**"
         running = f"Running now: {mine.in_flight} of {mine.max_concurrent}"
-        embed.add_field(name="Today", value=f"{limit}{left}\nResets {when(mine.day_resets_at)}\n{running}", inline=False)
+        embed.add_field(
+            name="Today", value=f"{limit}{left}\nResets {when(mine.day_resets_at)}\n{running}", inline=False
+        )
         embed.add_field(name="Server budget", value=_spend_lines(server), inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

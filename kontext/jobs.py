@@ -92,6 +92,7 @@ class ProgressReporter:
         self._sent: Progress | None = None
         self._last_sent_at = float("-inf")
         self._flusher: asyncio.Task[None] | None = None
+        self._sending = False
         self._closed = False
 
     def update(self, **changes: object) -> None:
@@ -111,18 +112,22 @@ class ProgressReporter:
                 continue
             snapshot = self._latest
             self._last_sent_at = self._clock()
+            self._sending = True
             try:
                 await self._delivery.progress(self._job, snapshot)
             except Exception:
                 # A lost progress edit is cosmetic; the result delivery has its own error handling.
                 log.warning("job %s: progress edit failed", self._job.id, exc_info=True)
+            finally:
+                self._sending = False
             self._sent = snapshot
 
     async def close(self) -> None:
         """Stop reporting; wait for an edit already on the wire so it cannot overwrite the result."""
         self._closed = True
         if self._flusher is not None and not self._flusher.done():
-            self._flusher.cancel()
+            if not self._sending:
+                self._flusher.cancel()  # only a wait is interrupted, never an edit halfway through
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
 

@@ -269,13 +269,19 @@ class SQLiteStorage(SQLiteQuotaMixin):
         """Hold the lock and an IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock)."""
         async with self._lock:
             db = self._db
-            await db.execute("BEGIN IMMEDIATE")
             try:
+                await db.execute("BEGIN IMMEDIATE")
                 yield db
                 await db.execute("COMMIT")
             except BaseException:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
+                # A cancelled await does not stop the statement on aiosqlite's thread: BEGIN or COMMIT may still
+                # run after we leave. Queue a ROLLBACK behind it, under the lock, so no transaction is left open.
+                rollback = asyncio.ensure_future(_rollback_quietly(db))
+                try:
+                    await asyncio.shield(rollback)
+                except asyncio.CancelledError:
+                    await rollback
+                    raise
                 raise
 
     async def _get(self, job_id: str) -> Job | None:
@@ -318,3 +324,11 @@ async def _retry_locked(run: Callable[[], Awaitable[object]], attempts: int = 20
             if "locked" not in str(error) or attempt == attempts - 1:
                 raise
             await asyncio.sleep(0.01 * (attempt + 1))
+
+
+async def _rollback_quietly(db: aiosqlite.Connection) -> None:
+    try:
+        await db.execute("ROLLBACK")
+    except sqlite3.OperationalError as error:
+        if "no transaction" not in str(error):
+            raise

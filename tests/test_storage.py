@@ -332,3 +332,15 @@ async def test_storage_meta_round_trip_and_overwrite(storage: Storage) -> None:
     await storage.set_meta("commands_hash", "abc")
     await storage.set_meta("commands_hash", "def")
     assert await storage.get_meta("commands_hash") == "def"
+
+
+async def test_storage_survives_a_write_cancelled_midway(storage: Storage) -> None:
+    job = make_job("cancelled-write")
+    await storage.insert_job(job)
+    for _ in range(20):
+        task = asyncio.create_task(storage.update_job(job.id, fail_message="x"))
+        await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        # The connection must not be left inside a transaction by the cancelled write.
+        assert await storage.update_job(job.id, fail_message="y") is not None
