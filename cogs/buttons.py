@@ -70,7 +70,11 @@ class RerollButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:rer
             if request.image_url and job.source_message_id:
                 request = await _fresh_input(interaction, job)
             await _generator(interaction).start_job(
-                interaction, request, source_job_id=job.source_job_id, source_message_id=job.source_message_id
+                interaction,
+                request,
+                source_job_id=job.source_job_id,
+                source_message_id=job.source_message_id,
+                once_key=("reroll", interaction.user.id, job.id),
             )
         except Exception as error:
             await _report(interaction, error)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
 import logging
 import secrets
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
+from kontext.breaker import ServiceUnavailableNow
 from kontext.client import (
     ApiConnectionError,
     ApiStatusError,
@@ -27,6 +29,7 @@ from kontext.client import (
     RateLimitedError,
     ServerError,
 )
+from kontext.jobs import ShuttingDown, SubmitInterrupted
 from kontext.models import InvalidRequestError
 from kontext.quota_models import LimitKind, QuotaExceeded
 
@@ -124,6 +127,18 @@ def describe_error(error: BaseException) -> str | None:
         return str(error)
     if isinstance(error, QuotaExceeded):
         return describe_quota(error)
+    if isinstance(error, ServiceUnavailableNow):
+        return (
+            "The image service is failing right now, so I'm not sending new requests for a moment. "
+            f"Please try again {when(error.retry_at)}.\nNothing was charged."
+        )
+    if isinstance(error, ShuttingDown):
+        return "I'm restarting right now. Please try again in a few seconds.\nNothing was charged."
+    if isinstance(error, SubmitInterrupted):
+        return (
+            "I restarted while sending this request to the image service. To make sure you are never billed "
+            "twice, I didn't send it again. Please run it again."
+        )
     if isinstance(error, GenerationFailed):
         lines = [FAMILY_SENTENCES[error.family]]
         if error.fail_msg:
@@ -174,10 +189,29 @@ def _describe_api_error(error: KontextError) -> str:
     return "Something went wrong talking to the image service. Please try again."
 
 
+class DuplicateDelivery(app_commands.CheckFailure):
+    """Discord delivered the same interaction again (a gateway replay): it was handled once already."""
+
+
 class KontextTree(app_commands.CommandTree["KontextBot"]):
-    """Command tree whose error handler answers every failure ephemerally, in words."""
+    """Command tree that runs each interaction once and answers every failure ephemerally, in words."""
+
+    def __init__(self, client: KontextBot, **options: Any) -> None:
+        super().__init__(client, **options)
+        self._seen: collections.OrderedDict[int, None] = collections.OrderedDict()
+
+    async def interaction_check(self, interaction: discord.Interaction[KontextBot]) -> bool:
+        if interaction.id in self._seen:
+            raise DuplicateDelivery()
+        self._seen[interaction.id] = None
+        if len(self._seen) > 5000:
+            self._seen.popitem(last=False)
+        return True
 
     async def on_error(self, interaction: discord.Interaction[KontextBot], error: app_commands.AppCommandError) -> None:
+        if isinstance(error, DuplicateDelivery):
+            log.info("ignored a second delivery of interaction %s", interaction.id)
+            return  # answering would use up (or collide with) the one response the first delivery owns
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         text = describe_error(original)
         if text is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -30,6 +32,7 @@ SAFETY_CHOICES = [
     app_commands.Choice(name="2 · balanced (default)", value=2),
 ]
 # Where the bot answers with the image it must be able to post it, embed it and attach it.
+DUPLICATE_WINDOW = 3.0  # seconds within which the same click or command counts as one
 needs_answer_permissions = app_commands.checks.bot_has_permissions(
     send_messages=True, embed_links=True, attach_files=True
 )
@@ -38,8 +41,10 @@ needs_answer_permissions = app_commands.checks.bot_has_permissions(
 class GenerateCog(commands.Cog):
     """Image generation commands."""
 
-    def __init__(self, bot: KontextBot) -> None:
+    def __init__(self, bot: KontextBot, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.bot = bot
+        self._clock = clock
+        self._recent: dict[Hashable, float] = {}
         # Prices are configurable, so the mode choices are labelled from the settings, not hard-coded.
         mode_choices = [
             app_commands.Choice(name=price_label(mode, bot.settings.price_micros(mode)), value=mode)
@@ -113,8 +118,15 @@ class GenerateCog(commands.Cog):
         source_job_id: str | None = None,
         source_message_id: int | None = None,
         aspect_auto: bool = False,
+        once_key: Hashable | None = None,
     ) -> Job:
-        """Reserve its cost, acknowledge, then run the job in the background, showing it in the placeholder."""
+        """Reserve its cost, acknowledge, then run the job in the background, showing it in the placeholder.
+
+        `once_key` names an action a double click would repeat (a button); a second one within a few seconds
+        is refused. (A command Discord delivers twice is dropped by the command tree before it gets here.)
+        """
+        if once_key is not None:
+            self._claim(once_key)
         job = self.bot.jobs.new_job(
             request,
             user_id=interaction.user.id,
@@ -135,11 +147,20 @@ class GenerateCog(commands.Cog):
             raise
         return job
 
+    def _claim(self, key: Hashable) -> None:
+        """The same action seen again within a few seconds starts nothing new."""
+        now = self._clock()
+        self._recent = {k: t for k, t in self._recent.items() if now - t < DUPLICATE_WINDOW}
+        if key in self._recent:
+            raise UserError("Already on it: that request is being made right now.")
+        self._recent[key] = now
+
     async def admit(self, job: Job, user: discord.abc.User, channel: object) -> None:
         """Reserve the job's cost against every limit that applies, and apply the server's watermark.
 
         Raises QuotaExceeded, with nothing charged, when a limit says no.
         """
+        self.bot.jobs.check_open()  # shutting down, or the API is failing: refuse now, charge nothing
         role_ids = [role.id for role in getattr(user, "roles", ())]
         # Threads follow their parent channel's permission to use the bot.
         channel_id = getattr(channel, "parent_id", None) or getattr(channel, "id", None) or job.channel_id

@@ -159,6 +159,17 @@ class PlaceholderDelivery:
         await self._moved(job, message.id)
         return message
 
+    async def delivered_already(self, job: Job) -> bool:
+        """Whether the placeholder already shows this job's result (the process died between posting and recording)."""
+        if job.message_id is None:
+            return False
+        try:
+            message = await self.bot.get_partial_messageable(self.channel_id).fetch_message(job.message_id)
+        except discord.HTTPException:
+            return False
+        marker = f"Job {job.id}"
+        return any(embed.title is None and marker in (embed.footer.text or "") for embed in message.embeds)
+
     async def _moved(self, job: Job, message_id: int) -> None:
         if job.message_id != message_id:
             job.message_id = message_id

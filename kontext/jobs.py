@@ -8,10 +8,11 @@ import dataclasses
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
+from kontext.breaker import CircuitBreaker
 from kontext.client import (
     GenerationFailed,
     GenerationTimedOut,
@@ -19,13 +20,14 @@ from kontext.client import (
     KontextError,
     TaskStatus,
 )
-from kontext.models import GenerationRequest, Job, JobState
-from kontext.scheduling import DurationEstimator, PollSchedule, SlotQueue
+from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
+from kontext.scheduling import AdaptivePolicy, DurationEstimator, FixedPolicy, PollPolicy, PollSchedule, SlotQueue
 from kontext.storage import Storage
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,14 @@ class Delivery(Protocol):
 
     async def failed(self, job: Job, error: BaseException, *, refunded: bool) -> None: ...
 
+    async def delivered_already(self, job: Job) -> bool:
+        """After a crash mid-delivery: does the user already have this job's result?"""
+        ...
+
+
+class Settleable(Protocol):
+    job_id: str
+
 
 class Ledger(Protocol):
     """Settles a job's reserved cost (the quota service): commit once it delivered, refund when it did not."""
@@ -63,16 +73,58 @@ class Ledger(Protocol):
 
     async def refund(self, job_id: str) -> bool: ...
 
+    async def unsettled(self, *, older_than: float = ..., limit: int = ...) -> Sequence[Settleable]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class JobSettings:
     """The knobs of the job flow, in seconds and counts."""
 
     poll: PollSchedule = field(default_factory=PollSchedule)
+    poll_strategy: str = "adaptive"  # adaptive (AdaptivePolicy, up to poll_budget polls a job) or fixed (`poll`)
+    poll_budget: int = 16
     progress_interval: float = 3.0
     max_tasks_in_flight: int = 20
     max_status_concurrency: int = 5
     max_result_bytes: int = 25_000_000
+
+
+class ShuttingDown(Exception):
+    """The bot is restarting: new jobs are refused for the few seconds until it is back."""
+
+
+class SubmitInterrupted(KontextError):
+    """The process stopped while a submit was on the wire: the API may have a task, so it is not sent again."""
+
+    def __init__(self) -> None:
+        super().__init__("the bot restarted while sending this request; it was not sent again, to avoid paying twice")
+
+
+class GuardedClient:
+    """The API client behind a circuit breaker: every call's outcome is counted, new submits refused while open."""
+
+    def __init__(self, client: KontextClient, breaker: CircuitBreaker) -> None:
+        self.client = client
+        self.breaker = breaker
+
+    async def _call(self, call: Awaitable[T]) -> T:
+        try:
+            result = await call
+        except Exception as error:
+            self.breaker.record(error)
+            raise
+        self.breaker.record(None)
+        return result
+
+    async def submit(self, request: GenerationRequest, *, callback_url: str | None = None) -> str:
+        self.breaker.check()
+        return await self._call(self.client.submit(request, callback_url=callback_url))
+
+    async def status(self, task_id: str) -> TaskStatus:
+        return await self._call(self.client.status(task_id))
+
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        return await self.client.download(url, max_bytes=max_bytes)  # a result host's trouble is not the API's
 
 
 def new_job_id() -> str:
@@ -143,17 +195,28 @@ class JobService:
         *,
         estimator: DurationEstimator | None = None,
         ledger: Ledger | None = None,
+        breaker: CircuitBreaker | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.storage = storage
         self.ledger = ledger
-        self.client = client
+        self.breaker = breaker or CircuitBreaker()
+        self.client = GuardedClient(client, self.breaker)
+        self.accepting = True
         self.settings = settings
-        self.estimator = estimator or DurationEstimator()
+        # One model plans the polls and makes the estimate users see (`estimator` is for the fixed strategy).
+        self.estimator: PollPolicy = (
+            AdaptivePolicy(settings.poll.timeout, settings.poll_budget)
+            if settings.poll_strategy == "adaptive"
+            else FixedPolicy(settings.poll, estimator)
+        )
         self._clock = clock
         self._slots = SlotQueue(settings.max_tasks_in_flight)
         self._status_gate = asyncio.Semaphore(settings.max_status_concurrency)
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._submitting: set[str] = set()
+        self._no_submits = asyncio.Event()
+        self._no_submits.set()
 
     @property
     def running(self) -> int:
@@ -179,14 +242,56 @@ class JobService:
             **extra,
         )
 
+    def check_open(self) -> None:
+        """Refuse new work at once while shutting down or while the API is failing (ServiceUnavailableNow)."""
+        if not self.accepting:
+            raise ShuttingDown()
+        self.breaker.check()
+
     async def start(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
         """Record the job and run it in the background; returns its task."""
         await self.storage.insert_job(job)
         log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
+        return self._launch(job, delivery)
+
+    def _launch(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
         task = asyncio.create_task(self._run(job, delivery), name=f"job-{job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
         return task
+
+    async def resume(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> int:
+        """After a restart, pick up every unfinished job this process owns, from the state it was recorded in."""
+        resumed = 0
+        for job in await self.storage.jobs_in_states(ACTIVE_STATES):
+            if job.id in self._tasks or not owns(job):
+                continue
+            log.info("job %s: resuming from %s", job.id, job.state)
+            self._launch(job, delivery_for(job))
+            resumed += 1
+        return resumed
+
+    async def settle_orphans(self, older_than: float = 60.0) -> int:
+        """Settle reservations whose job never started or already ended (a crash between the two steps)."""
+        if self.ledger is None:
+            return 0
+        settled = 0
+        for reservation in await self.ledger.unsettled(older_than=older_than):
+            job = await self.storage.get_job(reservation.job_id)
+            if job is not None and not job.state.terminal:
+                continue  # still running: resume settles it
+            if job is not None and job.state == JobState.DELIVERED:
+                settled += await self.ledger.commit(reservation.job_id)
+            else:
+                settled += await self.ledger.refund(reservation.job_id)
+        return settled
+
+    async def drain(self, grace: float) -> None:
+        """Stop taking jobs; give submits on the wire up to `grace` seconds to land; leave the rest resumable."""
+        self.accepting = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._no_submits.wait(), grace)
+        await self.cancel_all()
 
     async def wait_idle(self) -> None:
         """Wait for every running job (tests and shutdown)."""
@@ -201,22 +306,20 @@ class JobService:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self, job: Job, delivery: Delivery) -> None:
+        """Take the job from the state it is recorded in to delivered or failed; a new job starts at QUEUED."""
         reporter = ProgressReporter(job, delivery, self.settings.progress_interval, clock=self._clock)
-        started = self._clock()
         try:
-            reporter.update(state=JobState.QUEUED)
-            await self._slots.acquire(on_position=lambda place: reporter.update(queue_position=place))
-            try:
-                reporter.update(queue_position=None)
-                await self._submit(job)
-                expected = self.estimator.expected(job.request.mode, job.kind == "edit")
-                reporter.update(state=JobState.PENDING, estimate_at=time.time() + expected)
-                status = await self._wait(job, reporter)
-            finally:
-                self._slots.release()
-            image = await self._download(job, status)
+            if job.state == JobState.SUBMITTING:
+                raise SubmitInterrupted()  # resumed after a crash mid-submit: resending could bill twice
+            if job.state == JobState.DELIVERING and await delivery.delivered_already(job):
+                await self._delivered(job)  # the crash came after posting: record it, don't post again
+                return
+            if job.state in (JobState.QUEUED, JobState.PENDING, JobState.PROCESSING):
+                await self._generate(job, reporter)
+            assert job.result_url is not None
+            image = await self._download(job, job.result_url)
             await reporter.close()
-            outcome = Outcome(image=image, result_url=status.result_urls[0], seconds=self._clock() - started)
+            outcome = Outcome(image=image, result_url=job.result_url, seconds=time.time() - job.created_at)
             await self._deliver(job, delivery, outcome)
         except asyncio.CancelledError:
             await reporter.close()
@@ -225,26 +328,56 @@ class JobService:
             await reporter.close()
             await self._fail(job, delivery, error)
 
+    async def _generate(self, job: Job, reporter: ProgressReporter) -> None:
+        """Submit (when queued) and wait for the API, holding one of the tasks-in-flight slots throughout."""
+        queued = job.state == JobState.QUEUED
+        if queued:
+            reporter.update(state=JobState.QUEUED)
+        await self._slots.acquire(on_position=(lambda place: reporter.update(queue_position=place)) if queued else None)
+        try:
+            if queued:
+                reporter.update(queue_position=None)
+                await self._submit(job)
+            expected = self.estimator.expected(job.request.mode, job.kind == "edit")
+            reporter.update(state=job.state, estimate_at=(job.submitted_at or time.time()) + expected)
+            await self._wait(job, reporter)
+        finally:
+            self._slots.release()
+
     async def _submit(self, job: Job) -> None:
+        # SUBMITTING is recorded before the request leaves: after a crash it means "may exist at the API".
         await self._set_state(job, JobState.SUBMITTING)
-        task_id = await self.client.submit(job.request)
-        job.task_id = task_id
-        job.submitted_at = time.time()
-        await self._set_state(job, JobState.PENDING, task_id=task_id, submitted_at=job.submitted_at)
+        self._submitting.add(job.id)
+        self._no_submits.clear()
+        try:
+            task_id = await self.client.submit(job.request)
+            job.task_id = task_id
+            job.submitted_at = time.time()
+            await self._set_state(job, JobState.PENDING, task_id=task_id, submitted_at=job.submitted_at)
+        finally:
+            self._submitting.discard(job.id)
+            if not self._submitting:
+                self._no_submits.set()
         log.info("job %s: submitted as task %s", job.id, task_id)
 
     async def _wait(self, job: Job, reporter: ProgressReporter) -> TaskStatus:
-        """Poll until the task is done or the time limit passes."""
+        """Poll as the policy plans until the task is done or the time limit passes."""
         assert job.task_id is not None
         began = self._clock()
-        schedule = self.settings.poll
-        for delay in schedule.delays(lambda: self._clock() - began):
+        mode, edit = job.request.mode, job.kind == "edit"
+        plan = self.estimator.schedule(mode, edit)
+
+        def elapsed() -> float:
+            return self._clock() - began
+
+        for delay in plan.delays(elapsed):
             await asyncio.sleep(delay)
             async with self._status_gate:
                 status = await self.client.status(job.task_id)
+            plan.note(status.state, elapsed())
             log.debug("job %s: task %s is %s", job.id, job.task_id, status.state)
             if status.state == "success":
-                self.estimator.observe(job.request.mode, job.kind == "edit", self._cost_seconds(status, began))
+                self.estimator.observe(mode, edit, self._cost_seconds(status, began), plan=plan)
                 job.result_url = status.result_urls[0]
                 job.finished_at = time.time()
                 await self._set_state(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
@@ -253,26 +386,33 @@ class JobService:
                 raise GenerationFailed(status.fail_code, status.fail_msg, task_id=job.task_id)
             if status.state == "processing" and job.state != JobState.PROCESSING:
                 await self._set_state(job, JobState.PROCESSING)
-                reporter.update(state=JobState.PROCESSING)
-        raise GenerationTimedOut(job.task_id, schedule.timeout)
+                finish = plan.estimate()  # seconds from submission, now that processing is known to have begun
+                if finish is None:
+                    reporter.update(state=JobState.PROCESSING)
+                else:
+                    reporter.update(state=JobState.PROCESSING, estimate_at=time.time() + finish - elapsed())
+        raise GenerationTimedOut(job.task_id, self.estimator.timeout)
 
     def _cost_seconds(self, status: TaskStatus, began: float) -> float:
         if status.cost_time_ms:
             return status.cost_time_ms / 1000
         return self._clock() - began
 
-    async def _download(self, job: Job, status: TaskStatus) -> bytes:
-        return await self.client.download(status.result_urls[0], max_bytes=self.settings.max_result_bytes)
+    async def _download(self, job: Job, url: str) -> bytes:
+        return await self.client.download(url, max_bytes=self.settings.max_result_bytes)
 
     async def _deliver(self, job: Job, delivery: Delivery, outcome: Outcome) -> None:
         # Record the intent before posting, so a crash in between is visible as DELIVERING and never re-posted blindly.
         await self._set_state(job, JobState.DELIVERING)
         await delivery.succeeded(job, outcome)
+        await self._delivered(job)
+        log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
+
+    async def _delivered(self, job: Job) -> None:
         job.delivered_at = time.time()
         await self._set_state(job, JobState.DELIVERED, delivered_at=job.delivered_at)
         if self.ledger is not None:
             await self.ledger.commit(job.id)
-        log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
 
     async def _fail(self, job: Job, delivery: Delivery, error: BaseException) -> None:
         code, message = _failure_fields(error)

@@ -25,6 +25,7 @@ def test_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, s
         "APIXO_API_KEY": "test-api-key",
         "APIXO_BASE_URL": api.base_url,
         "DATABASE_URL": database_url,
+        "POLL_STRATEGY": "fixed",  # the adaptive one plans around real generation times (tests/test_scheduling.py)
         "POLL_FIRST_DELAY": "0.01",
         "POLL_INTERVAL": "0.01",
         "POLL_TIMEOUT": "5",
@@ -51,6 +52,18 @@ class World:
     @property
     def channel(self) -> dict[str, Any]:
         return self.guild.channels[0]
+
+    async def kill(self) -> None:
+        """Stop the bot as a crash would: its jobs stop dead where they are, nothing is recorded or settled."""
+        jobs = list(self.bot.jobs._tasks.values())
+        for task in jobs:
+            task.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        await stop_bot(self.bot, self.bot_task)  # now only sockets and files are closed; no job is touched
+
+    async def start_again(self) -> None:
+        """A new bot process on the same database, after kill()."""
+        self.bot, self.bot_task = await start_bot(self.discord, self.settings, **self.bot_options)
 
     async def restart(self) -> None:
         """Stop this bot process and start a new one on the same database, as a deploy would."""

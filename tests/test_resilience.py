@@ -1,0 +1,254 @@
+"""Jobs that survive: crashes and restarts, duplicates, lost permissions, a failing API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kontext.models import ACTIVE_STATES, JobState
+from kontext.quota_store import ChargeState
+from tests.harness import World, world_for
+
+GENEROUS = {
+    "DEFAULT_MAX_CONCURRENT_PER_USER": "100",
+    "DEFAULT_DAILY_USER_LIMIT": "1000",
+    "POLL_TIMEOUT": "30",
+}
+
+
+def uploads_to(world: World, message_id: int) -> int:
+    """How many times Discord received an image upload for this message (by any route)."""
+    return sum(
+        1
+        for r in world.discord.requests
+        if r.files
+        and r.method == "PATCH"
+        and (r.path.endswith(f"/{message_id}") or r.path.endswith("@original"))
+        and (r.response or {}).get("id") == str(message_id)
+    )
+
+
+async def start_jobs(world: World, count: int) -> None:
+    for n in range(count):
+        await world.slash("imagine", {"prompt": f"job {n}"})
+
+    async def placeholders() -> int:
+        jobs = await world.bot.storage.jobs_in_states(ACTIVE_STATES)
+        return sum(job.message_id is not None for job in jobs)
+
+    for _ in range(500):
+        if await placeholders() == count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the placeholders never appeared")
+
+
+async def test_a_killed_bot_resumes_every_job_and_delivers_each_exactly_once(tmp_path: Path) -> None:
+    env = {**GENEROUS, "MAX_TASKS_IN_FLIGHT": "30"}
+    async with world_for(tmp_path, env=env) as world:
+        world.api.outcome(lambda body: "never")
+        await start_jobs(world, 40)
+        await world.discord.wait_for(lambda: len(world.api.submits) == 30)
+        for _ in range(500):  # until every submit's answer is recorded: this test is not about mid-submit crashes
+            if len([j for j in await world.bot.storage.jobs_in_states(ACTIVE_STATES) if j.task_id]) == 30:
+                break
+            await asyncio.sleep(0.01)
+        await world.kill()
+
+        reopened = await _reopen(world)
+        jobs = await reopened.jobs_in_states(ACTIVE_STATES)
+        queued = [job for job in jobs if job.state == JobState.QUEUED]
+        submitted = sorted((job for job in jobs if job.task_id), key=lambda job: job.id)
+        assert len(queued) == 10 and len(submitted) == 30, Counter(j.state.value for j in jobs)
+        # Shape the database into 10 jobs in each state the issue names, as a crash would leave them.
+        tasks = world.api.tasks
+        for job in submitted:
+            tasks[job.task_id].never = False  # the API finishes them while the bot is down
+        for job in submitted[:10]:
+            await reopened.update_job(job.id, state=JobState.PENDING)
+        for job in submitted[10:20]:
+            await reopened.update_job(job.id, state=JobState.PROCESSING)
+        for n, job in enumerate(submitted[20:]):
+            state = JobState.FINISHED if n < 5 else JobState.DELIVERING  # died before posting
+            await reopened.update_job(job.id, state=state, result_url=world.api.file_url(tasks[job.task_id]))
+        await reopened.close()
+        world.api.outcome(None)
+
+        await world.start_again()
+        placeholders = {job.message_id for job in jobs}
+        await world.discord.wait_for(lambda: all(world.discord.messages[m].files for m in placeholders), 20)
+        await world.bot.jobs.wait_idle()
+
+        assert len(world.api.submits) == 40, "only the 10 queued jobs may be submitted by the new process"
+        assert max(Counter(body["input"]["prompt"] for body in world.api.submits).values()) == 1
+        for job in jobs:
+            final = await world.bot.storage.get_job(job.id)
+            assert final.state == JobState.DELIVERED, (job.id, final.state, final.fail_code)
+            assert final.message_id == job.message_id, "progress and result stay in the same placeholder"
+            assert uploads_to(world, job.message_id) == 1
+            assert (await world.bot.quotas.reservation(job.id))[1] == ChargeState.COMMITTED
+
+
+async def _reopen(world: World):
+    from kontext.storage import open_storage
+
+    storage = open_storage(world.settings.database_url)
+    await storage.open()
+    return storage
+
+
+async def test_a_result_posted_just_before_a_crash_is_not_posted_again(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        message = await world.finished(await world.slash("imagine", {"prompt": "posted once"}))
+        job = await world.bot.storage.find_job_by_message(message.id)
+        # The crash came between posting and recording: the database still says DELIVERING.
+        await world.bot.storage.update_job(job.id, state=JobState.DELIVERING)
+        await world.kill()
+        uploads = uploads_to(world, message.id)
+        await world.start_again()
+        for _ in range(200):
+            if (await world.bot.storage.get_job(job.id)).state == JobState.DELIVERED:
+                break
+            await asyncio.sleep(0.01)
+        assert (await world.bot.storage.get_job(job.id)).state == JobState.DELIVERED
+        assert uploads_to(world, message.id) == uploads == 1
+
+
+async def test_a_job_caught_mid_submit_is_not_resent_but_refunded(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        world.api.outcome(lambda body: "never")
+        await start_jobs(world, 1)
+        await world.discord.wait_for(lambda: len(world.api.submits) == 1)
+        await world.kill()
+        reopened = await _reopen(world)
+        (job,) = await reopened.jobs_in_states(ACTIVE_STATES)
+        await reopened.update_job(job.id, state=JobState.SUBMITTING, task_id=None)
+        await reopened.close()
+        await world.start_again()
+        message = world.discord.messages[job.message_id]
+        await world.discord.wait_for(lambda: bool(message.embeds))
+        await world.bot.jobs.wait_idle()
+        text = str(message.embeds[0])
+        assert "restarted while sending" in text and "You were not charged" in text
+        assert len(world.api.submits) == 1
+        assert (await world.bot.quotas.reservation(job.id))[1] == ChargeState.REFUNDED
+
+
+async def test_no_permission_to_post_refunds_logs_and_stops(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with world_for(tmp_path, env=GENEROUS, api_options={"generation_time": 0.3}) as world:
+        await start_jobs(world, 1)
+        await world.kill()  # from now on only the bot token can reach the placeholder
+        channel = world.channel["id"]
+        world.discord.fail_next("*", rf"/channels/{channel}/messages", status=403, times=1000)
+        await world.start_again()
+        await asyncio.sleep(0.5)
+        await world.bot.jobs.wait_idle()
+        (job,) = [j for j in await world.bot.storage.jobs_in_states([JobState.FAILED])]
+        assert (await world.bot.quotas.reservation(job.id))[1] == ChargeState.REFUNDED
+        attempts = len(world.discord.requests_to("*", rf"/channels/{channel}/messages"))
+        await asyncio.sleep(0.3)
+        assert len(world.discord.requests_to("*", rf"/channels/{channel}/messages")) == attempts <= 6
+        assert "could not tell the user" in caplog.text
+
+
+async def test_a_double_click_on_reroll_starts_one_job(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        result = await world.finished(await world.slash("imagine", {"prompt": "twice?"}))
+        custom_id = result.component("Re-roll")["custom_id"]
+        first, second = await asyncio.gather(
+            world.discord.click(result, custom_id, user=world.user),
+            world.discord.click(result, custom_id, user=world.user),
+        )
+        await world.discord.wait_for(lambda: bool(first.responses) and bool(second.responses))
+        kinds = sorted(i.responses[0]["type"] for i in (first, second))
+        assert kinds == [4, 5]
+        refused = first if first.responses[0]["type"] == 4 else second
+        assert "Already on it" in refused.responses[0]["data"]["content"]
+        await world.bot.jobs.wait_idle()
+        await asyncio.sleep(0.05)
+        await world.bot.jobs.wait_idle()
+        assert len(world.api.submits) == 2
+
+
+async def test_the_same_command_delivered_twice_starts_one_job(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        interaction = await world.slash("imagine", {"prompt": "echo"})
+        await world.discord.gateway.dispatch("INTERACTION_CREATE", interaction.payload, guild_id=world.guild.id)
+        await world.finished(interaction)
+        await asyncio.sleep(0.1)
+        await world.bot.jobs.wait_idle()
+        assert len(world.api.submits) == 1
+        assert await world.bot.storage.count_jobs() == 1
+
+
+async def test_a_failing_api_opens_the_breaker_and_new_jobs_are_refused_free(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        world.api.fail_submit(500, times=5)
+        for n in range(5):
+            await world.finished(await world.slash("imagine", {"prompt": f"doomed {n}"}))
+        interaction = await world.slash("imagine", {"prompt": "not even tried"})
+        await world.discord.wait_for(lambda: bool(interaction.responses))
+        response = interaction.responses[0]
+        assert response["data"]["flags"] & 64 and "failing right now" in response["data"]["content"]
+        assert "Nothing was charged" in response["data"]["content"]
+        assert len(world.api.submits) == 5
+        assert (await world.bot.quotas.guild_usage(world.guild.id)).spent_today_micros == 0
+        world.bot.jobs.breaker.cooldown = 0.0  # the cooldown is over
+        message = await world.finished(await world.slash("imagine", {"prompt": "back again"}))
+        assert len(message.files) == 1
+
+
+async def test_fault_soak_every_job_ends_delivered_or_refunded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    from tests.fakes.apixo import FakeApixo
+
+    class Flaky(FakeApixo):
+        def __init__(self) -> None:
+            super().__init__()
+            import random
+
+            self.random = random.Random(20261124)
+
+        async def intercept(self, route, request):
+            roll = self.random.random()
+            if route == "status" and roll < 0.20:
+                self.fail_status(500)
+            elif route == "submit" and roll < 0.10:
+                self.fail_submit(429, headers={"Retry-After": "0"})
+            elif route == "file" and roll < 0.05:
+                self.hang_download()
+            return await super().intercept(route, request)
+
+    env = {
+        **GENEROUS,
+        "API_REQUEST_TIMEOUT": "0.3",
+        "MAX_TASKS_IN_FLIGHT": "50",
+        "DEFAULT_MAX_CONCURRENT_PER_USER": "1000",
+    }
+    async with world_for(tmp_path, env=env, api=Flaky()) as world:
+        world.bot.jobs.breaker.threshold = 10_000  # the soak is about each job's own end, not the breaker
+        interactions = [await world.slash("imagine", {"prompt": f"soak {n}"}) for n in range(200)]
+        for interaction in interactions:
+            await world.finished(interaction, within=60)
+        await world.bot.jobs.wait_idle()
+        states = Counter()
+        for interaction in interactions:
+            job = await world.bot.storage.find_job_by_message(interaction.original.id)
+            charge = (await world.bot.quotas.reservation(job.id))[1]
+            states[job.state.value] += 1
+            if job.state == JobState.DELIVERED:
+                assert charge == ChargeState.COMMITTED and interaction.original.files
+            else:
+                assert job.state == JobState.FAILED and charge == ChargeState.REFUNDED
+        assert await world.bot.storage.count_jobs(states=ACTIVE_STATES) == 0, "nothing may be stuck"
+        assert states["delivered"] + states["failed"] == 200
+        assert states["delivered"] > 150, states
+        usage = await world.bot.quotas.guild_usage(world.guild.id)
+        assert usage.today.committed == states["delivered"]
+        assert usage.spent_today_micros == 30_000 * states["delivered"]
