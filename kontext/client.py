@@ -343,6 +343,9 @@ def _retry_after(value: str | None) -> float | None:
 
 # --- the client -------------------------------------------------------------------------------------------------
 
+# Told of every request attempt: (operation, seconds, error or None); operation is submit, status, download, balance.
+ApiObserver = Callable[[str, float, KontextError | None], None]
+
 
 class KontextClient:
     """Talks to the apixo FLUX Kontext API over a shared aiohttp session.
@@ -362,6 +365,7 @@ class KontextClient:
         retry: RetryPolicy = RetryPolicy(),  # frozen, so one shared default is safe
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
+        observer: ApiObserver | None = None,
     ) -> None:
         self.session = session
         self.base_url = base_url.rstrip("/")
@@ -370,6 +374,7 @@ class KontextClient:
         self._api_key = api_key
         self._sleep = sleep
         self._rng = rng
+        self._observer = observer
 
     def __repr__(self) -> str:
         return f"<KontextClient base_url={self.base_url!r}>"
@@ -547,15 +552,28 @@ class KontextClient:
     ) -> T:
         attempts = max(1, self.retry.attempts)
         for number in range(attempts):
+            started = time.monotonic()
             try:
-                return await attempt()
+                result = await attempt()
             except KontextError as error:
+                self._observe(what, time.monotonic() - started, error)
                 if number + 1 >= attempts or not retryable(error):
                     raise
                 delay = self._delay(number, error)
                 log.warning("%s failed (%s); retry %d of %d in %.2fs", what, error, number + 1, attempts - 1, delay)
                 await self._sleep(delay)
+            else:
+                self._observe(what, time.monotonic() - started, None)
+                return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _observe(self, operation: str, seconds: float, error: KontextError | None) -> None:
+        if self._observer is None:
+            return
+        try:
+            self._observer(operation, seconds, error)
+        except Exception:  # metrics must never break a request
+            log.warning("API observer failed", exc_info=True)
 
     def _delay(self, number: int, error: KontextError) -> float:
         retry_after = getattr(error, "retry_after", None)

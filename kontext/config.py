@@ -11,12 +11,17 @@ from decimal import Decimal
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from kontext.callbacks import callback_url
 from kontext.models import ASPECT_RATIOS, MODES, OUTPUT_FORMATS
+from kontext.scheduling import POLL_STRATEGIES
 from kontext.storage import check_database_url, redact_url
 
 SIMULATE = "simulate"
 DEFAULT_BASE_URL = "https://api.apixo.ai/api/v1"
 DEFAULT_DATABASE_URL = "sqlite:///data/kontext.db"
+DEFAULT_WEB_PORT = 8080  # where callbacks are served when CALLBACK_BASE_URL is set and no port is
+CALLBACK_SECRET_MIN_CHARS = 16
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ENV_EXAMPLE = ".env.example"
 
@@ -63,6 +68,8 @@ class Settings:
     poll_first_delay: float = 8.0
     poll_interval: float = 2.5
     poll_timeout: float = 120.0
+    poll_strategy: str = "adaptive"  # adaptive: learnt from past jobs; fixed: POLL_FIRST_DELAY, then POLL_INTERVAL
+    poll_budget: int = 16  # most status requests for one job (adaptive); the last lands on the timeout
     api_request_timeout: float = 30.0
     progress_edit_interval: float = 3.0
     max_tasks_in_flight: int = 20
@@ -74,6 +81,30 @@ class Settings:
     default_max_concurrent_per_user: int = 2  # jobs one member may have running at once, unless the server says
     global_daily_budget_micros: int | None = None  # the owner's ceiling over all servers per UTC day; None: none
     web_port: int | None = None
+    web_host: str = "0.0.0.0"  # all interfaces: hosting platforms route $PORT from outside the container
+    callback_base_url: str | None = None  # public https URL of this process's web server; set: callback mode
+    callback_secret: str = field(default="", repr=False)  # HMAC key of the callback URLs
+    callback_grace: float = 20.0  # seconds to wait for a callback before polling
+    shard_count: int | None = None  # None: as many shards as Discord recommends, all in this process
+    shard_ids: tuple[int, ...] | None = None  # the shards this process runs; None: all of shard_count
+
+    @property
+    def callback_mode(self) -> bool:
+        """True when CALLBACK_BASE_URL is set: submits ask the API to POST the result to us."""
+        return self.callback_base_url is not None
+
+    def callback_url(self, job_id: str) -> str | None:
+        """The signed URL the API should POST a job's result to, or None when not in callback mode."""
+        if self.callback_base_url is None:
+            return None
+        return callback_url(self.callback_base_url, self.callback_secret, job_id)
+
+    @property
+    def serve_port(self) -> int | None:
+        """The port of the web server (health, metrics, callbacks), or None when it should not run."""
+        if self.web_port is not None:
+            return self.web_port
+        return DEFAULT_WEB_PORT if self.callback_mode else None
 
     @property
     def simulate(self) -> bool:
@@ -112,6 +143,8 @@ class Settings:
             "poll_first_delay": f"{self.poll_first_delay:g}s",
             "poll_interval": f"{self.poll_interval:g}s",
             "poll_timeout": f"{self.poll_timeout:g}s",
+            "poll_strategy": self.poll_strategy,
+            "poll_budget": str(self.poll_budget),
             "api_request_timeout": f"{self.api_request_timeout:g}s",
             "progress_edit_interval": f"{self.progress_edit_interval:g}s",
             "max_tasks_in_flight": str(self.max_tasks_in_flight),
@@ -125,6 +158,12 @@ class Settings:
                 format_usd(self.global_daily_budget_micros) if self.global_daily_budget_micros is not None else "(none)"
             ),
             "web_port": str(self.web_port) if self.web_port is not None else "(none)",
+            "web_host": self.web_host,
+            "callback_base_url": self.callback_base_url or "(none: polling)",
+            "callback_secret": _secret_state(self.callback_secret),
+            "callback_grace": f"{self.callback_grace:g}s",
+            "shard_count": str(self.shard_count) if self.shard_count is not None else "(recommended)",
+            "shard_ids": ", ".join(map(str, self.shard_ids)) if self.shard_ids is not None else "(all)",
         }
 
     @classmethod
@@ -156,6 +195,8 @@ class Settings:
         poll_first_delay = r.seconds("POLL_FIRST_DELAY", d["poll_first_delay"].default)
         poll_interval = r.seconds("POLL_INTERVAL", d["poll_interval"].default)
         poll_timeout = r.seconds("POLL_TIMEOUT", d["poll_timeout"].default)
+        poll_strategy = r.choice("POLL_STRATEGY", d["poll_strategy"].default, POLL_STRATEGIES, str.lower)
+        poll_budget = r.integer("POLL_BUDGET", d["poll_budget"].default)
         api_request_timeout = r.seconds("API_REQUEST_TIMEOUT", d["api_request_timeout"].default)
         # Zero is allowed here: it turns the throttle off (useful in tests).
         progress_edit_interval = r.seconds("PROGRESS_EDIT_INTERVAL", d["progress_edit_interval"].default, zero_ok=True)
@@ -174,12 +215,38 @@ class Settings:
         platform_port = r.port("PORT")
         if web_port is None:
             web_port = platform_port
+        web_host = r.host("WEB_HOST", d["web_host"].default)
+        callback_base_url = r.public_url("CALLBACK_BASE_URL")
+        callback_secret = r.secret(
+            "CALLBACK_SECRET",
+            required=callback_base_url is not None,
+            hint=f"a random string of at least {CALLBACK_SECRET_MIN_CHARS} characters, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` (needed because CALLBACK_BASE_URL is set)",
+        )
+        if callback_secret and len(callback_secret) < CALLBACK_SECRET_MIN_CHARS:
+            r.problem(
+                f"CALLBACK_SECRET is too short ({len(callback_secret)} characters): use at least "
+                f"{CALLBACK_SECRET_MIN_CHARS} random characters",
+                "CALLBACK_SECRET",
+            )
+        callback_grace = r.seconds("CALLBACK_GRACE", d["callback_grace"].default)
+        shard_count = r.optional_integer("SHARD_COUNT")
+        shard_ids = r.shard_ids("SHARD_IDS")
 
         if poll_interval > poll_timeout and not r.failed("POLL_INTERVAL", "POLL_TIMEOUT"):
             r.problem(
                 f"POLL_INTERVAL ({poll_interval:g}s) is longer than POLL_TIMEOUT ({poll_timeout:g}s): "
                 "no second poll could ever happen"
             )
+        if shard_ids is not None and not r.failed("SHARD_COUNT"):
+            if shard_count is None:
+                r.problem("SHARD_IDS is set without SHARD_COUNT: say how many shards there are in all", "SHARD_IDS")
+            elif any(shard >= shard_count for shard in shard_ids):
+                r.problem(
+                    f"SHARD_IDS has a shard id of {max(shard_ids)}: with SHARD_COUNT={shard_count} the ids are "
+                    f"0 to {shard_count - 1}",
+                    "SHARD_IDS",
+                )
         if r.problems:
             raise ConfigError(r.problems)
         return cls(
@@ -199,6 +266,8 @@ class Settings:
             poll_first_delay=poll_first_delay,
             poll_interval=poll_interval,
             poll_timeout=poll_timeout,
+            poll_strategy=poll_strategy,
+            poll_budget=poll_budget,
             api_request_timeout=api_request_timeout,
             progress_edit_interval=progress_edit_interval,
             max_tasks_in_flight=max_tasks_in_flight,
@@ -210,6 +279,12 @@ class Settings:
             default_max_concurrent_per_user=default_max_concurrent_per_user,
             global_daily_budget_micros=global_daily_budget_micros,
             web_port=web_port,
+            web_host=web_host,
+            callback_base_url=callback_base_url,
+            callback_secret=callback_secret,
+            callback_grace=callback_grace,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
         )
 
 
@@ -312,6 +387,43 @@ class _Reader:
 
     def count(self, name: str, default: int) -> int:
         return self._parse(name, default, lambda v: _int_in(v, 0, None), "a whole number, 0 or more")
+
+    def optional_integer(self, name: str) -> int | None:
+        return self._parse(name, None, lambda v: _int_in(v, 1, None), "a positive whole number")
+
+    def shard_ids(self, name: str) -> tuple[int, ...] | None:
+        def parse(value: str) -> tuple[int, ...]:
+            ids = sorted({_int_in(part.strip(), 0, None) for part in value.split(",") if part.strip()})
+            if not ids:
+                raise ValueError(value)
+            return tuple(ids)
+
+        return self._parse(name, None, parse, "shard ids (0, 1, ...) separated by commas, e.g. 0,1")
+
+    def host(self, name: str, default: str) -> str:
+        def parse(value: str) -> str:
+            host = value.strip("[]")  # an IPv6 address may come bracketed
+            if not host or any(c.isspace() or c in "/?#@" for c in host):
+                raise ValueError(value)
+            return host
+
+        return self._parse(name, default, parse, "a host name or IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1")
+
+    def public_url(self, name: str) -> str | None:
+        def parse(value: str) -> str:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise ValueError(value)
+            if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+                raise ValueError(value)  # the API posts only to public https; plain http is for local testing
+            return value.rstrip("/")
+
+        return self._parse(
+            name,
+            None,
+            parse,
+            "the public https URL of this process, e.g. https://bot.example.com (http only for localhost)",
+        )
 
     def port(self, name: str) -> int | None:
         return self._parse(name, None, lambda v: _int_in(v, 1, 65535), "a TCP port number (1-65535)")

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from kontext.callbacks import callback_signature, signature_ok
 from kontext.config import ConfigError, Settings, format_usd, parse_usd
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.token-secret-value-xyz"
 API_KEY = "sk-apixo-secret-key-0123456789abcdef"
 PG_PASSWORD = "pg-pass-w0rd"
+CALLBACK_SECRET = "callback-secret-0123456789"
 ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
 BASE = {"DISCORD_TOKEN": TOKEN, "APIXO_API_KEY": API_KEY}
 
@@ -38,11 +40,14 @@ def test_config_defaults() -> None:
     assert (s.default_mode, s.default_aspect_ratio, s.default_format) == ("pro", "16:9", "jpeg")
     assert (s.enable_translation, s.upload_cn) == (True, False)
     assert (s.poll_first_delay, s.poll_interval, s.poll_timeout, s.api_request_timeout) == (8.0, 2.5, 120.0, 30.0)
+    assert (s.poll_strategy, s.poll_budget) == ("adaptive", 16)
     assert s.progress_edit_interval == 3.0
     assert (s.max_tasks_in_flight, s.max_status_concurrency, s.max_result_bytes) == (20, 5, 25_000_000)
     assert (s.price_pro_micros, s.price_max_micros) == (30_000, 60_000)
     assert (s.default_daily_user_limit, s.default_max_concurrent_per_user) == (25, 2)
     assert s.global_daily_budget_micros is None
+    assert (s.web_host, s.callback_base_url, s.callback_grace, s.callback_mode) == ("0.0.0.0", None, 20.0, False)
+    assert (s.shard_count, s.shard_ids, s.serve_port) == (None, None, None)
 
 
 def test_config_defaults_match_dataclass_defaults() -> None:
@@ -68,6 +73,8 @@ def test_config_parses_every_variable() -> None:
         POLL_FIRST_DELAY="0.01",
         POLL_INTERVAL="0.02",
         POLL_TIMEOUT="1",
+        POLL_STRATEGY="Fixed",
+        POLL_BUDGET="4",
         API_REQUEST_TIMEOUT="5",
         PROGRESS_EDIT_INTERVAL="0",
         MAX_TASKS_IN_FLIGHT="3",
@@ -79,6 +86,12 @@ def test_config_parses_every_variable() -> None:
         DEFAULT_MAX_CONCURRENT_PER_USER="4",
         GLOBAL_DAILY_BUDGET_USD="12.34",
         PORT="5000",
+        WEB_HOST="127.0.0.1",
+        CALLBACK_BASE_URL="https://bot.example.com/kontext/",
+        CALLBACK_SECRET=CALLBACK_SECRET,
+        CALLBACK_GRACE="7.5",
+        SHARD_COUNT="4",
+        SHARD_IDS="3, 1,",
     )
 
     assert s.apixo_base_url == "http://127.0.0.1:8080/api/v1"  # trailing slash stripped
@@ -87,12 +100,17 @@ def test_config_parses_every_variable() -> None:
     assert (s.log_level, s.default_mode, s.default_aspect_ratio, s.default_format) == ("DEBUG", "max", "1:1", "png")
     assert (s.enable_translation, s.upload_cn) == (False, True)
     assert (s.poll_first_delay, s.poll_interval, s.poll_timeout, s.api_request_timeout) == (0.01, 0.02, 1.0, 5.0)
+    assert (s.poll_strategy, s.poll_budget) == ("fixed", 4)
     assert s.progress_edit_interval == 0.0
     assert (s.max_tasks_in_flight, s.max_status_concurrency, s.max_result_bytes) == (3, 2, 1000)
     assert (s.price_pro_micros, s.price_max_micros) == (35_000, 1_000_000)
     assert (s.default_daily_user_limit, s.default_max_concurrent_per_user) == (0, 4)
     assert s.global_daily_budget_micros == 12_340_000
     assert s.web_port == 5000
+    assert s.web_host == "127.0.0.1"
+    assert s.callback_base_url == "https://bot.example.com/kontext"  # trailing slash stripped
+    assert (s.callback_secret, s.callback_grace, s.callback_mode) == (CALLBACK_SECRET, 7.5, True)
+    assert (s.shard_count, s.shard_ids) == (4, (1, 3))
 
 
 @pytest.mark.parametrize("word", ["true", "1", "yes", "on", "TRUE", "On"])
@@ -182,6 +200,8 @@ def test_config_every_malformed_value_reported_at_once() -> None:
         "POLL_FIRST_DELAY": "-1",
         "POLL_INTERVAL": "nan",
         "POLL_TIMEOUT": "0",
+        "POLL_STRATEGY": "smart",
+        "POLL_BUDGET": "0",
         "API_REQUEST_TIMEOUT": "thirty",
         "PROGRESS_EDIT_INTERVAL": "-0.5",
         "MAX_TASKS_IN_FLIGHT": "0",
@@ -194,6 +214,12 @@ def test_config_every_malformed_value_reported_at_once() -> None:
         "GLOBAL_DAILY_BUDGET_USD": "ten",
         "WEB_PORT": "70000",
         "PORT": "http",
+        "WEB_HOST": "my host",
+        "CALLBACK_BASE_URL": "ftp://bot.example.com",
+        "CALLBACK_SECRET": "too-short",
+        "CALLBACK_GRACE": "-5",
+        "SHARD_COUNT": "0",
+        "SHARD_IDS": "first",
     }
 
     with pytest.raises(ConfigError) as excinfo:
@@ -217,12 +243,17 @@ def test_config_poll_interval_equal_to_timeout_is_fine() -> None:
 
 
 def test_config_secrets_never_in_repr_str_or_describe() -> None:
-    s = settings(DATABASE_URL=f"postgresql://bot:{PG_PASSWORD}@db/kontext")
+    s = settings(
+        DATABASE_URL=f"postgresql://bot:{PG_PASSWORD}@db/kontext",
+        CALLBACK_BASE_URL="https://bot.example.com",
+        CALLBACK_SECRET=CALLBACK_SECRET,
+    )
     described = s.describe()
 
     for text in (repr(s), str(s), repr(described)):
-        assert TOKEN not in text and API_KEY not in text and PG_PASSWORD not in text
+        assert TOKEN not in text and API_KEY not in text and PG_PASSWORD not in text and CALLBACK_SECRET not in text
     assert described["discord_token"] == "***set***" and described["apixo_api_key"] == "***set***"
+    assert described["callback_secret"] == "***set***"
     assert described["database_url"] == "postgresql://bot:***@db/kontext"
     in_micros = {"price_pro_micros", "price_max_micros", "global_daily_budget_micros"}  # described in dollars
     assert set(described) >= {f.name for f in dataclasses.fields(Settings)} - in_micros
@@ -276,3 +307,64 @@ def test_config_env_example_values_are_the_defaults() -> None:
     example.update(BASE)
 
     assert Settings.from_env(example) == Settings.from_env(BASE)
+
+
+def test_config_callback_secret_required_in_callback_mode() -> None:
+    found = problems({**BASE, "CALLBACK_BASE_URL": "https://bot.example.com"})
+
+    assert len(found) == 1 and found[0].startswith("CALLBACK_SECRET is missing")
+
+
+def test_config_callback_secret_too_short_is_not_echoed() -> None:
+    found = problems({**BASE, "CALLBACK_BASE_URL": "https://bot.example.com", "CALLBACK_SECRET": "hunter2-hunter2"})
+
+    assert len(found) == 1 and "too short" in found[0] and "hunter2" not in found[0]
+
+
+def test_config_callback_url_is_signed_per_job() -> None:
+    s = settings(CALLBACK_BASE_URL="https://bot.example.com/", CALLBACK_SECRET=CALLBACK_SECRET)
+
+    url = s.callback_url("0123abcd")
+    assert url == f"https://bot.example.com/callback/0123abcd/{callback_signature(CALLBACK_SECRET, '0123abcd')}"
+    assert signature_ok(CALLBACK_SECRET, "0123abcd", url.rsplit("/", 1)[1])
+    assert not signature_ok(CALLBACK_SECRET, "0123abce", url.rsplit("/", 1)[1])
+    assert CALLBACK_SECRET not in url
+    assert s.callback_url("0123abcd") != s.callback_url("0123abce")
+
+
+def test_config_callback_url_is_none_when_polling() -> None:
+    assert settings().callback_url("0123abcd") is None
+
+
+def test_config_callback_base_url_must_be_https_except_on_localhost() -> None:
+    assert settings(CALLBACK_BASE_URL="http://127.0.0.1:8080", CALLBACK_SECRET=CALLBACK_SECRET).callback_mode
+    found = problems({**BASE, "CALLBACK_BASE_URL": "http://bot.example.com", "CALLBACK_SECRET": CALLBACK_SECRET})
+
+    assert len(found) == 1 and found[0].startswith("CALLBACK_BASE_URL=") and "https" in found[0]
+
+
+def test_config_callback_mode_serves_on_8080_unless_a_port_is_set() -> None:
+    env = {"CALLBACK_BASE_URL": "https://bot.example.com", "CALLBACK_SECRET": CALLBACK_SECRET}
+
+    assert settings(**env).serve_port == 8080
+    assert settings(**env, PORT="5000").serve_port == 5000
+    assert settings(WEB_PORT="9000").serve_port == 9000
+
+
+def test_config_shard_ids_need_a_shard_count() -> None:
+    found = problems({**BASE, "SHARD_IDS": "0"})
+
+    assert len(found) == 1 and found[0].startswith("SHARD_IDS") and "SHARD_COUNT" in found[0]
+
+
+def test_config_shard_ids_must_be_below_the_count() -> None:
+    found = problems({**BASE, "SHARD_COUNT": "2", "SHARD_IDS": "1,2"})
+
+    assert len(found) == 1 and found[0].startswith("SHARD_IDS") and "0 to 1" in found[0]
+
+
+def test_config_shard_count_alone_runs_every_shard() -> None:
+    s = settings(SHARD_COUNT="3")
+
+    assert (s.shard_count, s.shard_ids) == (3, None)
+    assert s.describe()["shard_ids"] == "(all)"

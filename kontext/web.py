@@ -1,0 +1,172 @@
+"""The bot process's small web server: /healthz, /metrics and, in callback mode, the API's result callbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from kontext.callbacks import CALLBACK_PATH, CallbackHub, signature_ok
+from kontext.client import MalformedResponseError, TaskStatus
+from kontext.metrics import CONTENT_TYPE, Metrics
+from kontext.storage import Storage
+
+log = logging.getLogger(__name__)
+
+MAX_CALLBACK_BYTES = 64 * 1024  # a callback envelope is a few hundred bytes
+_JSON = "application/json"
+
+
+class WebServer:
+    """aiohttp server for one bot process; `gateway_ok` says whether Discord is connected (kontext stays discord-free).
+
+    Callbacks are served only when both `hub` and `callback_secret` are given. Handlers never wait on the image API:
+    a callback wakes its job's waiter, which confirms with a status query on its own time.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        storage: Storage,
+        metrics: Metrics,
+        gateway_ok: Callable[[], bool],
+        hub: CallbackHub | None = None,
+        callback_secret: str = "",
+        ping_timeout: float = 3.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.storage = storage
+        self.metrics = metrics
+        self.gateway_ok = gateway_ok
+        self.hub = hub
+        self.ping_timeout = ping_timeout
+        self._secret = callback_secret
+        self._runner: web.AppRunner | None = None
+
+    def __repr__(self) -> str:  # the secret stays out of reprs and logs
+        return f"<WebServer {self.host}:{self.port} callbacks={self.callbacks_enabled}>"
+
+    @property
+    def callbacks_enabled(self) -> bool:
+        """Whether POST /callback/... is served."""
+        return self.hub is not None and bool(self._secret)
+
+    @property
+    def url(self) -> str:
+        """http://host:port of the running server (the bound port when started with port 0)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    def build_app(self) -> web.Application:
+        """The routes; handy for tests with aiohttp's test client."""
+        app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_post(CALLBACK_PATH + "/{job_id}/{signature}", self._callback)
+        app.router.add_post(CALLBACK_PATH + "/{job_id}", self._unsigned_callback)
+        return app
+
+    async def start(self) -> None:
+        """Listen on host:port; port 0 picks a free one (then self.port is the bound port)."""
+        self._runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
+        self.port = self._runner.addresses[0][1]
+        log.info(
+            "web server on %s:%s (/healthz, /metrics%s)",
+            self.host,
+            self.port,
+            ", /callback" if self.callbacks_enabled else "",
+        )
+
+    async def close(self) -> None:
+        """Stop serving; safe to call twice."""
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    # --- handlers ---------------------------------------------------------------------------------------------
+
+    async def health(self) -> dict[str, Any]:
+        """What /healthz reports: gateway connected and database answering."""
+        try:
+            gateway = bool(self.gateway_ok())
+        except Exception:
+            log.warning("health: the gateway check failed", exc_info=True)
+            gateway = False
+        try:
+            async with asyncio.timeout(self.ping_timeout):
+                database = bool(await self.storage.ping())
+        except Exception as error:
+            log.warning("health: database ping failed (%s)", type(error).__name__)
+            database = False
+        return {
+            "ok": gateway and database,
+            "gateway": gateway,
+            "database": database,
+            "callbacks": self.callbacks_enabled,
+        }
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        report = await self.health()
+        return _json(report, status=200 if report["ok"] else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        await self.metrics.refresh(self.storage, timeout=self.ping_timeout)
+        return web.Response(body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+    async def _unsigned_callback(self, request: web.Request) -> web.Response:
+        if not self.callbacks_enabled:
+            raise web.HTTPNotFound()
+        self.metrics.callback("forged")
+        log.warning("refused a callback without a signature")
+        return _json({"error": "forbidden"}, status=403)
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        """Check the signature, read the envelope, wake the job's waiter; answers at once (the API gives us 30 s)."""
+        if not self.callbacks_enabled:
+            raise web.HTTPNotFound()
+        assert self.hub is not None
+        job_id = request.match_info["job_id"]
+        if not signature_ok(self._secret, job_id, request.match_info["signature"]):
+            self.metrics.callback("forged")
+            log.warning("refused a callback with a bad signature (job %r)", job_id[:40])
+            return _json({"error": "forbidden"}, status=403)
+        try:
+            body = await request.json()
+        except ValueError:  # UnicodeDecodeError included
+            return self._malformed(job_id, "the body is not JSON")
+        except web.HTTPRequestEntityTooLarge:
+            return self._malformed(job_id, "the body is too large")
+        if not isinstance(body, dict):
+            return self._malformed(job_id, "the body is not an object")
+        try:
+            hint = TaskStatus.from_data(body.get("data"))
+        except MalformedResponseError as error:
+            return self._malformed(job_id, str(error))
+        outcome = self.hub.notify(job_id, hint)
+        self.metrics.callback(outcome)
+        log.info("job %s: callback for task %s says %s (%s)", job_id, hint.task_id[:64], hint.state, outcome)
+        return _json({"ok": True})
+
+    def _malformed(self, job_id: str, why: str) -> web.Response:
+        self.metrics.callback("malformed")
+        log.warning("job %s: refused a malformed callback: %s", job_id, why)
+        return _json({"error": "malformed callback"}, status=400)
+
+
+def _json(data: dict[str, Any], *, status: int = 200) -> web.Response:
+    return web.Response(text=json.dumps(data), status=status, content_type=_JSON)
