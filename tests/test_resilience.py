@@ -252,3 +252,74 @@ async def test_fault_soak_every_job_ends_delivered_or_refunded(
         usage = await world.bot.quotas.guild_usage(world.guild.id)
         assert usage.today.committed == states["delivered"]
         assert usage.spent_today_micros == 30_000 * states["delivered"]
+
+
+async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everything(tmp_path: Path) -> None:
+    import os
+    import signal
+    import sys
+
+    from kontext.config import Settings
+    from tests.fakes.apixo import FakeApixo
+    from tests.fakes.discord import FakeDiscord
+    from tests.harness import start_bot, stop_bot, test_env
+
+    discord_fake, api = FakeDiscord(), FakeApixo()
+    await discord_fake.start()
+    await api.start()
+    guild = discord_fake.add_guild()
+    user = discord_fake.add_member(guild, name="alice")["user"]
+    env = test_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), **GENEROUS)
+    process_env = {
+        **os.environ,
+        **env,
+        "FAKE_DISCORD_API": f"{discord_fake.base_url}/api/v10",
+        "FAKE_DISCORD_GATEWAY": discord_fake.gateway_url,
+    }
+    root = Path(__file__).resolve().parent.parent
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.bot_process",
+        env=process_env,
+        cwd=root,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await discord_fake.wait_for(lambda: guild.id in discord_fake.guild_commands, 30)
+        await discord_fake.wait_ready(30)
+        api.outcome(lambda body: "never")
+        interactions = [
+            await discord_fake.send_slash("imagine", {"prompt": f"deploy {n}"}, guild=guild, user=user)
+            for n in range(5)
+        ]
+        await discord_fake.wait_for(lambda: len(api.submits) == 5, 10)
+        await asyncio.sleep(0.2)  # let the answers to the submits be recorded
+
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 10)
+        assert loop.time() - began < 10 and code == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+    for task in api.tasks.values():
+        task.never = False
+    api.outcome(None)
+    settings = Settings.from_env(env)
+    bot, task = await start_bot(discord_fake, settings)
+    try:
+        await discord_fake.wait_for(lambda: all(i.original is not None and i.original.files for i in interactions), 20)
+        await bot.jobs.wait_idle()
+        assert len(api.submits) == 5, "nothing may be submitted twice"
+        for interaction in interactions:
+            job = await bot.storage.find_job_by_message(interaction.original.id)
+            assert job is not None and job.state == JobState.DELIVERED
+    finally:
+        await stop_bot(bot, task)
+        await api.close()
+        await discord_fake.close()
