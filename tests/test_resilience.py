@@ -13,6 +13,7 @@ from kontext.models import ACTIVE_STATES, JobState
 from kontext.quota_store import ChargeState
 from tests.harness import World, world_for
 
+ROOT = Path(__file__).resolve().parent.parent
 GENEROUS = {
     "DEFAULT_MAX_CONCURRENT_PER_USER": "100",
     "DEFAULT_DAILY_USER_LIMIT": "1000",
@@ -276,7 +277,6 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
         "FAKE_DISCORD_API": f"{discord_fake.base_url}/api/v10",
         "FAKE_DISCORD_GATEWAY": discord_fake.gateway_url,
     }
-    root = Path(__file__).resolve().parent.parent
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
