@@ -282,7 +282,7 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
         "-m",
         "tests.bot_process",
         env=process_env,
-        cwd=root,
+        cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
