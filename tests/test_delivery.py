@@ -67,3 +67,16 @@ async def test_a_deleted_reply_placeholder_gets_the_result_as_a_reply_to_the_req
         await world.discord.wait_for(lambda: bool(replies()))
         await world.bot.jobs.wait_idle()
         assert len(replies()) == 1
+
+
+async def test_discord_rate_limits_are_survived(tmp_path: Path) -> None:
+    # (discord.py also retries 5xx itself, after fixed real-time sleeps; that is its code, not tested here.)
+    async with world_for(tmp_path, api_options={"generation_time": 0.2}) as world:
+        world.discord.fail_next("PATCH", r"/messages/@original$", status=429, times=3)
+        interaction = await world.slash("imagine", {"prompt": "through the storm"})
+        message = await world.finished(interaction)
+        assert len(message.files) == 1
+        throttled = [r for r in world.discord.requests if r.status == 429]
+        assert len(throttled) == 3
+        job = await world.bot.storage.find_job_by_message(message.id)
+        assert job is not None and job.state == "delivered"
