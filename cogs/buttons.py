@@ -46,22 +46,30 @@ async def _report(interaction: discord.Interaction[KontextBot], error: Exception
     await interaction.client.tree.on_error(interaction, error)  # type: ignore[arg-type]
 
 
-class RerollButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:reroll:{_JOB}"):
-    """Make the same request again, as a new job for whoever clicks."""
+class _JobButton:
+    """What the three result buttons share: a custom_id "kx:<action>:<job id>" and a job id read back from it."""
+
+    label: str
+    emoji: str
+    style: discord.ButtonStyle
+    action: str
 
     def __init__(self, job_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Re-roll", emoji="🎲", style=discord.ButtonStyle.secondary, custom_id=f"kx:reroll:{job_id}"
-            )
+        button = discord.ui.Button(
+            label=self.label, emoji=self.emoji, style=self.style, custom_id=f"kx:{self.action}:{job_id}"
         )
+        super().__init__(button)  # type: ignore[call-arg]  # DynamicItem.__init__, next in the MRO
         self.job_id = job_id
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
-    ) -> RerollButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> Any:
         return cls(match["job"])
+
+
+class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:reroll:{_JOB}"):
+    """Make the same request again, as a new job for whoever clicks."""
+
+    label, emoji, style, action = "Re-roll", "🎲", discord.ButtonStyle.secondary, "reroll"
 
     async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         try:
@@ -80,18 +88,10 @@ class RerollButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:rer
             await _report(interaction, error)
 
 
-class EditButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:{_JOB}"):
+class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:{_JOB}"):
     """Ask for an instruction and edit this result: edits chain."""
 
-    def __init__(self, job_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(label="Edit", emoji="✏️", style=discord.ButtonStyle.primary, custom_id=f"kx:edit:{job_id}")
-        )
-        self.job_id = job_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> EditButton:
-        return cls(match["job"])
+    label, emoji, style, action = "Edit", "✏️", discord.ButtonStyle.primary, "edit"
 
     async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         try:
@@ -101,22 +101,10 @@ class EditButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:
             await _report(interaction, error)
 
 
-class DeleteButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:delete:{_JOB}"):
+class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:delete:{_JOB}"):
     """Delete the result: its requester, or members who may manage messages."""
 
-    def __init__(self, job_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Delete", emoji="🗑️", style=discord.ButtonStyle.danger, custom_id=f"kx:delete:{job_id}"
-            )
-        )
-        self.job_id = job_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
-    ) -> DeleteButton:
-        return cls(match["job"])
+    label, emoji, style, action = "Delete", "🗑️", discord.ButtonStyle.danger, "delete"
 
     async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         try:

@@ -32,6 +32,13 @@ SAFETY_CHOICES = [
     app_commands.Choice(name="2 · balanced (default)", value=2),
 ]
 # Where the bot answers with the image it must be able to post it, embed it and attach it.
+# The options /imagine and /edit share, described once.
+OPTION_DESCRIPTIONS = {
+    "mode": "pro is fast and cheaper; max is the highest quality",
+    "format": "File format of the result (default jpeg)",
+    "upsample": "Let the model enrich your prompt first",
+    "safety": "Content moderation: 0 strict … 2 balanced",
+}
 DUPLICATE_WINDOW = 3.0  # seconds within which the same click or command counts as one
 needs_answer_permissions = app_commands.checks.bot_has_permissions(
     send_messages=True, embed_links=True, attach_files=True
@@ -183,10 +190,7 @@ class GenerateCog(commands.Cog):
     @app_commands.describe(
         prompt="What to make (be specific: subject, style, light)",
         aspect_ratio="Shape of the image (default 16:9)",
-        mode="pro is fast and cheaper; max is the highest quality",
-        format="File format of the result (default jpeg)",
-        upsample="Let the model enrich your prompt first",
-        safety="Content moderation: 0 strict … 2 balanced",
+        **OPTION_DESCRIPTIONS,
     )
     @app_commands.choices(safety=SAFETY_CHOICES)
     async def imagine(
@@ -212,10 +216,7 @@ class GenerateCog(commands.Cog):
         image="The image to change (JPEG, PNG or WebP, up to 10 MB)",
         prompt="What to change, e.g. 'make it night, keep everything else'",
         aspect_ratio="Shape of the result (default: closest to your image)",
-        mode="pro is fast and cheaper; max is the highest quality",
-        format="File format of the result (default jpeg)",
-        upsample="Let the model enrich your prompt first",
-        safety="Content moderation: 0 strict … 2 balanced",
+        **OPTION_DESCRIPTIONS,
     )
     @app_commands.choices(safety=SAFETY_CHOICES)
     async def edit(
