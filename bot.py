@@ -215,6 +215,7 @@ def job_settings(settings: Settings) -> JobSettings:
         max_tasks_in_flight=settings.max_tasks_in_flight,
         max_status_concurrency=settings.max_status_concurrency,
         max_result_bytes=settings.max_result_bytes,
+        callback_grace=settings.callback_grace,
     )
 
 
@@ -251,7 +252,15 @@ async def create_bot(
             observer=metrics.observe_api,
         )
         quotas = QuotaService.from_settings(storage, settings)
-        jobs = JobService(storage, api, job_settings(settings), ledger=quotas)
+        jobs = JobService(
+            storage,
+            api,
+            job_settings(settings),
+            ledger=quotas,
+            callbacks=callbacks,
+            callback_url=settings.callback_url,
+            metrics=metrics,
+        )
     except BaseException:
         await session.close()
         if storage is not None:

@@ -10,9 +10,10 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from kontext.breaker import CircuitBreaker
+from kontext.callbacks import CallbackHub, wait_for_result
 from kontext.client import (
     GenerationFailed,
     GenerationTimedOut,
@@ -21,8 +22,19 @@ from kontext.client import (
     TaskStatus,
 )
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
-from kontext.scheduling import AdaptivePolicy, DurationEstimator, FixedPolicy, PollPolicy, PollSchedule, SlotQueue
+from kontext.scheduling import (
+    AdaptivePolicy,
+    DurationEstimator,
+    FixedPolicy,
+    PollPlan,
+    PollPolicy,
+    PollSchedule,
+    SlotQueue,
+)
 from kontext.storage import Storage
+
+if TYPE_CHECKING:
+    from kontext.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +99,7 @@ class JobSettings:
     max_tasks_in_flight: int = 20
     max_status_concurrency: int = 5
     max_result_bytes: int = 25_000_000
+    callback_grace: float = 20.0  # callback mode: how long to wait for the API's callback before asking ourselves
 
 
 class ShuttingDown(Exception):
@@ -196,6 +209,9 @@ class JobService:
         estimator: DurationEstimator | None = None,
         ledger: Ledger | None = None,
         breaker: CircuitBreaker | None = None,
+        callbacks: CallbackHub | None = None,
+        callback_url: Callable[[str], str | None] = lambda job_id: None,
+        metrics: Metrics | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.storage = storage
@@ -203,6 +219,9 @@ class JobService:
         self.breaker = breaker or CircuitBreaker()
         self.client = GuardedClient(client, self.breaker)
         self.accepting = True
+        self.callbacks = callbacks
+        self._callback_url = callback_url
+        self.metrics = metrics
         self.settings = settings
         # One model plans the polls and makes the estimate users see (`estimator` is for the fixed strategy).
         self.estimator: PollPolicy = (
@@ -252,6 +271,8 @@ class JobService:
         """Record the job and run it in the background; returns its task."""
         await self.storage.insert_job(job)
         log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
+        if self.metrics is not None:
+            self.metrics.job_started()
         return self._launch(job, delivery)
 
     def _launch(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
@@ -350,7 +371,7 @@ class JobService:
         self._submitting.add(job.id)
         self._no_submits.clear()
         try:
-            task_id = await self.client.submit(job.request)
+            task_id = await self.client.submit(job.request, callback_url=self._callback_url(job.id))
             job.task_id = task_id
             job.submitted_at = time.time()
             await self._set_state(job, JobState.PENDING, task_id=task_id, submitted_at=job.submitted_at)
@@ -370,20 +391,9 @@ class JobService:
         def elapsed() -> float:
             return self._clock() - began
 
-        for delay in plan.delays(elapsed):
-            await asyncio.sleep(delay)
-            async with self._status_gate:
-                status = await self.client.status(job.task_id)
+        async def progressed(status: TaskStatus) -> None:
             plan.note(status.state, elapsed())
             log.debug("job %s: task %s is %s", job.id, job.task_id, status.state)
-            if status.state == "success":
-                self.estimator.observe(mode, edit, self._cost_seconds(status, began), plan=plan)
-                job.result_url = status.result_urls[0]
-                job.finished_at = time.time()
-                await self._set_state(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
-                return status
-            if status.state == "failed":
-                raise GenerationFailed(status.fail_code, status.fail_msg, task_id=job.task_id)
             if status.state == "processing" and job.state != JobState.PROCESSING:
                 await self._set_state(job, JobState.PROCESSING)
                 finish = plan.estimate()  # seconds from submission, now that processing is known to have begun
@@ -391,7 +401,42 @@ class JobService:
                     reporter.update(state=JobState.PROCESSING)
                 else:
                     reporter.update(state=JobState.PROCESSING, estimate_at=time.time() + finish - elapsed())
+
+        if self.callbacks is not None:
+            # Callback mode: wake on the API's callback (confirmed by a status query), poll only when it is late.
+            status = await wait_for_result(
+                self.callbacks,
+                self.client,
+                job.id,
+                job.task_id,
+                grace=self.settings.callback_grace,
+                interval=self.settings.poll.interval,
+                timeout=self.estimator.timeout,
+                gate=self._status_gate,
+                on_status=progressed,
+                elapsed=elapsed,
+            )
+            return await self._finished(job, status, plan, began)
+        for delay in plan.delays(elapsed):
+            await asyncio.sleep(delay)
+            async with self._status_gate:
+                status = await self.client.status(job.task_id)
+            if status.done:
+                return await self._finished(job, status, plan, began)
+            await progressed(status)
         raise GenerationTimedOut(job.task_id, self.estimator.timeout)
+
+    async def _finished(self, job: Job, status: TaskStatus, plan: PollPlan, began: float) -> TaskStatus:
+        """Record a task the API says is done; a failed one raises GenerationFailed."""
+        assert job.task_id is not None
+        if status.state == "failed":
+            raise GenerationFailed(status.fail_code, status.fail_msg, task_id=job.task_id)
+        plan.note(status.state, self._clock() - began)
+        self.estimator.observe(job.request.mode, job.kind == "edit", self._cost_seconds(status, began), plan=plan)
+        job.result_url = status.result_urls[0]
+        job.finished_at = time.time()
+        await self._set_state(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
+        return status
 
     def _cost_seconds(self, status: TaskStatus, began: float) -> float:
         if status.cost_time_ms:
@@ -413,6 +458,8 @@ class JobService:
         await self._set_state(job, JobState.DELIVERED, delivered_at=job.delivered_at)
         if self.ledger is not None:
             await self.ledger.commit(job.id)
+        if self.metrics is not None:
+            self.metrics.job_delivered(lag=job.delivered_at - job.finished_at if job.finished_at else None)
 
     async def _fail(self, job: Job, delivery: Delivery, error: BaseException) -> None:
         code, message = _failure_fields(error)
@@ -421,6 +468,8 @@ class JobService:
         else:
             log.exception("job %s: crashed", job.id, exc_info=error)
         job.fail_code, job.fail_message = code, message
+        if self.metrics is not None:
+            self.metrics.job_failed(error)
         await self._set_state(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
         # No image reached the user, so the reserved cost goes back: whatever the API may have billed the owner.
         refunded = self.ledger is not None and await self.ledger.refund(job.id)
