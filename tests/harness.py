@@ -18,7 +18,7 @@ from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction, FakeMes
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
 
 
-def test_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, str]:
+def bot_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, str]:
     """Settings for a test bot: fast polls, fast edits, everything else at its default."""
     env = {
         "DISCORD_TOKEN": "test-discord-token",
@@ -127,7 +127,7 @@ async def world_for(
     if prepare is not None:
         prepare(discord, guild)
     database_url = f"sqlite:///{tmp_path / 'bot.db'}"
-    settings = Settings.from_env(test_env(api, database_url, DEV_GUILD_ID=str(guild.id), **(env or {})))
+    settings = Settings.from_env(bot_env(api, database_url, DEV_GUILD_ID=str(guild.id), **(env or {})))
     bot, task = await start_bot(discord, settings, **(bot_options or {}))
     world = World(
         discord=discord,

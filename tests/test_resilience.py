@@ -263,14 +263,14 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
     from kontext.config import Settings
     from tests.fakes.apixo import FakeApixo
     from tests.fakes.discord import FakeDiscord
-    from tests.harness import start_bot, stop_bot, test_env
+    from tests.harness import bot_env, start_bot, stop_bot
 
     discord_fake, api = FakeDiscord(), FakeApixo()
     await discord_fake.start()
     await api.start()
     guild = discord_fake.add_guild()
     user = discord_fake.add_member(guild, name="alice")["user"]
-    env = test_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), **GENEROUS)
+    env = bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), **GENEROUS)
     process_env = {
         **os.environ,
         **env,

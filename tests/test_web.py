@@ -300,7 +300,7 @@ async def sharded(tmp_path: Path, shard_ids: list[str | None]) -> AsyncIterator[
             env = {"SHARD_COUNT": "2", "WEB_PORT": str(free_port()), "WEB_HOST": "127.0.0.1"}
             if ids is not None:
                 env["SHARD_IDS"] = ids
-            settings = Settings.from_env(harness.test_env(api, f"sqlite:///{tmp_path / 'bot.db'}", **env))
+            settings = Settings.from_env(harness.bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", **env))
             bot = await create_bot(settings, retry=FAST_RETRY, guild_ready_timeout=0.05, identify_spacing=0)
             await bot.login(settings.discord_token)
             bots.append((bot, asyncio.create_task(bot.connect(reconnect=False))))
