@@ -12,7 +12,7 @@ from discord.ext import commands
 from cogs.errors import describe_error
 from cogs.images import checked, images_in, links_in
 from cogs.views import message_delivery, render_progress
-from kontext.jobs import Progress
+from kontext.delivery import Progress
 from kontext.models import GenerationRequest, JobState
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ import discord
 
 from cogs.buttons import result_view
 from cogs.errors import describe_error
+from kontext.delivery import Outcome, Progress
 from kontext.imaging import fit_image
-from kontext.jobs import Outcome, Progress
 from kontext.models import Job, JobState
 
 if TYPE_CHECKING:

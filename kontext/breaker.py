@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from kontext.client import (
     ApiConnectionError,
     ApiTimeoutError,
+    KontextClient,
     MalformedResponseError,
     RateLimitedError,
     ServerError,
+    TaskStatus,
 )
+from kontext.models import GenerationRequest
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Failures that say the service itself is in trouble; a refused prompt or a bad key says nothing of the kind.
 SERVICE_FAILURES = (ApiConnectionError, ApiTimeoutError, ServerError, MalformedResponseError, RateLimitedError)
@@ -73,3 +78,30 @@ class CircuitBreaker:
                 type(error).__name__,
                 self.cooldown,
             )
+
+
+class GuardedClient:
+    """The API client behind a circuit breaker: every call's outcome is counted, new submits refused while open."""
+
+    def __init__(self, client: KontextClient, breaker: CircuitBreaker) -> None:
+        self.client = client
+        self.breaker = breaker
+
+    async def _call(self, call: Awaitable[T]) -> T:
+        try:
+            result = await call
+        except Exception as error:
+            self.breaker.record(error)
+            raise
+        self.breaker.record(None)
+        return result
+
+    async def submit(self, request: GenerationRequest, *, callback_url: str | None = None) -> str:
+        self.breaker.check()
+        return await self._call(self.client.submit(request, callback_url=callback_url))
+
+    async def status(self, task_id: str) -> TaskStatus:
+        return await self._call(self.client.status(task_id))
+
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        return await self.client.download(url, max_bytes=max_bytes)  # a result host's trouble is not the API's
