@@ -1,11 +1,12 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make run   - create .venv, install the bot's requirements, run the bot
 #   make test  - create .venv, install test requirements, run the whole suite
+#   make bench - create .venv, install benchmark requirements, run the benchmark (minutes; BENCH_ARGS=--quick)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -20,6 +21,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
+$(VENV)/.bench: $(VENV)/.runtime requirements-bench.txt
+	$(BIN)/python -m pip install -q -r requirements-bench.txt
+	touch $@
+
 run: $(VENV)/.runtime
 	$(BIN)/python bot.py
 
@@ -29,6 +34,9 @@ test: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

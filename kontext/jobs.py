@@ -62,7 +62,7 @@ class JobSettings:
 
     poll: PollSchedule = field(default_factory=PollSchedule)
     poll_strategy: str = "adaptive"  # adaptive (AdaptivePolicy, up to poll_budget polls a job) or fixed (`poll`)
-    poll_budget: int = 16
+    poll_budget: int = 20
     progress_interval: float = 3.0
     max_tasks_in_flight: int = 20
     max_status_concurrency: int = 5

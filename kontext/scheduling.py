@@ -225,7 +225,7 @@ class AdaptivePolicy:
     def __init__(
         self,
         timeout: float = 120.0,
-        budget: int = 16,
+        budget: int = 20,
         *,
         default: float = 12.0,
         prior_spread: float = 0.5,
@@ -538,12 +538,17 @@ class AdaptiveSchedule:
 
 def _draw(curve: _Curve, after: float, offset: float, count: int) -> tuple[list[float], float]:
     """`count` evenly spaced quantiles of the curve past `after`, shifted by `offset`, and the mass they cover."""
+    times, mass = curve.times, curve.mass
+    start = bisect.bisect_right(times, after)
+    before = mass[start - 1] if start else 0.0
+    rest = 1.0 - before
     draws: list[float] = []
+    found = start
     for k in range(count):
-        value = curve.quantile((k + 0.5) / count, after=after)
-        if value is None:
+        found = bisect.bisect_left(mass, before + (k + 0.5) / count * rest - 1e-12, found)
+        if found >= len(times):
             break
-        draws.append(offset + value)
+        draws.append(offset + times[found])
     return draws, len(draws) / count
 
 

@@ -40,7 +40,7 @@ def test_config_defaults() -> None:
     assert (s.default_mode, s.default_aspect_ratio, s.default_format) == ("pro", "16:9", "jpeg")
     assert (s.enable_translation, s.upload_cn) == (True, False)
     assert (s.poll_first_delay, s.poll_interval, s.poll_timeout, s.api_request_timeout) == (8.0, 2.5, 120.0, 30.0)
-    assert (s.poll_strategy, s.poll_budget) == ("adaptive", 16)
+    assert (s.poll_strategy, s.poll_budget) == ("adaptive", 20)
     assert s.progress_edit_interval == 3.0
     assert (s.max_tasks_in_flight, s.max_status_concurrency, s.max_result_bytes) == (20, 5, 25_000_000)
     assert (s.price_pro_micros, s.price_max_micros) == (30_000, 60_000)

@@ -45,6 +45,7 @@ from tests.fakes.discord_models import (
     sanitize_filename,
     sniff_media,
 )
+from tests.fakes.discord_ratelimit import RateLimits
 from tests.fakes.discord_rest import FakeRest
 
 __all__ = ["FakeDiscord", "FakeGuild", "FakeInteraction", "FakeMessage", "Recorded"]
@@ -79,8 +80,13 @@ class FakeDiscord:
         ack_deadline: float = 3.0,
         token_lifetime: float = 900.0,
         attachment_size_limit: int = 10 * 1024 * 1024,
+        rate_limits: bool | RateLimits = False,
     ) -> None:
         self.clock = clock
+        #: Discord's rate limits (buckets, X-RateLimit-* headers, 429s); off by default. See discord_ratelimit.py.
+        self.rate_limits: RateLimits | None = None
+        if rate_limits:
+            self.rate_limits = rate_limits if isinstance(rate_limits, RateLimits) else RateLimits(clock)
         self.ack_deadline = ack_deadline
         self.token_lifetime = token_lifetime
         self.attachment_size_limit = attachment_size_limit

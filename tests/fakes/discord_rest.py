@@ -112,16 +112,21 @@ class FakeRest:
             headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
         )
         headers: Mapping[str, str] = {}
+        limited = fake.rate_limits.check(rec.method, path) if fake.rate_limits is not None else None
         try:
             uploads = await self._read_body(request, rec)
-            fault = fake._take_fault(rec.method, path)
-            if fault is not None:
+            fault = fake._take_fault(rec.method, path) if limited is None or limited.refused is None else None
+            if limited is not None and limited.refused is not None:
+                status, body = 429, limited.refused
+            elif fault is not None:
                 status, body, headers = fault
             else:
                 self._check_uploads(uploads)
                 status, body = await self._route(request, rec, uploads)
         except DiscordError as exc:
             status, body, headers = exc.status, exc.body(), exc.headers
+        if limited is not None:
+            headers = {**limited.headers, **headers}
         rec.status = status
         rec.response = body
         fake.requests.append(rec)
