@@ -147,7 +147,12 @@ class GenerateCog(commands.Cog):
         # transaction, well inside Discord's 3 seconds.
         await self.admit(job, interaction.user, interaction.channel)
         try:
-            await interaction.response.defer(thinking=True)
+            answered = await interaction.response.defer(thinking=True)
+            # Discord returns the placeholder it created: knowing its id from the start is what lets a restart
+            # check it before posting again (exactly once), even if the job never edits it before its result.
+            placeholder = getattr(answered, "resource", None)
+            if isinstance(placeholder, discord.InteractionMessage):
+                job.message_id = placeholder.id
             await self.bot.jobs.start(job, InteractionDelivery(self.bot, interaction, aspect_auto=aspect_auto))
         except BaseException:
             await self.bot.quotas.refund(job.id)  # never started: give the reservation back

@@ -195,19 +195,24 @@ class PlaceholderDelivery:
                 "\nThe image is too large to upload here even after shrinking it, so here is a link instead "
                 f"(it expires after a while): {outcome.result_url}"
             )
-            await self._edit(job, content=content, embed=embed, attachments=[], allowed_mentions=self._mention)
+            message = await self._edit(
+                job, content=content, embed=embed, attachments=[], allowed_mentions=self._mention
+            )
+            await self._moved(job, message.id)
             return
         filename = result_filename(job, fitted.extension)
         note = "Re-encoded to fit this channel's upload limit." if fitted.reencoded else None
         embed = result_embed(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=auto)
         file = discord.File(io.BytesIO(fitted.data), filename=filename)
-        await self._edit(
+        message = await self._edit(
             job, content=content, embed=embed, attachments=[file], view=result_view(job), allowed_mentions=self._mention
         )
+        await self._moved(job, message.id)
 
     async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> None:
         embed = failure_embed(job, error, refunded=refunded)
-        await self._edit(job, content=f"<@{job.user_id}>", embed=embed, allowed_mentions=self._mention)
+        message = await self._edit(job, content=f"<@{job.user_id}>", embed=embed, allowed_mentions=self._mention)
+        await self._moved(job, message.id)
 
 
 class InteractionDelivery(PlaceholderDelivery):

@@ -569,6 +569,11 @@ class SlotQueue:
         return self._in_use
 
     @property
+    def free(self) -> bool:
+        """Whether acquire() would return at once."""
+        return self._in_use < self._capacity and not self._waiters
+
+    @property
     def waiting(self) -> int:
         return len(self._waiters)
 
