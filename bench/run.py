@@ -37,7 +37,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--status-concurrency", type=int, default=20, help="MAX_STATUS_CONCURRENCY of the bot")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the burst")
     parser.add_argument(
-        "--runs", default="adaptive,baseline,sweep", help="which runs: adaptive, baseline, sweep (comma-separated)"
+        "--runs",
+        default="adaptive,baseline,sweep,callback",
+        help="which runs: adaptive, baseline, sweep, callback (comma-separated)",
     )
     parser.add_argument("--profile", type=Path, help="write a cProfile of each bot process here (diagnosis only)")
     parser.add_argument("--out", type=Path, help="where results go (default bench/; --quick: a temporary folder)")
@@ -69,14 +71,21 @@ def _configs(args: argparse.Namespace, logs: Path) -> list[RunConfig]:
         ("adaptive", "adaptive", args.budget),
         ("baseline", "fixed", args.budget),
         *(("sweep", "adaptive", budget) for budget in sweep if budget != args.budget),
+        ("callback", "adaptive", args.budget),
     ]
     configs = []
     for run, strategy, budget in planned:
         if run not in wanted:
             continue
         label = f"adaptive (budget {budget})" if strategy == "adaptive" else "baseline (fixed 8 s + 3 s)"
-        profile = str(args.profile / f"{strategy}-{budget}.prof") if args.profile else None
-        configs.append(RunConfig(label=label, strategy=strategy, budget=budget, profile=profile, **common))
+        if run == "callback":
+            label = "callback mode"
+        profile = str(args.profile / f"{run}-{strategy}-{budget}.prof") if args.profile else None
+        configs.append(
+            RunConfig(
+                label=label, strategy=strategy, budget=budget, profile=profile, callback=run == "callback", **common
+            )
+        )
     return configs
 
 

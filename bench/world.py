@@ -9,6 +9,7 @@ import io
 import logging
 import os
 import signal
+import socket
 import statistics
 import sys
 import tempfile
@@ -62,6 +63,7 @@ class RunConfig:
     timeout: float = 120.0
     log_dir: str | None = None
     profile: str | None = None  # write a cProfile of the bot process here (slows it down: diagnosis only)
+    callback: bool = False  # the API calls the bot back (CALLBACK_BASE_URL) instead of being polled
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -204,7 +206,23 @@ def _bot_env(config: RunConfig, discord_url: str, api_url: str, database_url: st
     )
     if config.profile:
         env["BENCH_PROFILE"] = config.profile
+    if config.callback:
+        port = _free_port()
+        env.update(
+            {
+                "WEB_HOST": "127.0.0.1",
+                "WEB_PORT": str(port),
+                "CALLBACK_BASE_URL": f"http://127.0.0.1:{port}",
+                "CALLBACK_SECRET": "bench-callback-secret-0123456789",
+            }
+        )
     return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class _Outcomes:
