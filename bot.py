@@ -73,6 +73,9 @@ class KontextBot(commands.AutoShardedBot):
         intents.message_content = settings.message_content_intent  # privileged: off unless the owner opts in
         intents.members = False
         intents.presences = False
+        # No message cache: nothing here reads it, and every progress edit's MESSAGE_UPDATE echo would be looked up
+        # in it (a scan of up to 1,000 cached messages) and copied.
+        options.setdefault("max_messages", None)
         if settings.shard_count is not None:
             options.setdefault("shard_count", settings.shard_count)
             if settings.shard_ids is not None:

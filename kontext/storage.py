@@ -54,8 +54,8 @@ class Storage(Protocol):
         """The job with this id, or None."""
         ...
 
-    async def update_job(self, job_id: str, **fields: Any) -> Job | None:
-        """Set the given Job fields and updated_at unconditionally; return the new record, or None if absent."""
+    async def update_job(self, job_id: str, **fields: Any) -> bool:
+        """Set the given Job fields and updated_at unconditionally, in one statement; False if there is no such job."""
         ...
 
     async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, **fields: Any) -> bool:

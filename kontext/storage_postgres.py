@@ -119,7 +119,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 _MIGRATION_LOCK_CLASS = 0x4B4E5458
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"
-_RETURNING = f"RETURNING {', '.join(JOB_COLUMNS)}"
 
 
 class PostgresStorage(PostgresQuotaMixin):
@@ -202,14 +201,13 @@ class PostgresStorage(PostgresQuotaMixin):
         row = await self._db.fetchrow(f"{_SELECT_JOBS} WHERE id = $1", job_id)
         return job_from_row(row) if row is not None else None
 
-    async def update_job(self, job_id: str, **fields: Any) -> Job | None:
-        """Set fields and updated_at in one UPDATE ... RETURNING; None if there is no such job."""
+    async def update_job(self, job_id: str, **fields: Any) -> bool:
+        """Set fields and updated_at in one UPDATE; False if there is no such job."""
         values = encode_fields(fields)
         values.setdefault("updated_at", now())
         assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(values, start=1))
-        sql = f"UPDATE jobs SET {assignments} WHERE id = ${len(values) + 1} {_RETURNING}"
-        row = await self._db.fetchrow(sql, *values.values(), job_id)
-        return job_from_row(row) if row is not None else None
+        sql = f"UPDATE jobs SET {assignments} WHERE id = ${len(values) + 1}"
+        return await self._db.execute(sql, *values.values(), job_id) == "UPDATE 1"
 
     async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, **fields: Any) -> bool:
         """Compare-and-set the state in one UPDATE; True if this call made the change."""

@@ -188,16 +188,14 @@ class SQLiteStorage(SQLiteQuotaMixin):
         async with self._lock:
             return await self._get(job_id)
 
-    async def update_job(self, job_id: str, **fields: Any) -> Job | None:
-        """Set fields and updated_at; return the new record, or None if there is no such job."""
+    async def update_job(self, job_id: str, **fields: Any) -> bool:
+        """Set fields and updated_at in one UPDATE (atomic on its own in autocommit); False if there is no such job."""
         values = encode_fields(fields)
         values.setdefault("updated_at", now())
         assignments = ", ".join(f"{name} = ?" for name in values)
-        async with self._transaction() as db:
-            cur = await db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
-            if cur.rowcount == 0:
-                return None
-            return await self._get(job_id)
+        async with self._lock:
+            cur = await self._db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
+            return cur.rowcount == 1
 
     async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, **fields: Any) -> bool:
         """Compare-and-set the state in one UPDATE; True if this call made the change."""

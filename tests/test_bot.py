@@ -39,6 +39,13 @@ async def test_bot_asks_for_no_privileged_intent(tmp_path: Path) -> None:
         assert sessions and all(session.intents & PRIVILEGED_INTENTS == 0 for session in sessions)
 
 
+async def test_bot_keeps_no_message_cache_for_its_own_edits_to_fill(tmp_path: Path) -> None:
+    # Every progress edit comes back as MESSAGE_UPDATE; with a cache discord.py scans and copies it for each one.
+    async with world_for(tmp_path) as world:
+        message = await world.finished(await world.slash("imagine", {"prompt": "a cached fox"}))
+        assert message.files and len(world.bot.cached_messages) == 0
+
+
 async def test_bot_syncs_its_commands_to_the_dev_guild(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         names = {command["name"] for command in world.discord.guild_commands[world.guild.id]}

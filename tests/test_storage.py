@@ -101,25 +101,26 @@ async def test_storage_update_job_sets_fields_and_updated_at(storage: Storage) -
     await storage.insert_job(job)
     new_request = GenerationRequest(prompt="a blue fox", mode="max")
 
-    updated = await storage.update_job(job.id, state=JobState.PENDING, task_id="task_1", request=new_request)
+    assert await storage.update_job(job.id, state=JobState.PENDING, task_id="task_1", request=new_request) is True
 
+    updated = await storage.get_job(job.id)
     assert updated is not None
     assert (updated.state, updated.task_id, updated.request) == (JobState.PENDING, "task_1", new_request)
     assert updated.updated_at > 1000.0
     assert updated.created_at == 1000.0
-    assert await storage.get_job(job.id) == updated
 
 
 async def test_storage_update_job_can_clear_a_field(storage: Storage) -> None:
     await storage.insert_job(make_job(message_id=5))
 
-    updated = await storage.update_job("job-1", message_id=None)
+    assert await storage.update_job("job-1", message_id=None) is True
 
+    updated = await storage.get_job("job-1")
     assert updated is not None and updated.message_id is None
 
 
-async def test_storage_update_job_returns_none_when_missing(storage: Storage) -> None:
-    assert await storage.update_job("nope", task_id="t") is None
+async def test_storage_update_job_returns_false_when_missing(storage: Storage) -> None:
+    assert await storage.update_job("nope", task_id="t") is False
 
 
 @pytest.mark.parametrize("field", ["id", "no_such_field"])
@@ -343,4 +344,4 @@ async def test_storage_survives_a_write_cancelled_midway(storage: Storage) -> No
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         # The connection must not be left inside a transaction by the cancelled write.
-        assert await storage.update_job(job.id, fail_message="y") is not None
+        assert await storage.update_job(job.id, fail_message="y") is True
