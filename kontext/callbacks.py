@@ -2,8 +2,11 @@
 
 The API signs nothing, so a callback is only ever a hint: it wakes the job's waiter early, and the waiter asks the
 status endpoint before it believes anything. The HMAC in the URL keeps strangers from making us ask; duplicates (the
-vendor retries at 30 s, 2 min and 10 min) wake nobody once the job is done. A callback that never comes costs only
-the grace period: the waiter then polls as in async mode.
+vendor retries at 30 s, 2 min and 10 min) wake nobody once the job is done.
+
+While callbacks are reaching this process (one confirmed lately, no finished task found by polling since), a job
+waits for its own callback and polls only once, at its time limit: a slow job costs no polls. Otherwise (no callback
+confirmed yet, the public URL unreachable, a callback missed) a job polls after the grace period as in async mode.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
 from kontext.client import GenerationTimedOut, TaskStatus
-from kontext.scheduling import PollSchedule
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_CHARS = 32  # 128 bits of HMAC-SHA256 in hex: plenty against guessing, short in logs and URLs
+TRUST_WINDOW = 600.0  # seconds a confirmed callback vouches for the callback path
 CALLBACK_PATH = "/callback"
 
 Notified = Literal["woke", "early", "duplicate"]
@@ -78,11 +81,32 @@ class CallbackHub:
     the next expect() starts woken. Callbacks for jobs already finished here are recognised as duplicates.
     """
 
-    def __init__(self, *, remember: int = 2048) -> None:
+    def __init__(
+        self, *, remember: int = 2048, trust_window: float = TRUST_WINDOW, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._waiters: dict[str, CallbackWaiter] = {}
         self._early: collections.OrderedDict[str, TaskStatus | None] = collections.OrderedDict()
         self._finished: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._remember = remember
+        self._trust_window = trust_window
+        self._clock = clock
+        self._confirmed_at: float | None = None  # the latest callback a status query confirmed
+        self._missed = False  # a finished task was found by polling after that, with no callback
+
+    @property
+    def flowing(self) -> bool:
+        """Whether callbacks are reaching this process: one was confirmed lately and no callback was missed since."""
+        confirmed = self._confirmed_at
+        return confirmed is not None and not self._missed and self._clock() - confirmed <= self._trust_window
+
+    def confirmed(self) -> None:
+        """A callback's claim was borne out by the status query: the callback path works."""
+        self._confirmed_at = self._clock()
+        self._missed = False
+
+    def missed(self) -> None:
+        """A poll found a task finished whose callback had not come: stop counting on callbacks until one does."""
+        self._missed = True
 
     def __len__(self) -> int:
         return len(self._waiters)
@@ -105,6 +129,9 @@ class CallbackHub:
             return "woke"
         if job_id in self._finished:
             return "duplicate"
+        # Not a job waiting here: about to be resumed, or a callback routed to the wrong process. Either way its
+        # own process may be missing one: stop counting on callbacks until one is confirmed again.
+        self._missed = True
         self._early[job_id] = hint
         self._early.move_to_end(job_id)
         while len(self._early) > self._remember:
@@ -146,12 +173,13 @@ async def wait_for_result(
 ) -> TaskStatus:
     """Wait for a task in callback mode and return its confirmed final status (success or failed).
 
-    Waits for the job's callback up to `grace` seconds, then confirms with a status query (a callback alone proves
-    nothing). While the task is not done it polls every `interval` seconds, still waking early when a callback
-    comes, and raises GenerationTimedOut once `timeout` seconds have passed; the last wait is cut short so the final
-    poll lands on the limit. `gate` bounds concurrent status queries; `on_status` sees every unfinished answer (to
-    record processing); `elapsed` says how long the task has been waited for (default: since this call). Status
-    errors propagate, as in polling mode.
+    A callback wakes the wait at once, and a status query confirms it (a callback alone proves nothing). Without one,
+    the wait polls: while callbacks flow (`hub.flowing`) only once, at the time limit; otherwise after `grace`
+    seconds, then every `interval` seconds, still waking early when a callback comes. It re-checks whether callbacks
+    flow at least every `grace` seconds, and raises GenerationTimedOut once the final poll at `timeout` finds the
+    task unfinished. `gate` bounds concurrent status queries; `on_status` sees every unfinished answer (to record
+    processing); `elapsed` says how long the task has been waited for (default: since this call). Status errors
+    propagate, as in polling mode.
     """
     if elapsed is None:
         began = time.monotonic()
@@ -159,10 +187,20 @@ async def wait_for_result(
         def elapsed() -> float:
             return time.monotonic() - began
 
+    recheck = max(grace, interval)
     waiter = hub.expect(job_id)
+    last_poll: float | None = None
     try:
-        for delay in PollSchedule(grace, interval, timeout).delays(elapsed):
-            woken = await waiter.wait(delay)
+        while True:
+            now = elapsed()
+            if hub.flowing:
+                due = timeout
+            else:
+                due = min(grace if last_poll is None else last_poll + interval, timeout)
+            wake = min(due, now + recheck)
+            woken = await waiter.wait(wake - now)
+            if not woken and wake < due:
+                continue  # only a re-check of whether callbacks flow
             if woken:
                 claim = waiter.hint.state if waiter.hint is not None else "unparsed"
                 log.debug("job %s: callback says %s; confirming with a status query", job_id, claim)
@@ -171,12 +209,17 @@ async def wait_for_result(
                     status = await client.status(task_id)
             else:
                 status = await client.status(task_id)
+            last_poll = elapsed()
             if status.done:
-                if not woken:
-                    log.debug("job %s: task %s finished with no callback in time; found by polling", job_id, task_id)
+                if woken:
+                    hub.confirmed()
+                else:
+                    hub.missed()
+                    log.info("job %s: task %s finished with no callback in time; found by polling", job_id, task_id)
                 return status
             if on_status is not None:
                 await on_status(status)
-        raise GenerationTimedOut(task_id, timeout)
+            if last_poll >= timeout or (not woken and due >= timeout):  # that was the final poll, at the limit
+                raise GenerationTimedOut(task_id, timeout)
     finally:
         hub.done(job_id)

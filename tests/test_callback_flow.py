@@ -85,3 +85,14 @@ async def test_a_lost_callback_still_delivers_by_polling_after_the_grace(tmp_pat
         message = await world.finished(await world.slash("imagine", {"prompt": "lost in the post"}))
         assert len(message.files) == 1
         assert world.api.status_calls >= 1
+
+
+async def test_once_callbacks_flow_a_slow_job_costs_one_status_query(tmp_path: Path) -> None:
+    env = callback_env(CALLBACK_GRACE="0.1")
+    async with world_for(tmp_path, env=env, api_options={"generation_time": 0.005}) as world:
+        await world.finished(await world.slash("imagine", {"prompt": "quick"}))
+        assert world.bot.callbacks.flowing, "its callback came well within the grace and was confirmed"
+        world.api.generation_time = 0.6  # six times the grace
+        message = await world.finished(await world.slash("imagine", {"prompt": "slow"}))
+        assert len(message.files) == 1
+        assert world.api.status_calls == 2, "one confirming query per job, no polling past the grace"

@@ -81,6 +81,25 @@ def test_callback_hub_remembers_a_bounded_number_of_early_callbacks() -> None:
     assert [hub.expect(f"job{n}").arrivals for n in range(5)] == [0, 0, 0, 1, 1]
 
 
+def test_callback_hub_counts_on_callbacks_once_one_is_confirmed_until_one_is_missed() -> None:
+    now = [0.0]
+    hub = CallbackHub(trust_window=60.0, clock=lambda: now[0])
+    assert not hub.flowing  # nothing confirmed yet: the public URL may not even be reachable
+
+    hub.confirmed()
+    assert hub.flowing
+    hub.missed()
+    assert not hub.flowing
+    hub.confirmed()
+    assert hub.flowing
+    now[0] = 61.0
+    assert not hub.flowing  # a confirmation vouches for the path only so long
+
+    hub.confirmed()
+    hub.notify("job-of-another-process", hint())
+    assert not hub.flowing  # callbacks may be landing on the wrong process
+
+
 def test_callback_signature_is_an_hmac_of_the_job_id() -> None:
     signature = callback_signature(SECRET, "job1")
 
@@ -188,6 +207,39 @@ async def test_wait_for_result_polls_after_the_grace_when_the_callback_is_lost(w
     assert time.monotonic() - began >= 0.2
     assert world.api.callbacks and "error" in world.api.callbacks[0]
     assert world.api.status_calls >= 1
+
+
+async def test_wait_for_result_polls_nothing_past_the_grace_while_callbacks_flow(world: CallbackWorld) -> None:
+    await world.wait("job0", await world.submit("job0"))  # a first callback, confirmed: the path works
+    assert world.hub.flowing
+    world.api.generation_time = 0.4  # far past the grace and many poll intervals
+    task_id = await world.submit("job1")
+    calls = world.api.status_calls
+
+    status = await world.wait("job1", task_id, grace=0.05)
+
+    assert status.state == "success"
+    assert world.api.status_calls - calls == 1  # only the callback's confirmation
+
+
+async def test_wait_for_result_falls_back_to_polling_once_a_callback_is_missed(world: CallbackWorld) -> None:
+    await world.wait("job0", await world.submit("job0"))
+    lost = "http://127.0.0.1:9/callback/nowhere"  # the discard port: the vendor's POST fails
+    world.api.generation_time = 0.1
+    first = await world.submit("job1", url=lost)
+    world.api.generation_time = 0.8  # still running when the callback path is found broken
+    second = await world.submit("job2", url=lost)
+    began = time.monotonic()
+
+    # Callbacks flow, so job2 waits without polling; job1 is polled at its limit, found done without its callback.
+    waiting = asyncio.create_task(
+        wait_for_result(world.hub, world.client, "job2", second, grace=0.05, interval=INTERVAL, timeout=TIMEOUT)
+    )
+    status = await wait_for_result(world.hub, world.client, "job1", first, grace=0.05, interval=0.02, timeout=0.3)
+    assert status.state == "success" and not world.hub.flowing
+
+    assert (await waiting).state == "success"
+    assert time.monotonic() - began < TIMEOUT / 2  # job2 went back to polling instead of waiting for its limit
 
 
 async def test_wait_for_result_trusts_the_status_query_not_the_callback(world: CallbackWorld) -> None:
