@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from kontext.adaptive import AdaptivePolicy
 from kontext.breaker import CircuitBreaker, GuardedClient
 from kontext.callbacks import CallbackHub, wait_for_result
 from kontext.client import (
@@ -23,7 +24,6 @@ from kontext.client import (
 from kontext.delivery import Delivery, Outcome, ProgressReporter
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
 from kontext.scheduling import (
-    AdaptivePolicy,
     DurationEstimator,
     FixedPolicy,
     PollPlan,

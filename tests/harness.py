@@ -25,7 +25,7 @@ def bot_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, st
         "APIXO_API_KEY": "test-api-key",
         "APIXO_BASE_URL": api.base_url,
         "DATABASE_URL": database_url,
-        "POLL_STRATEGY": "fixed",  # the adaptive one plans around real generation times (tests/test_scheduling.py)
+        "POLL_STRATEGY": "fixed",  # the adaptive one plans around real generation times (tests/test_adaptive.py)
         "POLL_FIRST_DELAY": "0.01",
         "POLL_INTERVAL": "0.01",
         "POLL_TIMEOUT": "5",
