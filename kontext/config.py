@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import os
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import TypeVar
-from urllib.parse import urlsplit
 
 from kontext.callbacks import callback_url
+from kontext.env_values import EnvReader, format_usd, secret_state
 from kontext.models import ASPECT_RATIOS, MODES, OUTPUT_FORMATS
 from kontext.scheduling import POLL_STRATEGIES
-from kontext.storage import check_database_url, redact_url
+from kontext.storage import redact_url
 
 SIMULATE = "simulate"
 DEFAULT_BASE_URL = "https://api.apixo.ai/api/v1"
 DEFAULT_DATABASE_URL = "sqlite:///data/kontext.db"
 DEFAULT_WEB_PORT = 8080  # where callbacks are served when CALLBACK_BASE_URL is set and no port is
 CALLBACK_SECRET_MIN_CHARS = 16
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ENV_EXAMPLE = ".env.example"
-
-_TRUE = frozenset({"true", "1", "yes", "on"})
-_FALSE = frozenset({"false", "0", "no", "off"})
-_MICROS = Decimal(1_000_000)
-_SNOWFLAKE_MAX = (1 << 63) - 1  # stored as BIGINT
-_SHOW_MAX = 24  # longer bad values are described, not echoed: a secret pasted on the wrong line stays hidden
-
-T = TypeVar("T")
 
 
 class ConfigError(Exception):
@@ -84,7 +71,7 @@ class Settings:
     web_host: str = "0.0.0.0"  # all interfaces: hosting platforms route $PORT from outside the container
     callback_base_url: str | None = None  # public https URL of this process's web server; set: callback mode
     callback_secret: str = field(default="", repr=False)  # HMAC key of the callback URLs
-    callback_grace: float = 20.0  # seconds to wait for a callback before polling
+    callback_grace: float = 20.0  # seconds to wait for a callback before polling, until callbacks are confirmed
     shard_count: int | None = None  # None: as many shards as Discord recommends, all in this process
     shard_ids: tuple[int, ...] | None = None  # the shards this process runs; None: all of shard_count
 
@@ -127,8 +114,8 @@ class Settings:
     def describe(self) -> dict[str, str]:
         """A view of the settings safe to log: secrets show only whether they are set."""
         return {
-            "discord_token": _secret_state(self.discord_token),
-            "apixo_api_key": _secret_state(self.apixo_api_key),
+            "discord_token": secret_state(self.discord_token),
+            "apixo_api_key": secret_state(self.apixo_api_key),
             "apixo_base_url": self.apixo_base_url,
             "database_url": redact_url(self.database_url),
             "dev_guild_id": str(self.dev_guild_id) if self.dev_guild_id is not None else "(none)",
@@ -160,7 +147,7 @@ class Settings:
             "web_port": str(self.web_port) if self.web_port is not None else "(none)",
             "web_host": self.web_host,
             "callback_base_url": self.callback_base_url or "(none: polling)",
-            "callback_secret": _secret_state(self.callback_secret),
+            "callback_secret": secret_state(self.callback_secret),
             "callback_grace": f"{self.callback_grace:g}s",
             "shard_count": str(self.shard_count) if self.shard_count is not None else "(recommended)",
             "shard_ids": ", ".join(map(str, self.shard_ids)) if self.shard_ids is not None else "(all)",
@@ -169,14 +156,14 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and validate settings from env (os.environ when None); raise ConfigError naming every problem."""
-        r = _Reader(os.environ if env is None else env)
+        r = EnvReader(os.environ if env is None else env)
         d = cls.__dataclass_fields__
         token = r.secret(
             "DISCORD_TOKEN",
             required=True,
             hint="the bot token from https://discord.com/developers/applications (your app > Bot > Reset Token)",
         )
-        base_url = r.base_url("APIXO_BASE_URL", DEFAULT_BASE_URL)
+        base_url = r.base_url("APIXO_BASE_URL", DEFAULT_BASE_URL, keyword=SIMULATE)
         api_key = r.secret(
             "APIXO_API_KEY",
             required=base_url != SIMULATE,
@@ -286,200 +273,3 @@ class Settings:
             shard_count=shard_count,
             shard_ids=shard_ids,
         )
-
-
-class _Reader:
-    """Parses variables one by one, collecting problems instead of stopping at the first."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-        self.problems: list[str] = []
-        self._failed: set[str] = set()
-
-    def problem(self, message: str, name: str | None = None) -> None:
-        self.problems.append(message)
-        if name is not None:
-            self._failed.add(name)
-
-    def failed(self, *names: str) -> bool:
-        return any(n in self._failed for n in names)
-
-    def raw(self, name: str) -> str | None:
-        """The stripped value, or None when unset or blank (an empty line from .env.example means unset)."""
-        value = self._env.get(name)
-        if value is None:
-            return None
-        value = value.strip()
-        return value or None
-
-    def _parse(self, name: str, default: T, parse: Callable[[str], T], expected: str) -> T:
-        value = self.raw(name)
-        if value is None:
-            return default
-        try:
-            return parse(value)
-        except (ValueError, ArithmeticError):  # Decimal's InvalidOperation is an ArithmeticError
-            self.problem(f"{name}={_show(value)} is not valid: expected {expected}", name)
-            return default
-
-    def secret(self, name: str, *, required: bool, hint: str) -> str:
-        value = self.raw(name)
-        if value is None:
-            if required:
-                self.problem(f"{name} is missing: set it to {hint}", name)
-            return ""
-        if any(c.isspace() for c in value):
-            # Never echo it: say only what is wrong.
-            self.problem(f"{name} contains whitespace: paste the value alone, without a 'Bot '/'Bearer ' prefix", name)
-            return ""
-        return value
-
-    def base_url(self, name: str, default: str) -> str:
-        def parse(value: str) -> str:
-            if value.lower() == SIMULATE:
-                return SIMULATE
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(value)
-            return value.rstrip("/")
-
-        return self._parse(name, default, parse, f"an http(s) URL such as {DEFAULT_BASE_URL}, or the word simulate")
-
-    def database_url(self, name: str, default: str) -> str:
-        value = self.raw(name)
-        if value is None:
-            return default
-        problem = check_database_url(value)  # never echoes the URL: it may carry a password
-        if problem is not None:
-            self.problem(problem, name)
-            return default
-        return value
-
-    def choice(self, name: str, default: str, choices: Sequence[str], normalise: Callable[[str], str] = str) -> str:
-        def parse(value: str) -> str:
-            if normalise(value) not in choices:
-                raise ValueError(value)
-            return normalise(value)
-
-        return self._parse(name, default, parse, f"one of {', '.join(choices)}")
-
-    def boolean(self, name: str, default: bool) -> bool:
-        def parse(value: str) -> bool:
-            if value.lower() in _TRUE:
-                return True
-            if value.lower() in _FALSE:
-                return False
-            raise ValueError(value)
-
-        return self._parse(name, default, parse, "true/false (also 1/0, yes/no, on/off)")
-
-    def seconds(self, name: str, default: float, *, zero_ok: bool = False) -> float:
-        def parse(value: str) -> float:
-            number = float(value)
-            if not math.isfinite(number) or number < 0 or (number == 0 and not zero_ok):
-                raise ValueError(value)
-            return number
-
-        return self._parse(name, default, parse, f"a {'non-negative' if zero_ok else 'positive'} number of seconds")
-
-    def integer(self, name: str, default: int) -> int:
-        return self._parse(name, default, lambda v: _int_in(v, 1, None), "a positive whole number")
-
-    def count(self, name: str, default: int) -> int:
-        return self._parse(name, default, lambda v: _int_in(v, 0, None), "a whole number, 0 or more")
-
-    def optional_integer(self, name: str) -> int | None:
-        return self._parse(name, None, lambda v: _int_in(v, 1, None), "a positive whole number")
-
-    def shard_ids(self, name: str) -> tuple[int, ...] | None:
-        def parse(value: str) -> tuple[int, ...]:
-            ids = sorted({_int_in(part.strip(), 0, None) for part in value.split(",") if part.strip()})
-            if not ids:
-                raise ValueError(value)
-            return tuple(ids)
-
-        return self._parse(name, None, parse, "shard ids (0, 1, ...) separated by commas, e.g. 0,1")
-
-    def host(self, name: str, default: str) -> str:
-        def parse(value: str) -> str:
-            host = value.strip("[]")  # an IPv6 address may come bracketed
-            if not host or any(c.isspace() or c in "/?#@" for c in host):
-                raise ValueError(value)
-            return host
-
-        return self._parse(name, default, parse, "a host name or IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1")
-
-    def public_url(self, name: str) -> str | None:
-        def parse(value: str) -> str:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-                raise ValueError(value)
-            if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-                raise ValueError(value)  # the API posts only to public https; plain http is for local testing
-            return value.rstrip("/")
-
-        return self._parse(
-            name,
-            None,
-            parse,
-            "the public https URL of this process, e.g. https://bot.example.com (http only for localhost)",
-        )
-
-    def port(self, name: str) -> int | None:
-        return self._parse(name, None, lambda v: _int_in(v, 1, 65535), "a TCP port number (1-65535)")
-
-    def snowflake(self, name: str) -> int | None:
-        return self._parse(name, None, _snowflake, "a Discord id (digits only; Developer Mode > Copy ID)")
-
-    def snowflakes(self, name: str) -> frozenset[int]:
-        def parse(value: str) -> frozenset[int]:
-            return frozenset(_snowflake(part) for part in value.split(",") if part.strip())
-
-        return self._parse(name, frozenset(), parse, "Discord user ids separated by commas")
-
-    def money(self, name: str, default: int) -> int:
-        return self._parse(name, default, parse_usd, _USD_EXPECTED)
-
-    def budget(self, name: str) -> int | None:
-        return self._parse(name, None, parse_usd, _USD_EXPECTED)
-
-
-_USD_EXPECTED = "a non-negative US dollar amount with at most 6 decimals, e.g. 0.03"
-
-
-def parse_usd(value: str) -> int:
-    """A US dollar amount such as "0.03" or "12" in micro-dollars, exactly; ValueError if not one."""
-    try:
-        micros = Decimal(value.strip().removeprefix("$")) * _MICROS  # Decimal, never float: 0.03 is exactly 30000
-    except ArithmeticError as exc:  # Decimal's InvalidOperation
-        raise ValueError(value) from exc
-    if not micros.is_finite() or micros < 0 or micros != micros.to_integral_value():
-        raise ValueError(value)
-    return int(micros)
-
-
-def _int_in(value: str, low: int, high: int | None) -> int:
-    if not re.fullmatch(r"[0-9][0-9_]*", value):
-        raise ValueError(value)
-    number = int(value)
-    if number < low or (high is not None and number > high):
-        raise ValueError(value)
-    return number
-
-
-def _snowflake(value: str) -> int:
-    return _int_in(value.strip(), 1, _SNOWFLAKE_MAX)
-
-
-def _show(value: str) -> str:
-    """Echo short bad values so the user sees the typo; describe long ones, which may be a misplaced secret."""
-    return repr(value) if len(value) <= _SHOW_MAX else f"<a {len(value)}-character value>"
-
-
-def _secret_state(value: str) -> str:
-    return "***set***" if value else "(missing)"
-
-
-def format_usd(micros: int) -> str:
-    """Micro-dollars as dollars, exactly and without trailing zeros: 30000 is "$0.03"."""
-    return f"${Decimal(micros) / _MICROS:f}"

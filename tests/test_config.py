@@ -10,7 +10,8 @@ import pytest
 from dotenv import dotenv_values
 
 from kontext.callbacks import callback_signature, signature_ok
-from kontext.config import ConfigError, Settings, format_usd, parse_usd
+from kontext.config import ConfigError, Settings
+from kontext.env_values import format_usd, parse_usd
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.token-secret-value-xyz"
 API_KEY = "sk-apixo-secret-key-0123456789abcdef"
