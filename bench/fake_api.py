@@ -11,7 +11,8 @@ import aiohttp
 from aiohttp import web
 
 from kontext.models import IMAGE_URL_FIELD
-from kontext.simulator import SimTask, SimulatedApi, render_image
+from kontext.sim_render import render_image
+from kontext.simulator import SimTask, SimulatedApi
 
 
 class BenchApi(SimulatedApi):

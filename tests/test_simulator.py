@@ -23,7 +23,8 @@ from kontext.client import (
     failure_family,
 )
 from kontext.models import ASPECT_RATIOS, GenerationRequest
-from kontext.simulator import SimulatedApi, image_dimensions, render_image
+from kontext.sim_render import image_dimensions
+from kontext.simulator import SimulatedApi
 from tests.fakes.apixo import FakeApixo
 
 SIZE = 256
@@ -290,20 +291,6 @@ async def test_simulator_does_not_serve_unfinished_results(
     task_id = await client.submit(GenerationRequest("a"))
     with pytest.raises(NotFoundError):
         await client.download(sim.file_url(sim.tasks[task_id]), max_bytes=1000)
-
-
-# --- rendering ----------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("prompt", ["x" * 10_000, "Ünïcödé 🦊 狐狸 " * 20, "supercalifragilistic" * 30])
-def test_render_image_copes_with_any_prompt(prompt: str) -> None:
-    image = opened(render_image(prompt, mode="max", aspect_ratio="21:9", output_format="png", long_side=SIZE))
-    assert image.size == image_dimensions("21:9", SIZE)
-
-
-def test_render_image_ignores_a_broken_background() -> None:
-    data = render_image("a", mode="pro", aspect_ratio="1:1", output_format="jpeg", long_side=64, background=b"junk")
-    assert opened(data).size == (64, 64)
 
 
 # --- the fake's own promises --------------------------------------------------------------------------------------
