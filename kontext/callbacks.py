@@ -199,8 +199,8 @@ async def wait_for_result(
                 due = min(grace if last_poll is None else last_poll + interval, timeout)
             wake = min(due, now + recheck)
             woken = await waiter.wait(wake - now)
-            if not woken and wake < due:
-                continue  # only a re-check of whether callbacks flow
+            if not woken and (wake < due or (due < timeout and hub.flowing)):
+                continue  # only a re-check, or callbacks began to flow while this job waited: re-plan
             if woken:
                 claim = waiter.hint.state if waiter.hint is not None else "unparsed"
                 log.debug("job %s: callback says %s; confirming with a status query", job_id, claim)

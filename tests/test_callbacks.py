@@ -222,6 +222,18 @@ async def test_wait_for_result_polls_nothing_past_the_grace_while_callbacks_flow
     assert world.api.status_calls - calls == 1  # only the callback's confirmation
 
 
+async def test_wait_for_result_begun_before_callbacks_flowed_polls_nothing_once_they_do(world: CallbackWorld) -> None:
+    world.api.generation_time = 0.6
+    slow = await world.submit("job1")
+    waiting = asyncio.create_task(world.wait("job1", slow, grace=0.2))  # not flowing yet: it plans a poll at 0.2 s
+    world.api.generation_time = 0.005
+    await world.wait("job0", await world.submit("job0"))  # a callback confirmed while job1 waits
+    calls = world.api.status_calls
+
+    assert (await waiting).state == "success"
+    assert world.api.status_calls - calls == 1  # only job1's own confirmation
+
+
 async def test_wait_for_result_falls_back_to_polling_once_a_callback_is_missed(world: CallbackWorld) -> None:
     await world.wait("job0", await world.submit("job0"))
     lost = "http://127.0.0.1:9/callback/nowhere"  # the discard port: the vendor's POST fails
