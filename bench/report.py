@@ -296,8 +296,8 @@ query reached the API {parts["poll_caught_it"]["p50"]:.3f} s after the task fini
 Discord {parts["download_to_upload"]["p50"]:.3f} s after that (the query's answer and the download, each taking the
 fake API's {called["config"]["api_latency"] * 1000:.0f} ms, then the upload); delivery lag p50 {lag["p50"]:.3f} s,
 p99 {lag["p99"]:.3f} s.
-{called["status_per_job"]:.2f} status requests per job: the confirmations, and a poll wherever a job outlived
-`CALLBACK_GRACE` before the first callback was confirmed. Once one is, a job is polled only at its time limit (a
+{called["status_per_job"]:.2f} status requests per job: the confirmations, plus a poll for any job that outlived
+`CALLBACK_GRACE` while no callback had been confirmed yet. Once one is, a job is polled only at its time limit (a
 safety net for a lost callback), so the stragglers of the burst cost no polls; a missed callback, or one landing on
 the wrong process, brings back polling after the grace.
 """
