@@ -1,26 +1,19 @@
-"""KontextClient against the fake image API over real HTTP, and its pure parsing and classification."""
+"""KontextClient against the fake image API over real HTTP: requests, answers, and the errors they become."""
 
 from __future__ import annotations
 
 import logging
-import socket
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from kontext.client import (
-    ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,
     AuthenticationError,
     BadRequestError,
     DownloadTooLargeError,
     FailureFamily,
-    GenerationFailed,
-    GenerationTimedOut,
     InsufficientBalanceError,
     KontextClient,
     MalformedResponseError,
@@ -30,150 +23,11 @@ from kontext.client import (
     RetryPolicy,
     ServerError,
     ServiceUnavailableError,
-    TaskStatus,
     failure_family,
 )
 from kontext.models import GenerationRequest, InvalidRequestError
+from tests.client_support import KEY, REQUEST, MakeClient, finished
 from tests.fakes.apixo import FakeApixo
-
-KEY = "sk-test-Secret-7f3a9c1e5b"
-REQUEST = GenerationRequest("a red fox in the snow", aspect_ratio="1:1")
-
-MakeClient = Callable[..., KontextClient]
-
-
-class RecordingSleep:
-    """Stands in for asyncio.sleep: records the backoff delays without waiting."""
-
-    def __init__(self, on_sleep: Callable[[float], Any] | None = None) -> None:
-        self.delays: list[float] = []
-        self.on_sleep = on_sleep
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        if self.on_sleep is not None:
-            await self.on_sleep(delay)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeApixo]:
-    fake = FakeApixo(api_key=KEY)
-    await fake.start()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as opened:
-        yield opened
-
-
-@pytest.fixture
-def sleep() -> RecordingSleep:
-    return RecordingSleep()
-
-
-@pytest.fixture
-def make_client(session: aiohttp.ClientSession, api: FakeApixo, sleep: RecordingSleep) -> MakeClient:
-    """A client on the fake with a recording sleep and a fixed jitter of one half; options override."""
-
-    def make(**options: Any) -> KontextClient:
-        options.setdefault("sleep", sleep)
-        options.setdefault("rng", lambda: 0.5)
-        options.setdefault("request_timeout", 5.0)
-        base_url = options.pop("base_url", api.base_url)
-        return KontextClient(session, options.pop("api_key", KEY), base_url, **options)
-
-    return make
-
-
-@pytest.fixture
-def client(make_client: MakeClient) -> KontextClient:
-    return make_client()
-
-
-def closed_port() -> int:
-    """A local port nothing listens on (connections to it are refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def finished(client: KontextClient, api: FakeApixo, task_id: str) -> TaskStatus:
-    """Poll until the fake's (fast) task is done."""
-    api.tasks[task_id].generation_time = 0.0  # done at the next poll
-    status = await client.status(task_id)
-    assert status.done
-    return status
-
-
-# --- failure families ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("code", "family"),
-    [
-        ("CONTENT_VIOLATION", FailureFamily.CONTENT_POLICY),
-        ("NSFW_DETECTED", FailureFamily.CONTENT_POLICY),
-        ("PROMPT_TOO_LONG", FailureFamily.PROMPT),
-        ("INVALID_PROMPT", FailureFamily.PROMPT),
-        ("INVALID_IMAGE_URL", FailureFamily.INPUT_IMAGE),
-        ("IMAGE_TOO_LARGE", FailureFamily.INPUT_IMAGE),
-        ("UNSUPPORTED_FORMAT", FailureFamily.INPUT_IMAGE),
-        ("IMAGE_DOWNLOAD_FAILED", FailureFamily.INPUT_IMAGE),
-        ("PROCESSING_TIMEOUT", FailureFamily.TIMEOUT),
-        ("MODEL_UNAVAILABLE", FailureFamily.MODEL_UNAVAILABLE),
-        ("GENERATION_FAILED", FailureFamily.UNKNOWN),
-        ("INSUFFICIENT_CREDITS", FailureFamily.OUT_OF_CREDITS),
-        ("SensitiveContent", FailureFamily.CONTENT_POLICY),
-        ("SensitiveContentDetected", FailureFamily.CONTENT_POLICY),
-        ("InputImageSensitiveContentDetected", FailureFamily.CONTENT_POLICY),
-        ("InputOutputSensitiveContentDetected", FailureFamily.CONTENT_POLICY),
-        ("NSFW", FailureFamily.CONTENT_POLICY),
-        ("ProhibitedContentDetected", FailureFamily.CONTENT_POLICY),
-        ("PromptLengthExceeded", FailureFamily.PROMPT),
-        ("content_violation", FailureFamily.CONTENT_POLICY),
-    ],
-)
-def test_failure_family_knows_both_vocabularies(code: str, family: FailureFamily) -> None:
-    assert failure_family(code) == family
-
-
-@pytest.mark.parametrize(
-    ("code", "message", "family"),
-    [
-        ("GENERATION_FAILED", "The prompt could not be parsed", FailureFamily.PROMPT),
-        (None, "Output flagged as NSFW", FailureFamily.CONTENT_POLICY),
-        ("", "Failed to download the input image", FailureFamily.INPUT_IMAGE),
-        ("OutputImageModerated", None, FailureFamily.CONTENT_POLICY),
-        ("WorkerTimedOut", "took too long", FailureFamily.TIMEOUT),
-        ("E42", "Model is temporarily unavailable", FailureFamily.MODEL_UNAVAILABLE),
-        ("E43", "Not enough credit on this account: insufficient balance", FailureFamily.OUT_OF_CREDITS),
-        ("E44", "something odd happened", FailureFamily.UNKNOWN),
-        (None, None, FailureFamily.UNKNOWN),
-    ],
-)
-def test_failure_family_falls_back_to_keywords(code: str | None, message: str | None, family: FailureFamily) -> None:
-    assert failure_family(code, message) == family
-
-
-def test_generation_failed_carries_its_family() -> None:
-    error = GenerationFailed("NSFW", "nope", task_id="task_1")
-    assert (error.family, error.fail_code, error.fail_msg, error.task_id) == (
-        FailureFamily.CONTENT_POLICY,
-        "NSFW",
-        "nope",
-        "task_1",
-    )
-    assert "NSFW" in str(error) and "nope" in str(error)
-
-
-def test_generation_timed_out_says_how_long() -> None:
-    error = GenerationTimedOut("task_1", 120)
-    assert (error.task_id, error.waited) == ("task_1", 120)
-    assert "120" in str(error)
-
 
 # --- submit -------------------------------------------------------------------------------------------------------
 
@@ -257,67 +111,6 @@ async def test_wrong_key_is_an_authentication_error(make_client: MakeClient) -> 
         await make_client(api_key="sk-wrong").submit(REQUEST)
 
 
-@pytest.mark.parametrize("status", [429, 503])
-async def test_submit_retries_answers_that_prove_no_task_exists(
-    client: KontextClient, api: FakeApixo, sleep: RecordingSleep, status: int
-) -> None:
-    api.fail_submit(status)
-    task_id = await client.submit(REQUEST)
-    assert len(api.submits) == 2 and list(api.tasks) == [task_id]
-    assert sleep.delays == [0.25]  # 0.5 (jitter) * min(8, 0.5 * 2**0)
-
-
-async def test_submit_retries_a_rate_limit_in_the_envelope(client: KontextClient, api: FakeApixo) -> None:
-    api.envelope_error(429, "slow down", route="submit")
-    await client.submit(REQUEST)
-    assert len(api.submits) == 2
-
-
-@pytest.mark.parametrize("status", [500, 502, 504])
-async def test_submit_does_not_retry_server_errors(
-    client: KontextClient, api: FakeApixo, sleep: RecordingSleep, status: int
-) -> None:
-    api.fail_submit(status)
-    with pytest.raises(ServerError):
-        await client.submit(REQUEST)
-    assert len(api.submits) == 1 and sleep.delays == []
-
-
-async def test_submit_does_not_retry_a_timeout(make_client: MakeClient, api: FakeApixo, sleep: RecordingSleep) -> None:
-    api.hang_submit(times=None)
-    with pytest.raises(ApiTimeoutError):
-        await make_client(request_timeout=0.2).submit(REQUEST)
-    assert len(api.submits) == 1 and sleep.delays == []
-
-
-async def test_submit_does_not_retry_a_dropped_connection(client: KontextClient, api: FakeApixo) -> None:
-    api.drop_submit(times=None)
-    with pytest.raises(ApiConnectionError) as caught:
-        await client.submit(REQUEST)
-    assert caught.value.refused is False
-    assert len(api.submits) == 1
-
-
-async def test_submit_retries_a_refused_connection(session: aiohttp.ClientSession) -> None:
-    port = closed_port()
-    late = FakeApixo(api_key=KEY)
-    sleep = RecordingSleep(on_sleep=lambda _: late.start(port=port))  # the API comes up during the backoff
-    client = KontextClient(session, KEY, f"http://127.0.0.1:{port}/api/v1", sleep=sleep, rng=lambda: 0.5)
-    try:
-        task_id = await client.submit(REQUEST)
-    finally:
-        await late.close()
-    assert len(sleep.delays) == 1 and list(late.tasks) == [task_id]
-
-
-async def test_submit_gives_up_on_a_refused_connection(session: aiohttp.ClientSession, sleep: RecordingSleep) -> None:
-    client = KontextClient(session, KEY, f"http://127.0.0.1:{closed_port()}/api/v1", sleep=sleep, rng=lambda: 1.0)
-    with pytest.raises(ApiConnectionError) as caught:
-        await client.submit(REQUEST)
-    assert caught.value.refused is True
-    assert sleep.delays == [0.5, 1.0, 2.0]
-
-
 async def test_submit_answer_without_task_id_is_malformed(client: KontextClient, api: FakeApixo) -> None:
     api.malformed_submit(text='{"code": 200, "message": "success", "data": {}}')
     with pytest.raises(MalformedResponseError):
@@ -360,111 +153,10 @@ async def test_status_accepts_a_failed_task_in_a_code_400_envelope(client: Konte
     assert status.state == "failed" and status.fail_code == "CONTENT_VIOLATION"
 
 
-async def test_status_of_an_unknown_task_is_not_found_without_retry(client: KontextClient, api: FakeApixo) -> None:
-    with pytest.raises(NotFoundError):
-        await client.status("task_missing")
-    assert api.status_calls == 1
-
-
-async def test_status_retries_then_succeeds(client: KontextClient, api: FakeApixo, sleep: RecordingSleep) -> None:
-    task_id = await client.submit(REQUEST)
-    api.fail_status(503, times=1)
-    api.fail_status(500, times=1)
-    status = await client.status(task_id)
-    assert status.task_id == task_id and api.status_calls == 3
-    assert sleep.delays == [0.25, 0.5]  # 0.5 * 0.5 * 2**n
-
-
-async def test_status_gives_up_after_the_attempts(client: KontextClient, api: FakeApixo, sleep: RecordingSleep) -> None:
-    api.fail_status(500, times=None)
-    with pytest.raises(ServerError):
-        await client.status("task_x")
-    assert api.status_calls == 4 and len(sleep.delays) == 3
-
-
-async def test_backoff_is_capped_at_max_delay(make_client: MakeClient, api: FakeApixo, sleep: RecordingSleep) -> None:
-    api.fail_status(502, times=None)
-    client = make_client(retry=RetryPolicy(attempts=6, base_delay=1.0, max_delay=3.0), rng=lambda: 1.0)
-    with pytest.raises(ServerError):
-        await client.status("task_x")
-    assert sleep.delays == [1.0, 2.0, 3.0, 3.0, 3.0]
-
-
-async def test_status_honours_retry_after(client: KontextClient, api: FakeApixo, sleep: RecordingSleep) -> None:
-    task_id = await client.submit(REQUEST)
-    api.fail_status(429, headers={"Retry-After": "7"})
-    await client.status(task_id)
-    assert sleep.delays == [7.0]
-
-
-async def test_retry_after_is_capped(client: KontextClient, api: FakeApixo, sleep: RecordingSleep) -> None:
-    api.fail_status(503, headers={"Retry-After": "3600"}, times=None)
-    with pytest.raises(ServiceUnavailableError) as caught:
-        await client.status("task_x")
-    assert sleep.delays == [30.0, 30.0, 30.0]
-    assert caught.value.retry_after == 3600.0
-
-
-async def test_rate_limited_error_carries_retry_after(make_client: MakeClient, api: FakeApixo) -> None:
-    api.fail_submit(429, headers={"Retry-After": "12"}, times=None)
-    with pytest.raises(RateLimitedError) as caught:
-        await make_client(retry=RetryPolicy(attempts=1)).submit(REQUEST)
-    assert caught.value.retry_after == 12.0
-
-
-@pytest.mark.parametrize("status", [400, 401, 402, 403, 404])
-async def test_status_does_not_retry_refusals(
-    client: KontextClient, api: FakeApixo, sleep: RecordingSleep, status: int
-) -> None:
-    api.fail_status(status, times=None)
-    with pytest.raises(ApiStatusError):
-        await client.status("task_x")
-    assert api.status_calls == 1 and sleep.delays == []
-
-
-async def test_status_retries_one_malformed_answer(client: KontextClient, api: FakeApixo) -> None:
-    task_id = await client.submit(REQUEST)
-    api.malformed_status()
-    assert (await client.status(task_id)).task_id == task_id
-    assert api.status_calls == 2
-
-
-async def test_status_gives_up_on_a_second_malformed_answer(client: KontextClient, api: FakeApixo) -> None:
-    api.malformed_status(times=None, text='{"code": 200, "data": {"taskId": "task_x", "state": "exploded"}}')
-    with pytest.raises(MalformedResponseError):
-        await client.status("task_x")
-    assert api.status_calls == 2
-
-
 async def test_status_about_another_task_is_malformed(client: KontextClient, api: FakeApixo) -> None:
     api.fail_status(200, {"code": 200, "data": {"taskId": "task_other", "state": "pending"}}, times=None)
     with pytest.raises(MalformedResponseError):
         await client.status("task_x")
-
-
-async def test_status_timeout_is_retried_then_raised(
-    make_client: MakeClient, api: FakeApixo, sleep: RecordingSleep
-) -> None:
-    api.hang_status(times=None)
-    with pytest.raises(ApiTimeoutError):
-        await make_client(request_timeout=0.2, retry=RetryPolicy(attempts=2)).status("task_x")
-    assert api.status_calls == 2 and len(sleep.delays) == 1
-
-
-async def test_status_connection_refused(session: aiohttp.ClientSession, sleep: RecordingSleep) -> None:
-    client = KontextClient(session, KEY, f"http://127.0.0.1:{closed_port()}/api/v1", sleep=sleep)
-    with pytest.raises(ApiConnectionError) as caught:
-        await client.status("task_x")
-    assert caught.value.refused is True and len(sleep.delays) == 3
-
-
-async def test_status_retries_a_dropped_connection(
-    client: KontextClient, api: FakeApixo, sleep: RecordingSleep
-) -> None:
-    api.drop_status(times=None)
-    with pytest.raises(ApiConnectionError) as caught:
-        await client.status("task_x")
-    assert caught.value.refused is False and len(sleep.delays) == 3
 
 
 # --- download and balance -----------------------------------------------------------------------------------------
@@ -513,20 +205,6 @@ async def test_download_stops_reading_a_stream_past_the_limit(client: KontextCli
     finally:
         await runner.cleanup()
     assert len(sent) < 1000
-
-
-async def test_download_retries_server_errors(client: KontextClient, api: FakeApixo, sleep: RecordingSleep) -> None:
-    task_id = await client.submit(REQUEST)
-    url = (await finished(client, api, task_id)).result_urls[0]
-    api.fail_download(503, times=2)
-    assert await client.download(url, max_bytes=10_000_000) == api.image_bytes_for(task_id)
-    assert api.downloads == 3 and len(sleep.delays) == 2
-
-
-async def test_download_does_not_retry_not_found(client: KontextClient, api: FakeApixo) -> None:
-    with pytest.raises(NotFoundError):
-        await client.download(f"{api.origin}/files/task_gone.jpeg", max_bytes=1000)
-    assert api.downloads == 1
 
 
 @pytest.mark.parametrize("status", [401, 403, 410])
