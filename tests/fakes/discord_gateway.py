@@ -11,16 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.discord_models import (
-    INTENT_GUILD_MEMBERS,
-    INTENT_MESSAGE_CONTENT,
-    PRIVILEGED_INTENTS,
-    redact_message,
-)
+from tests.fakes.discord_basics import INTENT_GUILD_MEMBERS, INTENT_MESSAGE_CONTENT, PRIVILEGED_INTENTS
+from tests.fakes.discord_models import redact_message
 
 if TYPE_CHECKING:
-    from tests.fakes.discord import FakeDiscord
-    from tests.fakes.discord_models import FakeGuild
+    from tests.fakes.discord_guilds import FakeGuild
+    from tests.fakes.discord_server import FakeDiscordServer
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +77,7 @@ class GatewaySession:
 class FakeGateway:
     """Gateway websocket endpoint, supporting several shards' connections at once."""
 
-    def __init__(self, fake: FakeDiscord) -> None:
+    def __init__(self, fake: FakeDiscordServer) -> None:
         self._fake = fake
         self.sessions: dict[str, GatewaySession] = {}
         self.shards: dict[int, GatewaySession] = {}

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tests.fakes.discord_guilds import FakeGuild
 from tests.fakes.discord_limits import MAX_STRING_OPTION, MAX_TEXT_INPUT_VALUE
-from tests.fakes.discord_models import FakeGuild, FakeMessage, walk_components
+from tests.fakes.discord_models import FakeMessage, walk_components
 
 SELECT_TYPES = (3, 5, 6, 7, 8)
 _PLAIN_TYPES: dict[int, tuple[type, ...]] = {3: (str,), 4: (int,), 5: (bool,), 10: (int, float)}

@@ -6,7 +6,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests.fakes.discord_models import FLAG_COMPONENTS_V2, DiscordError, walk_components
+from tests.fakes.discord_basics import FLAG_COMPONENTS_V2
+from tests.fakes.discord_errors import DiscordError
+from tests.fakes.discord_models import walk_components
 
 MAX_CONTENT = 2000
 MAX_EMBEDS = 10

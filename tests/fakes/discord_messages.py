@@ -7,22 +7,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes import discord_limits as limits
-from tests.fakes.discord_models import (
+from tests.fakes.discord_basics import (
     FLAG_COMPONENTS_V2,
+    FLAG_EPHEMERAL,
     FLAG_LOADING,
     FLAG_SUPPRESS_EMBEDS,
+    FLAG_SUPPRESS_NOTIFICATIONS,
     INTENT_DIRECT_MESSAGES,
     INTENT_GUILD_MESSAGES,
-    DiscordError,
-    FakeInteraction,
-    FakeMessage,
     iso_now,
     new_snowflake,
 )
+from tests.fakes.discord_errors import DiscordError
+from tests.fakes.discord_models import FakeInteraction, FakeMessage
 
 if TYPE_CHECKING:
-    from tests.fakes.discord import FakeDiscord
+    from tests.fakes.discord_server import FakeDiscordServer
 
+#: Flags a new message may set (a channel message may not be ephemeral); an edit may change only _EDIT_FLAGS.
+CREATE_FLAGS = FLAG_EPHEMERAL | FLAG_SUPPRESS_EMBEDS | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2
 _EDIT_FLAGS = FLAG_SUPPRESS_EMBEDS | FLAG_COMPONENTS_V2
 _EMBED_CONTENT = frozenset({"title", "description", "fields", "image", "thumbnail", "author", "footer", "video"})
 
@@ -40,7 +43,7 @@ class Upload:
 class MessageWriter:
     """Creates, edits and deletes the bot's messages as Discord would, and echoes them on the gateway."""
 
-    def __init__(self, fake: FakeDiscord) -> None:
+    def __init__(self, fake: FakeDiscordServer) -> None:
         self._fake = fake
 
     def new_message(
@@ -161,7 +164,7 @@ class MessageWriter:
             raise DiscordError(400, 50006, "Cannot send an empty message")
         fake = self._fake
         attachments = [
-            item if isinstance(item, dict) else fake._store_upload(item[0].data, item[1], item[2]) for item in plan
+            item if isinstance(item, dict) else fake._cdn.store(item[0].data, item[1], item[2]) for item in plan
         ]
         if "embeds" in payload:
             embeds = [_resolve_embed_media(dict(e), attachments, fake) for e in embeds]
@@ -214,7 +217,9 @@ def _intent(msg: FakeMessage) -> int:
     return INTENT_GUILD_MESSAGES if msg.guild_id is not None else INTENT_DIRECT_MESSAGES
 
 
-def _resolve_embed_media(embed: dict[str, Any], attachments: list[dict[str, Any]], fake: FakeDiscord) -> dict[str, Any]:
+def _resolve_embed_media(
+    embed: dict[str, Any], attachments: list[dict[str, Any]], fake: FakeDiscordServer
+) -> dict[str, Any]:
     """Discord turns attachment://name in embed images into the uploaded attachment's CDN URL."""
     embed.setdefault("type", "rich")
     for key in ("image", "thumbnail"):
