@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.report import notes, write_plot, write_results_md
+from bench.plot import write_plot
+from bench.report import notes, write_results_md
 from bench.world import RunConfig, run_once
 
 HERE = Path(__file__).resolve().parent
