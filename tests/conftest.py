@@ -11,11 +11,8 @@ import pytest
 
 from kontext.storage import Storage
 
-# The KontextClient fixtures (the fake image API, a session, a recording sleep, a client), shared by
-# test_client.py and test_client_retry.py. As a plugin its asserts are rewritten like a test module's;
-# the quota helpers' asserts are registered for rewriting too, so a failing total shows its values.
-pytest_plugins = ("tests.client_support",)
-pytest.register_assert_rewrite("tests.quota_support")
+# Shared test helpers assert too: rewrite their asserts like a test module's, so a failure shows its values.
+pytest.register_assert_rewrite("tests.client_support", "tests.quota_support")
 
 # ---------------------------------------------------------------------------------------------
 # Storage: the same tests on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.

@@ -26,8 +26,14 @@ from kontext.client import (
     failure_family,
 )
 from kontext.models import GenerationRequest, InvalidRequestError
+from tests import client_support
 from tests.client_support import KEY, REQUEST, MakeClient, finished
 from tests.fakes.apixo import FakeApixo
+
+# The shared fixtures: pytest finds them by these names in this module.
+api, session, sleep = client_support.api, client_support.session, client_support.sleep
+make_client, client = client_support.make_client, client_support.client
+
 
 # --- submit -------------------------------------------------------------------------------------------------------
 
