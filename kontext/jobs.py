@@ -81,6 +81,10 @@ class SubmitInterrupted(KontextError):
         super().__init__("the bot restarted while sending this request; it was not sent again, to avoid paying twice")
 
 
+class Superseded(Exception):
+    """Another process moved this job on first (both resumed it during an overlapping deploy): this one lets go."""
+
+
 def new_job_id() -> str:
     """A short random id: it goes into custom_ids (100 chars max) and log lines."""
     return secrets.token_hex(8)
@@ -234,6 +238,9 @@ class JobService:
         except asyncio.CancelledError:
             await reporter.close()
             raise
+        except Superseded:
+            await reporter.close()
+            log.info("job %s: another process carried it on from %s; this one lets go", job.id, job.state)
         except Exception as error:
             await reporter.close()
             await self._fail(job, delivery, error)
@@ -360,10 +367,14 @@ class JobService:
             log.info("job %s: failed: %s", job.id, code)
         else:
             log.exception("job %s: crashed", job.id, exc_info=error)
+        try:
+            await self._set_state(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
+        except Superseded:
+            log.info("job %s: another process carried it on from %s; this one lets go", job.id, job.state)
+            return
         job.fail_code, job.fail_message = code, message
         if self.metrics is not None:
             self.metrics.job_failed(error)
-        await self._set_state(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
         # No image reached the user, so the reserved cost goes back: whatever the API may have billed the owner.
         refunded = self.ledger is not None and await self.ledger.refund(job.id)
         try:
@@ -372,8 +383,12 @@ class JobService:
             log.exception("job %s: could not tell the user about the failure", job.id)
 
     async def _set_state(self, job: Job, state: JobState, **fields: object) -> None:
+        # Compare-and-set from the state this process last recorded: when two processes run the same job (both
+        # resumed it during an overlapping deploy), only one takes each step, so nothing is submitted, posted,
+        # charged or refunded twice; the other raises Superseded and lets go.
+        if not await self.storage.transition(job.id, [job.state], state, **fields):
+            raise Superseded(job.id)
         job.state = state
-        await self.storage.update_job(job.id, state=state, **fields)
 
 
 def _failure_fields(error: BaseException) -> tuple[str, str]:

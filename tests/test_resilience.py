@@ -11,7 +11,7 @@ import pytest
 
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.quota_store import ChargeState
-from tests.harness import World, world_for
+from tests.harness import World, start_bot, stop_bot, world_for
 
 ROOT = Path(__file__).resolve().parent.parent
 GENEROUS = {
@@ -154,6 +154,35 @@ async def test_no_permission_to_post_refunds_logs_and_stops(tmp_path: Path, capl
         await asyncio.sleep(0.3)
         assert len(world.discord.requests_to("*", rf"/channels/{channel}/messages")) == attempts <= 6
         assert "could not tell the user" in caplog.text
+
+
+async def test_two_processes_running_the_same_jobs_submit_and_deliver_each_once(tmp_path: Path) -> None:
+    # An overlapping deploy: the new process starts, and resumes every unfinished job, while the old one still runs
+    # them: five waiting for a slot, five waiting for the API.
+    env = {**GENEROUS, "MAX_TASKS_IN_FLIGHT": "5"}
+    async with world_for(tmp_path, env=env, api_options={"generation_time": 1.0}) as world:
+        await start_jobs(world, 10)
+        await world.discord.wait_for(lambda: len(world.api.submits) == 5)
+        new, new_task = await start_bot(world.discord, world.settings)
+        try:
+
+            async def delivered() -> int:
+                return await world.bot.storage.count_jobs(states=[JobState.DELIVERED])
+
+            for _ in range(1000):
+                if await delivered() == 10:
+                    break
+                await asyncio.sleep(0.01)
+            await world.bot.jobs.wait_idle()
+            await new.jobs.wait_idle()
+            jobs = await world.bot.storage.jobs_in_states([JobState.DELIVERED])
+            assert len(jobs) == 10
+            assert len(world.api.submits) == 10, "no job was submitted twice"
+            assert all(uploads_to(world, job.message_id) == 1 for job in jobs), "each result was posted once"
+            usage = await world.bot.quotas.global_usage()
+            assert usage.today.committed == 10 and usage.today.refunded == 0
+        finally:
+            await stop_bot(new, new_task)
 
 
 async def test_a_double_click_on_reroll_starts_one_job(tmp_path: Path) -> None:
