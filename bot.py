@@ -18,7 +18,7 @@ from dotenv import load_dotenv
 from cogs.buttons import DYNAMIC_ITEMS
 from cogs.errors import KontextTree
 from cogs.views import PlaceholderDelivery
-from kontext.callbacks import CallbackHub
+from kontext.callbacks import CallbackHub, callback_urls
 from kontext.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
 from kontext.jobs import JobService, JobSettings
@@ -261,7 +261,7 @@ async def create_bot(
             job_settings(settings),
             ledger=quotas,
             callbacks=callbacks,
-            callback_url=settings.callback_url,
+            callback_url=callback_urls(settings.callback_base_url, settings.callback_secret),
             metrics=metrics,
         )
     except BaseException:

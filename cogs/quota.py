@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.errors import UserError, usd, when
-from kontext.env_values import parse_usd
+from kontext.money import parse_usd
 from kontext.quota_models import GuildSettings, GuildUsage
 
 if TYPE_CHECKING:
