@@ -20,5 +20,7 @@ def parse_usd(value: str) -> int:
 
 
 def format_usd(micros: int) -> str:
-    """Micro-dollars as dollars, exactly and without trailing zeros: 30000 is "$0.03"."""
-    return f"${Decimal(micros) / _MICROS:f}"
+    """Micro-dollars for people, exactly: $0.30, $1,200.00, and $0.015 where cents are not enough."""
+    amount = Decimal(micros) / _MICROS
+    cents = amount.quantize(Decimal("0.01"))
+    return f"${cents:,.2f}" if cents == amount else f"${amount.normalize():,f}"

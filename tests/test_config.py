@@ -11,7 +11,6 @@ from dotenv import dotenv_values
 
 from kontext.callbacks import callback_signature, callback_urls, signature_ok
 from kontext.config import ConfigError, Settings, declarations
-from kontext.env_values import Secret
 from kontext.money import format_usd, parse_usd
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.token-secret-value-xyz"
@@ -153,7 +152,7 @@ def test_config_parse_usd_rejects_non_amounts(text: str) -> None:
 
 
 def test_config_format_usd() -> None:
-    assert (format_usd(30_000), format_usd(1_500_000), format_usd(0)) == ("$0.03", "$1.5", "$0")
+    assert (format_usd(30_000), format_usd(1_500_000), format_usd(0)) == ("$0.03", "$1.50", "$0.00")
 
 
 def test_config_prices_mapping_for_quotas() -> None:
