@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Hashable
 from typing import Any
 
 import aiohttp
@@ -17,13 +18,15 @@ from dotenv import load_dotenv
 
 from cogs.buttons import DYNAMIC_ITEMS
 from cogs.errors import KontextTree
+from cogs.utils.admission import start_from_interaction
 from cogs.views import PlaceholderDelivery
+from kontext.admission import AdmissionService, Origin, RequestDefaults
 from kontext.callbacks import CallbackHub, callback_urls
 from kontext.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
 from kontext.jobs import JobService, JobSettings
 from kontext.metrics import Metrics
-from kontext.models import Job
+from kontext.models import GenerationRequest, Job
 from kontext.quotas import QuotaService
 from kontext.scheduling import PollSchedule
 from kontext.simulator import SimulatedApi
@@ -49,6 +52,7 @@ class KontextBot(commands.AutoShardedBot):
     api: KontextClient
     jobs: JobService
     quotas: QuotaService
+    admission: AdmissionService
     metrics: Metrics
     callbacks: CallbackHub | None  # set in callback mode
     web: WebServer | None  # /healthz, /metrics, callbacks; when a port is set or in callback mode
@@ -95,6 +99,7 @@ class KontextBot(commands.AutoShardedBot):
         self.api = api
         self.jobs = jobs
         self.quotas = quotas
+        self.admission = AdmissionService(jobs, quotas, RequestDefaults.from_settings(settings))
         self._resumed = False
         self.simulator = simulator
         self.metrics = metrics or Metrics()
@@ -114,6 +119,20 @@ class KontextBot(commands.AutoShardedBot):
                 hub=callbacks,
                 callback_secret=settings.callback_secret,
             )
+        )
+
+    async def start_from_interaction(
+        self,
+        interaction: discord.Interaction[KontextBot],
+        request: GenerationRequest,
+        *,
+        origin: Origin | None = None,
+        once_key: Hashable | None = None,
+        aspect_auto: bool = False,
+    ) -> Job:
+        """Admit a request made through an interaction (for the result buttons, which the delivery itself shows)."""
+        return await start_from_interaction(
+            interaction, request, origin=origin, once_key=once_key, aspect_auto=aspect_auto
         )
 
     def gateway_connected(self) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from kontext.admission import AlreadyStarting
 from kontext.breaker import ServiceUnavailableNow
 from kontext.client import (
     ApiConnectionError,
@@ -126,6 +127,8 @@ def describe_error(error: BaseException) -> str | None:
             "The image service is failing right now, so I'm not sending new requests for a moment. "
             f"Please try again {when(error.retry_at)}.\nNothing was charged."
         )
+    if isinstance(error, AlreadyStarting):
+        return "Already on it: that request is being made right now."
     if isinstance(error, ShuttingDown):
         return "I'm restarting right now. Please try again in a few seconds.\nNothing was charged."
     if isinstance(error, SubmitInterrupted):
