@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import aiohttp
@@ -22,6 +23,7 @@ from kontext.callbacks import CallbackHub
 from kontext.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
 from kontext.jobs import JobService, JobSettings
+from kontext.linkguard import AddressGuard, LinkChecker
 from kontext.metrics import Metrics
 from kontext.models import Job
 from kontext.quotas import QuotaService
@@ -45,6 +47,7 @@ class KontextBot(commands.AutoShardedBot):
 
     settings: Settings
     session: aiohttp.ClientSession
+    links: LinkChecker  # users' links are looked at only through this guarded session, never through `session`
     storage: Storage
     api: KontextClient
     jobs: JobService
@@ -65,6 +68,7 @@ class KontextBot(commands.AutoShardedBot):
         simulator: SimulatedApi | None = None,
         metrics: Metrics | None = None,
         callbacks: CallbackHub | None = None,
+        links: LinkChecker | None = None,
         identify_spacing: float = 5.0,
         **options: Any,
     ) -> None:
@@ -91,6 +95,7 @@ class KontextBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.session = session
+        self.links = links or LinkChecker()
         self.storage = storage
         self.api = api
         self.jobs = jobs
@@ -205,6 +210,7 @@ class KontextBot(commands.AutoShardedBot):
         await self.storage.close()
         if self.simulator is not None:
             await self.simulator.close()
+        await self.links.close()
         await self.session.close()
 
 
@@ -227,12 +233,13 @@ async def create_bot(
     *,
     retry: RetryPolicy | None = None,
     simulator: SimulatedApi | None = None,
+    link_allow: Iterable[tuple[str, int]] = (),
     **options: Any,
 ) -> KontextBot:
     """Build the services in order and hand them to the bot (discord.py's advanced start-up pattern).
 
-    `retry` and `simulator` let tests shrink the client's backoff and the simulated generation time;
-    `options` go to the discord.py client.
+    `retry` and `simulator` let tests shrink the client's backoff and the simulated generation time; `link_allow`
+    lets tests' local servers through the link guard (production: none); `options` go to the discord.py client.
     """
     simulator = (simulator or SimulatedApi()) if settings.simulate else None
     session = aiohttp.ClientSession()
@@ -281,6 +288,7 @@ async def create_bot(
         simulator=simulator,
         metrics=metrics,
         callbacks=callbacks,
+        links=LinkChecker(AddressGuard(link_allow)),
         **options,
     )
 
