@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from kontext.callbacks import CALLBACK_PATH, CallbackHub, signature_ok
+from kontext.callbacks import CALLBACK_PATH, CallbackHub, RefusalLog, signature_ok
 from kontext.client import MalformedResponseError, TaskStatus
 from kontext.metrics import CONTENT_TYPE, Metrics
 from kontext.storage import Storage
@@ -48,6 +48,7 @@ class WebServer:
         self.hub = hub
         self.ping_timeout = ping_timeout
         self._secret = callback_secret
+        self._refusals = RefusalLog()
         self._runner: web.AppRunner | None = None
 
     def __repr__(self) -> str:  # the secret stays out of reprs and logs
@@ -94,6 +95,7 @@ class WebServer:
 
     async def close(self) -> None:
         """Stop serving; safe to call twice."""
+        self._refusals.flush()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -132,7 +134,7 @@ class WebServer:
         if not self.callbacks_enabled:
             raise web.HTTPNotFound()
         self.metrics.callback("forged")
-        log.warning("refused a callback without a signature")
+        self._refusals.refused("no signature")
         return _json({"error": "forbidden"}, status=403)
 
     async def _callback(self, request: web.Request) -> web.Response:
@@ -143,7 +145,7 @@ class WebServer:
         job_id = request.match_info["job_id"]
         if not signature_ok(self._secret, job_id, request.match_info["signature"]):
             self.metrics.callback("forged")
-            log.warning("refused a callback with a bad signature (job %r)", job_id[:40])
+            self._refusals.refused(f"a bad signature for job {job_id[:40]!r}")
             return _json({"error": "forbidden"}, status=403)
         try:
             body = await request.json()
