@@ -20,8 +20,8 @@ SECRET = "test-callback-secret-0123456789"
 def callback_env(**overrides: str) -> dict[str, str]:
     port = free_port()
     return {
-        "WEB_PORT": str(port),
-        "WEB_HOST": "127.0.0.1",
+        "CALLBACK_PORT": str(port),
+        "CALLBACK_HOST": "127.0.0.1",
         "CALLBACK_BASE_URL": f"http://127.0.0.1:{port}",
         "CALLBACK_SECRET": SECRET,
         "CALLBACK_GRACE": "5",

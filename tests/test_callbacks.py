@@ -22,8 +22,7 @@ from kontext.callbacks import (
 from kontext.client import GenerationTimedOut, KontextClient, RetryPolicy, TaskStatus
 from kontext.metrics import Metrics
 from kontext.models import GenerationRequest
-from kontext.storage_sqlite import SQLiteStorage
-from kontext.web import WebServer
+from kontext.web import CallbackServer
 from tests.fakes.apixo import FakeApixo
 
 SECRET = "test-callback-secret-0123456789"
@@ -130,7 +129,7 @@ class CallbackWorld:
     api: FakeApixo
     client: KontextClient
     hub: CallbackHub
-    web: WebServer
+    web: CallbackServer
     session: aiohttp.ClientSession
 
     def url_for(self, job_id: str) -> str:
@@ -156,19 +155,9 @@ class CallbackWorld:
 async def world(tmp_path) -> AsyncIterator[CallbackWorld]:
     api = FakeApixo()
     await api.start()
-    storage = SQLiteStorage(tmp_path / "bot.db")
-    await storage.open()
     session = aiohttp.ClientSession()
     hub = CallbackHub()
-    web = WebServer(
-        host="127.0.0.1",
-        port=0,
-        storage=storage,
-        metrics=Metrics(),
-        gateway_ok=lambda: True,
-        hub=hub,
-        callback_secret=SECRET,
-    )
+    web = CallbackServer(host="127.0.0.1", port=0, hub=hub, callback_secret=SECRET, metrics=Metrics())
     await web.start()
     client = KontextClient(session, "test-api-key", api.base_url, request_timeout=2.0, retry=FAST)
     try:
@@ -177,7 +166,6 @@ async def world(tmp_path) -> AsyncIterator[CallbackWorld]:
         await web.close()
         await api.close()
         await session.close()
-        await storage.close()
 
 
 async def test_wait_for_result_wakes_on_the_callback_and_confirms_once(world: CallbackWorld) -> None:
