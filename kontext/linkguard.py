@@ -193,7 +193,9 @@ class LinkChecker:
 def _describe(error: BaseException) -> str:
     """The error for the log, saying so when the guard was what stopped it."""
     seen: BaseException | None = error
-    while seen is not None:
+    for _ in range(8):  # aiohttp wraps the socket's error once or twice
+        if seen is None:
+            break
         if isinstance(seen, ForbiddenAddressError):
             return f"forbidden address: {seen}"
         seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
