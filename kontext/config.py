@@ -15,7 +15,7 @@ from kontext.storage import redact_url
 SIMULATE = "simulate"
 DEFAULT_BASE_URL = "https://api.apixo.ai/api/v1"
 DEFAULT_DATABASE_URL = "sqlite:///data/kontext.db"
-DEFAULT_WEB_PORT = 8080  # where callbacks are served when CALLBACK_BASE_URL is set and no port is
+DEFAULT_CALLBACK_PORT = 8080  # where callbacks are served when CALLBACK_BASE_URL is set and no port is
 CALLBACK_SECRET_MIN_CHARS = 16
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ENV_EXAMPLE = ".env.example"
@@ -67,9 +67,11 @@ class Settings:
     default_daily_user_limit: int = 25  # images per member per day where a server set none; 0: off by default
     default_max_concurrent_per_user: int = 2  # jobs one member may have running at once, unless the server says
     global_daily_budget_micros: int | None = None  # the owner's ceiling over all servers per UTC day; None: none
-    web_port: int | None = None
-    web_host: str = "0.0.0.0"  # all interfaces: hosting platforms route $PORT from outside the container
-    callback_base_url: str | None = None  # public https URL of this process's web server; set: callback mode
+    web_port: int | None = None  # /healthz and /metrics; None: not served
+    web_host: str = "127.0.0.1"  # private by default: only this machine reads health and metrics
+    callback_base_url: str | None = None  # public https URL of this process's callback listener; set: callback mode
+    callback_port: int | None = None  # the callback listener's port, in callback mode only
+    callback_host: str = "0.0.0.0"  # all interfaces: the API (through a proxy or a platform's router) must reach it
     callback_secret: str = field(default="", repr=False)  # HMAC key of the callback URLs
     callback_grace: float = 20.0  # seconds to wait for a callback before polling, until callbacks are confirmed
     shard_count: int | None = None  # None: as many shards as Discord recommends, all in this process
@@ -85,13 +87,6 @@ class Settings:
         if self.callback_base_url is None:
             return None
         return callback_url(self.callback_base_url, self.callback_secret, job_id)
-
-    @property
-    def serve_port(self) -> int | None:
-        """The port of the web server (health, metrics, callbacks), or None when it should not run."""
-        if self.web_port is not None:
-            return self.web_port
-        return DEFAULT_WEB_PORT if self.callback_mode else None
 
     @property
     def simulate(self) -> bool:
@@ -147,6 +142,8 @@ class Settings:
             "web_port": str(self.web_port) if self.web_port is not None else "(none)",
             "web_host": self.web_host,
             "callback_base_url": self.callback_base_url or "(none: polling)",
+            "callback_port": str(self.callback_port) if self.callback_port is not None else "(none)",
+            "callback_host": self.callback_host,
             "callback_secret": secret_state(self.callback_secret),
             "callback_grace": f"{self.callback_grace:g}s",
             "shard_count": str(self.shard_count) if self.shard_count is not None else "(recommended)",
@@ -197,13 +194,25 @@ class Settings:
             "DEFAULT_MAX_CONCURRENT_PER_USER", d["default_max_concurrent_per_user"].default
         )
         global_daily_budget_micros = r.budget("GLOBAL_DAILY_BUDGET_USD")
-        # WEB_PORT is this project's own name; PORT is what hosting platforms inject. The explicit one wins.
         web_port = r.port("WEB_PORT")
         platform_port = r.port("PORT")
-        if web_port is None:
-            web_port = platform_port
         web_host = r.host("WEB_HOST", d["web_host"].default)
         callback_base_url = r.public_url("CALLBACK_BASE_URL")
+        callback_port = r.port("CALLBACK_PORT")
+        callback_host = r.host("CALLBACK_HOST", d["callback_host"].default)
+        # PORT is what hosting platforms inject and route the public to: the callback listener's in callback mode,
+        # else the health listener's (a platform's health check). The explicit names win.
+        if callback_base_url is None:
+            callback_port = None
+            web_port = web_port if web_port is not None else platform_port
+        else:
+            callback_port = next(p for p in (callback_port, platform_port, DEFAULT_CALLBACK_PORT) if p is not None)
+            if web_port == callback_port and not r.failed("WEB_PORT", "CALLBACK_PORT", "PORT"):
+                r.problem(
+                    f"WEB_PORT and the callback port are both {web_port}: /healthz and /metrics stay off the public "
+                    "callback listener, so give them another port (or leave WEB_PORT empty)",
+                    "WEB_PORT",
+                )
         callback_secret = r.secret(
             "CALLBACK_SECRET",
             required=callback_base_url is not None,
@@ -268,6 +277,8 @@ class Settings:
             web_port=web_port,
             web_host=web_host,
             callback_base_url=callback_base_url,
+            callback_port=callback_port,
+            callback_host=callback_host,
             callback_secret=callback_secret,
             callback_grace=callback_grace,
             shard_count=shard_count,
