@@ -8,7 +8,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 import aiohttp
@@ -25,13 +25,14 @@ from kontext.callbacks import CallbackHub, callback_urls
 from kontext.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
 from kontext.jobs import JobService, JobSettings
+from kontext.linkguard import AddressGuard, LinkChecker
 from kontext.metrics import Metrics
 from kontext.models import GenerationRequest, Job
 from kontext.quotas import QuotaService
 from kontext.scheduling import PollSchedule
 from kontext.simulator import SimulatedApi
 from kontext.storage import Storage, open_storage
-from kontext.web import WebServer
+from kontext.web import CallbackServer, HealthServer, Listener
 
 log = logging.getLogger("kontext.bot")
 
@@ -48,6 +49,7 @@ class KontextBot(commands.AutoShardedBot):
 
     settings: Settings
     session: aiohttp.ClientSession
+    links: LinkChecker  # users' links are looked at only through this guarded session, never through `session`
     storage: Storage
     api: KontextClient
     jobs: JobService
@@ -55,7 +57,8 @@ class KontextBot(commands.AutoShardedBot):
     admission: AdmissionService
     metrics: Metrics
     callbacks: CallbackHub | None  # set in callback mode
-    web: WebServer | None  # /healthz, /metrics, callbacks; when a port is set or in callback mode
+    web: HealthServer | None  # /healthz and /metrics, when WEB_PORT (or PORT) is set; private by default
+    callback_server: CallbackServer | None  # /callback/... only; in callback mode
 
     def __init__(
         self,
@@ -69,6 +72,7 @@ class KontextBot(commands.AutoShardedBot):
         simulator: SimulatedApi | None = None,
         metrics: Metrics | None = None,
         callbacks: CallbackHub | None = None,
+        links: LinkChecker | None = None,
         identify_spacing: float = 5.0,
         **options: Any,
     ) -> None:
@@ -95,6 +99,7 @@ class KontextBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.session = session
+        self.links = links or LinkChecker()
         self.storage = storage
         self.api = api
         self.jobs = jobs
@@ -106,18 +111,27 @@ class KontextBot(commands.AutoShardedBot):
         self.metrics.watch_jobs(queued=lambda: jobs.queued, running=lambda: jobs.running)
         self.callbacks = callbacks
         self.identify_spacing = identify_spacing
-        port = settings.serve_port
+        self.callback_server = (
+            None
+            if callbacks is None or settings.callback_listener_port is None
+            else CallbackServer(
+                host=settings.callback_host,
+                port=settings.callback_listener_port,
+                hub=callbacks,
+                callback_secret=settings.callback_secret,
+                metrics=self.metrics,
+            )
+        )
         self.web = (
             None
-            if port is None
-            else WebServer(
+            if settings.health_port is None
+            else HealthServer(
                 host=settings.web_host,
-                port=port,
+                port=settings.health_port,
                 storage=storage,
                 metrics=self.metrics,
                 gateway_ok=self.gateway_connected,
-                hub=callbacks,
-                callback_secret=settings.callback_secret,
+                callbacks_enabled=self.callback_server is not None,
             )
         )
 
@@ -147,15 +161,9 @@ class KontextBot(commands.AutoShardedBot):
             await asyncio.sleep(self.identify_spacing)
 
     async def setup_hook(self) -> None:
-        if self.web is not None:
-            # Up before the gateway: /healthz answers 503 until Discord is connected, callbacks land from the start.
-            try:
-                await self.web.start()
-            except OSError:
-                log.error(
-                    "the web server cannot listen on %s:%s (check WEB_HOST, WEB_PORT)", self.web.host, self.web.port
-                )
-                raise
+        # Up before the gateway: /healthz answers 503 until Discord is connected, callbacks land from the start.
+        await _listen(self.web, "WEB_HOST, WEB_PORT")
+        await _listen(self.callback_server, "CALLBACK_HOST, CALLBACK_PORT")
         # Result buttons carry their job id in the custom_id, so they work on results of earlier processes too.
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
@@ -218,13 +226,26 @@ class KontextBot(commands.AutoShardedBot):
     async def close(self) -> None:
         # Jobs are left in the database as they are, so a restart can pick them up.
         await self.jobs.cancel_all()
-        if self.web is not None:
-            await self.web.close()
+        for listener in (self.web, self.callback_server):
+            if listener is not None:
+                await listener.close()
         await super().close()
         await self.storage.close()
         if self.simulator is not None:
             await self.simulator.close()
+        await self.links.close()
         await self.session.close()
+
+
+async def _listen(listener: Listener | None, settings_names: str) -> None:
+    """Start a listener, if there is one; say which settings to check when its address is taken."""
+    if listener is None:
+        return
+    try:
+        await listener.start()
+    except OSError:
+        log.error("cannot listen on %s:%s (check %s)", listener.host, listener.port, settings_names)
+        raise
 
 
 def job_settings(settings: Settings) -> JobSettings:
@@ -246,12 +267,13 @@ async def create_bot(
     *,
     retry: RetryPolicy | None = None,
     simulator: SimulatedApi | None = None,
+    link_allow: Iterable[tuple[str, int]] = (),
     **options: Any,
 ) -> KontextBot:
     """Build the services in order and hand them to the bot (discord.py's advanced start-up pattern).
 
-    `retry` and `simulator` let tests shrink the client's backoff and the simulated generation time;
-    `options` go to the discord.py client.
+    `retry` and `simulator` let tests shrink the client's backoff and the simulated generation time; `link_allow`
+    lets tests' local servers through the link guard (production: none); `options` go to the discord.py client.
     """
     simulator = (simulator or SimulatedApi()) if settings.simulate else None
     session = aiohttp.ClientSession()
@@ -300,6 +322,7 @@ async def create_bot(
         simulator=simulator,
         metrics=metrics,
         callbacks=callbacks,
+        links=LinkChecker(AddressGuard(link_allow)),
         **options,
     )
 

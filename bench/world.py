@@ -36,7 +36,7 @@ _STOP_TIMEOUT = 20.0
 _BOT_VARIABLES = (
     "DEV_GUILD_ID OWNER_IDS MESSAGE_CONTENT_INTENT DEFAULT_MODE DEFAULT_ASPECT_RATIO DEFAULT_FORMAT ENABLE_TRANSLATION "
     "UPLOAD_CN API_REQUEST_TIMEOUT MAX_RESULT_BYTES PRICE_PRO_USD PRICE_MAX_USD GLOBAL_DAILY_BUDGET_USD WEB_PORT PORT "
-    "WEB_HOST CALLBACK_BASE_URL CALLBACK_SECRET CALLBACK_GRACE SHARD_COUNT SHARD_IDS"
+    "WEB_HOST CALLBACK_BASE_URL CALLBACK_PORT CALLBACK_HOST CALLBACK_SECRET CALLBACK_GRACE SHARD_COUNT SHARD_IDS"
 ).split()
 
 
@@ -166,8 +166,8 @@ def _bot_env(config: RunConfig, discord_url: str, api_url: str, database_url: st
         port = _free_port()
         env.update(
             {
-                "WEB_HOST": "127.0.0.1",
-                "WEB_PORT": str(port),
+                "CALLBACK_HOST": "127.0.0.1",
+                "CALLBACK_PORT": str(port),
                 "CALLBACK_BASE_URL": f"http://127.0.0.1:{port}",
                 "CALLBACK_SECRET": "bench-callback-secret-0123456789",
             }

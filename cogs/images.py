@@ -10,7 +10,7 @@ import discord
 
 from cogs.errors import UserError
 from kontext.models import InvalidRequestError
-from kontext.sources import ImageSource, check_source, guess_type, probe_source
+from kontext.sources import ImageSource, check_source, declared_type, guess_type, probe_source
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -25,6 +25,7 @@ def from_attachment(attachment: discord.Attachment) -> ImageSource:
         size=attachment.size,
         width=attachment.width,
         height=attachment.height,
+        attachment=True,
     )
 
 
@@ -42,7 +43,7 @@ def images_in(message: discord.Message) -> list[ImageSource]:
     """Every image-looking thing on a message, attachments first; not yet checked against the API's limits."""
     found: list[ImageSource] = []
     for attachment in message.attachments:
-        content_type = attachment.content_type or guess_type(attachment.filename) or ""
+        content_type = declared_type(attachment.content_type, attachment.filename) or ""
         if content_type.startswith("image/") or attachment.width:
             found.append(from_attachment(attachment))
     for embed in message.embeds:
@@ -70,9 +71,9 @@ def links_in(text: str) -> tuple[str, list[ImageSource]]:
 
 
 async def checked(bot: KontextBot, source: ImageSource) -> ImageSource:
-    """The source, checked against the API's formats and 10 MB limit (probing linked images), or a UserError."""
+    """The source checked against the API's formats and limits (links looked at through the guard), or a UserError."""
     try:
-        return await probe_source(bot.session, source)
+        return await probe_source(bot.links, source)
     except InvalidRequestError as error:
         raise UserError(str(error)) from error
 

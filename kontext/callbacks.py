@@ -80,6 +80,10 @@ class CallbackWaiter:
         self._event.clear()
         return True
 
+    def consume(self) -> None:
+        """Forget callbacks that arrived since the last wait: the status query about to be made answers them too."""
+        self._event.clear()
+
 
 class CallbackHub:
     """Routes verified callbacks to the waiter of their job, in this process.
@@ -159,6 +163,41 @@ class CallbackHub:
             self._finished.popitem(last=False)
 
 
+class RefusalLog:
+    """Refused (forged) callbacks, logged as a count: the first at once, then at most one line per `period`.
+
+    A flood of forged requests must not become a flood of log lines: whatever arrives within a period is summed
+    into the next line (or the one flush() writes at shutdown).
+    """
+
+    def __init__(self, *, period: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.period = period
+        self._clock = clock
+        self._pending = 0
+        self._latest = ""
+        self._logged_at: float | None = None
+
+    def refused(self, why: str) -> None:
+        """Count one refused callback; log the count if the last line is a period old."""
+        self._pending += 1
+        self._latest = why
+        now = self._clock()
+        if self._logged_at is None or now - self._logged_at >= self.period:
+            self.flush()
+            self._logged_at = now
+
+    def flush(self) -> None:
+        """Log what was counted since the last line, if anything."""
+        if self._pending:
+            log.warning(
+                "refused %d forged callback%s (the latest: %s)",
+                self._pending,
+                "" if self._pending == 1 else "s",
+                self._latest,
+            )
+            self._pending = 0
+
+
 class StatusSource(Protocol):
     """What the wait needs from the API client (KontextClient, or JobService's GuardedClient)."""
 
@@ -211,6 +250,11 @@ async def wait_for_result(
             if woken:
                 claim = waiter.hint.state if waiter.hint is not None else "unparsed"
                 log.debug("job %s: callback says %s; confirming with a status query", job_id, claim)
+                if last_poll is not None and elapsed() < last_poll + interval:
+                    # A burst of callbacks (the vendor's retries, a signed URL replayed) is confirmed by one query
+                    # per poll interval, never one each: callbacks must not turn into load on the API.
+                    await asyncio.sleep(last_poll + interval - elapsed())
+                    waiter.consume()
             if gate is not None:
                 async with gate:
                     status = await client.status(task_id)

@@ -34,7 +34,7 @@ from kontext.env_values import (
 from kontext.models import ASPECT_RATIOS, MODES, OUTPUT_FORMATS
 
 SIMULATE = "simulate"
-DEFAULT_WEB_PORT = 8080  # where callbacks are served when CALLBACK_BASE_URL is set and no port is
+DEFAULT_CALLBACK_PORT = 8080  # where callbacks are served when CALLBACK_BASE_URL is set and no port is
 CALLBACK_SECRET_MIN_CHARS = 16
 POLL_STRATEGIES: tuple[str, ...] = ("adaptive", "fixed")
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -183,18 +183,27 @@ class Settings:
     log_level: str = setting("LOG_LEVEL", Choice(LOG_LEVELS, str.upper), "INFO", "`DEBUG` shows every poll.")
     # Web server, callbacks and scaling
     web_port: int | None = setting(
-        "WEB_PORT", Optional(Port()), None, "Port of the web server (health, metrics, callbacks)."
+        "WEB_PORT", Optional(Port()), None, "Port of the private listener for `/healthz` and `/metrics`."
+    )
+    web_host: str = setting(
+        "WEB_HOST", Host(), "127.0.0.1", "Address of the health and metrics listener (private by default)."
     )
     platform_port: int | None = setting(
-        "PORT", Optional(Port()), None, "The port hosting platforms inject; used when `WEB_PORT` is empty."
+        "PORT",
+        Optional(Port()),
+        None,
+        "The port hosting platforms inject: the callback listener's in callback mode, else the health listener's.",
     )
-    web_host: str = setting("WEB_HOST", Host(), "0.0.0.0", "Address the web server listens on.")
     callback_base_url: str | None = setting(
         "CALLBACK_BASE_URL",
         Optional(PublicUrl(), absent="(none: polling)"),
         None,
-        "Public https URL of this process's web server; set, the API POSTs results to it (callback mode).",
+        "Public https URL of the callback listener; set, the API POSTs results to it (callback mode).",
     )
+    callback_port: int | None = setting(
+        "CALLBACK_PORT", Optional(Port()), None, "Port of the public callback listener (default `PORT`, else 8080)."
+    )
+    callback_host: str = setting("CALLBACK_HOST", Host(), "0.0.0.0", "Address of the public callback listener.")
     callback_secret: str = setting(
         "CALLBACK_SECRET",
         Secret(
@@ -226,13 +235,18 @@ class Settings:
         return self.callback_base_url is not None
 
     @property
-    def serve_port(self) -> int | None:
-        """The port of the web server (health, metrics, callbacks), or None when it should not run."""
-        # WEB_PORT is this project's own name; PORT is what hosting platforms inject. The explicit one wins.
-        port = self.web_port if self.web_port is not None else self.platform_port
-        if port is not None:
-            return port
-        return DEFAULT_WEB_PORT if self.callback_mode else None
+    def health_port(self) -> int | None:
+        """The port of the /healthz and /metrics listener, or None when it should not run."""
+        if self.web_port is not None or self.callback_mode:
+            return self.web_port
+        return self.platform_port  # without callbacks, the platform's PORT serves its health check
+
+    @property
+    def callback_listener_port(self) -> int | None:
+        """The port of the public /callback/... listener in callback mode, or None."""
+        if not self.callback_mode:
+            return None
+        return next(p for p in (self.callback_port, self.platform_port, DEFAULT_CALLBACK_PORT) if p is not None)
 
     @property
     def simulate(self) -> bool:
@@ -294,6 +308,18 @@ def _check_together(reader: EnvReader, values: dict[str, Any]) -> None:
             f"POLL_INTERVAL ({interval:g}s) is longer than POLL_TIMEOUT ({timeout:g}s): "
             "no second poll could ever happen"
         )
+    web_port, callback_port = values["web_port"], values["callback_port"] or values["platform_port"]
+    if (
+        values["callback_base_url"] is not None
+        and web_port is not None
+        and web_port == (callback_port or DEFAULT_CALLBACK_PORT)
+    ):
+        if not reader.failed("WEB_PORT", "CALLBACK_PORT", "PORT"):
+            reader.problem(
+                f"WEB_PORT and the callback port are both {web_port}: /healthz and /metrics stay off the public "
+                "callback listener, so give them another port (or leave WEB_PORT empty)",
+                "WEB_PORT",
+            )
     shard_ids, shard_count = values["shard_ids"], values["shard_count"]
     if shard_ids is not None and not reader.failed("SHARD_COUNT"):
         if shard_count is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
-import aiohttp
-
+from kontext.linkguard import LinkChecker, LinkRefused
 from kontext.models import ASPECT_RATIOS, InvalidRequestError
 
 log = logging.getLogger(__name__)
@@ -19,13 +19,24 @@ ACCEPTED_EXTENSIONS: dict[str, str] = {
     ".png": "image/png",
     ".webp": "image/webp",
 }
+# What Discord sends when it did not recognise a file: it says nothing, so the file name decides.
+GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 MAX_INPUT_BYTES = 10 * 1024 * 1024  # the API's own limit (IMAGE_TOO_LARGE above it)
-_PROBE_TIMEOUT = aiohttp.ClientTimeout(total=10)
+# One sentence for every link the bot won't use, whatever the reason: what an address answered (a status, a type,
+# a refused connection) must never reach the user, or the bot becomes a scanner of wherever it can connect.
+LINK_REFUSED = (
+    "I can't use the image at that link. Link a JPEG, PNG or WebP image of up to 10 MB that anyone can open, "
+    "or attach the file instead."
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ImageSource:
-    """An image a user pointed at: an attachment or an image embed, as Discord describes it."""
+    """An image a user pointed at: an attachment or an image embed, as Discord describes it.
+
+    `attachment` marks a file uploaded to Discord: its type, size and dimensions are Discord's own, so it is judged
+    on them and never fetched. Anything else (an embed, a pasted link) is a link, looked at through the guard.
+    """
 
     url: str
     filename: str
@@ -33,6 +44,7 @@ class ImageSource:
     size: int | None = None
     width: int | None = None
     height: int | None = None
+    attachment: bool = False
 
     @property
     def label(self) -> str:
@@ -49,9 +61,27 @@ def guess_type(filename: str) -> str | None:
     return None
 
 
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def declared_type(content_type: str | None, filename: str) -> str | None:
+    """The type a file claims: what Discord (or a server) says, or, where that says nothing, its name."""
+    declared = _media_type(content_type)
+    return guess_type(filename) if declared in GENERIC_TYPES else declared
+
+
 def check_source(source: ImageSource) -> ImageSource:
-    """Refuse what the API would refuse: formats other than JPEG, PNG and WebP, and files over 10 MB."""
-    content_type = (source.content_type or guess_type(source.filename) or "").split(";")[0].strip().lower()
+    """Refuse what the API would refuse: empty files, formats other than JPEG, PNG and WebP, files over 10 MB.
+
+    Discord gives an attachment a width and height only when it could decode it as an image: one it types as an
+    image but gives no dimensions is damaged or not what its name says (a truncated JPEG, text named .png), and is
+    refused here rather than sent to the API. Where Discord types a file generically it says nothing either way, so
+    the name decides and the API judges the bytes.
+    """
+    content_type = declared_type(source.content_type, source.filename) or ""
+    if source.size == 0:
+        raise InvalidRequestError(f"`{source.filename}` is empty (0 bytes); attach the image again.")
     if content_type not in ACCEPTED_TYPES:
         shown = content_type or "an unknown type"
         raise InvalidRequestError(f"`{source.filename}` is {shown}; I can edit JPEG, PNG and WebP images only.")
@@ -59,23 +89,32 @@ def check_source(source: ImageSource) -> ImageSource:
         raise InvalidRequestError(
             f"`{source.filename}` is {source.size / 1024 / 1024:.1f} MB; the image service takes images up to 10 MB."
         )
+    discord_typed = _media_type(source.content_type) not in GENERIC_TYPES
+    if source.attachment and discord_typed and not (source.width and source.height):
+        raise InvalidRequestError(
+            f"Discord couldn't read `{source.filename}` as an image: it is damaged or not really a "
+            f"{ACCEPTED_TYPES[content_type]}. Save it again and attach the new file."
+        )
     return replace(source, content_type=content_type)
 
 
-async def probe_source(session: aiohttp.ClientSession, source: ImageSource) -> ImageSource:
-    """Fill in the type and size of a linked image (embeds carry neither) with a HEAD request, then check it."""
-    if source.content_type and source.size is not None:
+async def probe_source(links: LinkChecker, source: ImageSource) -> ImageSource:
+    """Check an image: an attachment on Discord's word; a link by a HEAD request through the guard, then its answer.
+
+    Every refusal of a link is the same neutral sentence (LINK_REFUSED); why is logged, never shown.
+    """
+    if source.attachment:
         return check_source(source)
+    host = urlsplit(source.url).hostname or "?"
     try:
-        async with session.head(source.url, allow_redirects=True, timeout=_PROBE_TIMEOUT) as response:
-            if response.status >= 400:
-                raise InvalidRequestError(f"I couldn't fetch `{source.filename}` (HTTP {response.status}).")
-            content_type = response.headers.get("Content-Type") or source.content_type
-            size = response.content_length if response.content_length is not None else source.size
-    except (aiohttp.ClientError, TimeoutError) as error:
-        log.info("could not probe %s: %s", source.filename, type(error).__name__)
-        raise InvalidRequestError(f"I couldn't fetch `{source.filename}` to check it.") from error
-    return check_source(replace(source, content_type=content_type, size=size))
+        head = await links.head(source.url)
+        size = head.size if head.size is not None else source.size
+        return check_source(replace(source, content_type=head.content_type or source.content_type, size=size))
+    except LinkRefused as error:
+        log.info("refused a linked image on %s: %s", host, error.reason)
+    except InvalidRequestError as error:
+        log.info("refused a linked image on %s: %s", host, error)
+    raise InvalidRequestError(LINK_REFUSED)
 
 
 def _ratio(text: str) -> float:

@@ -1,4 +1,5 @@
-"""The bot process's small web server: /healthz, /metrics and, in callback mode, the API's result callbacks."""
+"""The bot process's small web servers: /healthz and /metrics on a private listener; in callback mode, the API's
+result callbacks on a public one that serves nothing else."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from kontext.callbacks import CALLBACK_PATH, CallbackHub, signature_ok
+from kontext.callbacks import CALLBACK_PATH, CallbackHub, RefusalLog, signature_ok
 from kontext.client import MalformedResponseError, TaskStatus
 from kontext.metrics import CONTENT_TYPE, Metrics
 from kontext.storage import Storage
@@ -21,42 +22,18 @@ MAX_CALLBACK_BYTES = 64 * 1024  # a callback envelope is a few hundred bytes
 _JSON = "application/json"
 
 
-class WebServer:
-    """aiohttp server for one bot process; `gateway_ok` says whether Discord is connected (kontext stays discord-free).
+class Listener:
+    """One aiohttp listener of the bot process on host:port; subclasses say which routes it serves."""
 
-    Callbacks are served only when both `hub` and `callback_secret` are given. Handlers never wait on the image API:
-    a callback wakes its job's waiter, which confirms with a status query on its own time.
-    """
+    name = "web server"
 
-    def __init__(
-        self,
-        *,
-        host: str,
-        port: int,
-        storage: Storage,
-        metrics: Metrics,
-        gateway_ok: Callable[[], bool],
-        hub: CallbackHub | None = None,
-        callback_secret: str = "",
-        ping_timeout: float = 3.0,
-    ) -> None:
+    def __init__(self, *, host: str, port: int) -> None:
         self.host = host
         self.port = port
-        self.storage = storage
-        self.metrics = metrics
-        self.gateway_ok = gateway_ok
-        self.hub = hub
-        self.ping_timeout = ping_timeout
-        self._secret = callback_secret
         self._runner: web.AppRunner | None = None
 
-    def __repr__(self) -> str:  # the secret stays out of reprs and logs
-        return f"<WebServer {self.host}:{self.port} callbacks={self.callbacks_enabled}>"
-
-    @property
-    def callbacks_enabled(self) -> bool:
-        """Whether POST /callback/... is served."""
-        return self.hub is not None and bool(self._secret)
+    def __repr__(self) -> str:  # secrets stay out of reprs and logs
+        return f"<{type(self).__name__} {self.host}:{self.port}>"
 
     @property
     def url(self) -> str:
@@ -66,12 +43,7 @@ class WebServer:
 
     def build_app(self) -> web.Application:
         """The routes; handy for tests with aiohttp's test client."""
-        app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
-        app.router.add_get("/healthz", self._healthz)
-        app.router.add_get("/metrics", self._metrics)
-        app.router.add_post(CALLBACK_PATH + "/{job_id}/{signature}", self._callback)
-        app.router.add_post(CALLBACK_PATH + "/{job_id}", self._unsigned_callback)
-        return app
+        raise NotImplementedError
 
     async def start(self) -> None:
         """Listen on host:port; port 0 picks a free one (then self.port is the bound port)."""
@@ -85,18 +57,46 @@ class WebServer:
             self._runner = None
             raise
         self.port = self._runner.addresses[0][1]
-        log.info(
-            "web server on %s:%s (/healthz, /metrics%s)",
-            self.host,
-            self.port,
-            ", /callback" if self.callbacks_enabled else "",
-        )
+        log.info("%s on %s:%s", self.name, self.host, self.port)
 
     async def close(self) -> None:
         """Stop serving; safe to call twice."""
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+
+
+class HealthServer(Listener):
+    """GET /healthz and /metrics: private (127.0.0.1 unless WEB_HOST says otherwise), never the callback listener.
+
+    `gateway_ok` says whether Discord is connected (kontext stays discord-free).
+    """
+
+    name = "health and metrics (/healthz, /metrics)"
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        storage: Storage,
+        metrics: Metrics,
+        gateway_ok: Callable[[], bool],
+        callbacks_enabled: bool = False,
+        ping_timeout: float = 3.0,
+    ) -> None:
+        super().__init__(host=host, port=port)
+        self.storage = storage
+        self.metrics = metrics
+        self.gateway_ok = gateway_ok
+        self.callbacks_enabled = callbacks_enabled
+        self.ping_timeout = ping_timeout
+
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/metrics", self._metrics)
+        return app
 
     # --- handlers ---------------------------------------------------------------------------------------------
 
@@ -128,22 +128,44 @@ class WebServer:
         await self.metrics.refresh(self.storage, timeout=self.ping_timeout)
         return web.Response(body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
 
+
+class CallbackServer(Listener):
+    """POST /callback/JOB/SIGNATURE and nothing else: the one listener meant to be reachable from outside.
+
+    Handlers never wait on the image API: a callback wakes its job's waiter, which confirms with a status query on
+    its own time.
+    """
+
+    name = "callbacks (/callback/...)"
+
+    def __init__(self, *, host: str, port: int, hub: CallbackHub, callback_secret: str, metrics: Metrics) -> None:
+        super().__init__(host=host, port=port)
+        self.hub = hub
+        self.metrics = metrics
+        self._secret = callback_secret
+        self._refusals = RefusalLog()
+
+    def build_app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_CALLBACK_BYTES)
+        app.router.add_post(CALLBACK_PATH + "/{job_id}/{signature}", self._callback)
+        app.router.add_post(CALLBACK_PATH + "/{job_id}", self._unsigned_callback)
+        return app
+
+    async def close(self) -> None:
+        self._refusals.flush()
+        await super().close()
+
     async def _unsigned_callback(self, request: web.Request) -> web.Response:
-        if not self.callbacks_enabled:
-            raise web.HTTPNotFound()
         self.metrics.callback("forged")
-        log.warning("refused a callback without a signature")
+        self._refusals.refused("no signature")
         return _json({"error": "forbidden"}, status=403)
 
     async def _callback(self, request: web.Request) -> web.Response:
         """Check the signature, read the envelope, wake the job's waiter; answers at once (the API gives us 30 s)."""
-        if not self.callbacks_enabled:
-            raise web.HTTPNotFound()
-        assert self.hub is not None
         job_id = request.match_info["job_id"]
         if not signature_ok(self._secret, job_id, request.match_info["signature"]):
             self.metrics.callback("forged")
-            log.warning("refused a callback with a bad signature (job %r)", job_id[:40])
+            self._refusals.refused(f"a bad signature for job {job_id[:40]!r}")
             return _json({"error": "forbidden"}, status=403)
         try:
             body = await request.json()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yarl
 
 from bot import KontextBot, create_bot
 from kontext.client import RetryPolicy
@@ -89,10 +91,24 @@ class World:
         return interaction.original
 
 
-async def start_bot(discord: FakeDiscord, settings: Settings, **options: Any) -> tuple[KontextBot, asyncio.Task[Any]]:
-    """Start a bot process against the fake Discord and wait until it is ready."""
+def local_endpoint(base_url: str) -> tuple[str, int]:
+    """The (address, port) of a test server on 127.0.0.1, to let through the bot's link guard."""
+    url = yarl.URL(base_url)
+    assert url.host is not None and url.port is not None
+    return url.host, url.port
+
+
+async def start_bot(
+    discord: FakeDiscord, settings: Settings, *, link_allow: Iterable[tuple[str, int]] = (), **options: Any
+) -> tuple[KontextBot, asyncio.Task[Any]]:
+    """Start a bot process against the fake Discord and wait until it is ready.
+
+    The link guard lets through the fake Discord's CDN (a stand-in for Discord's public one) and `link_allow`,
+    nothing else on 127.0.0.1.
+    """
     discord.install()
-    bot = await create_bot(settings, retry=FAST_RETRY, guild_ready_timeout=0.05, **options)
+    allow = {local_endpoint(discord.base_url), *link_allow}
+    bot = await create_bot(settings, retry=FAST_RETRY, guild_ready_timeout=0.05, link_allow=allow, **options)
     await bot.login(settings.discord_token)
     task = asyncio.create_task(bot.connect(reconnect=False))
     await discord.wait_ready()

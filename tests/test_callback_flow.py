@@ -20,8 +20,8 @@ SECRET = "test-callback-secret-0123456789"
 def callback_env(**overrides: str) -> dict[str, str]:
     port = free_port()
     return {
-        "WEB_PORT": str(port),
-        "WEB_HOST": "127.0.0.1",
+        "CALLBACK_PORT": str(port),
+        "CALLBACK_HOST": "127.0.0.1",
         "CALLBACK_BASE_URL": f"http://127.0.0.1:{port}",
         "CALLBACK_SECRET": SECRET,
         "CALLBACK_GRACE": "5",
@@ -96,3 +96,23 @@ async def test_once_callbacks_flow_a_slow_job_costs_one_status_query(tmp_path: P
         message = await world.finished(await world.slash("imagine", {"prompt": "slow"}))
         assert len(message.files) == 1
         assert world.api.status_calls == 2, "one confirming query per job, no polling past the grace"
+
+
+async def test_a_flood_of_signed_callbacks_costs_one_status_query_per_poll_interval(tmp_path: Path) -> None:
+    # 80 callbacks in 4 s against a 2.5 s poll interval, scaled down by 10 (and the interval a little more).
+    interval, window, count = 0.1, 0.4, 80
+    env = callback_env(POLL_INTERVAL=str(interval), CALLBACK_GRACE="5")
+    async with world_for(tmp_path, env=env) as world:
+        world.api.outcome(lambda body: "never")  # the job stays running through the flood
+        interaction = await world.slash("imagine", {"prompt": "flooded"})
+        await world.discord.wait_for(lambda: bool(world.api.tasks))
+        task_id = next(iter(world.api.tasks))
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        for _ in range(count):
+            assert await world.api.send_callback(task_id) == 200
+            await asyncio.sleep(window / count)
+        taken = loop.time() - began
+        queries = world.api.status_calls
+        assert 1 <= queries <= taken / interval + 1, f"{queries} status queries for {count} callbacks in {taken:.2f} s"
+        assert interaction.original is not None and not interaction.original.embeds, "still running"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,12 +11,18 @@ from dataclasses import dataclass
 import aiohttp
 import pytest
 
-from kontext.callbacks import CallbackHub, callback_signature, callback_url, signature_ok, wait_for_result
+from kontext.callbacks import (
+    CallbackHub,
+    RefusalLog,
+    callback_signature,
+    callback_url,
+    signature_ok,
+    wait_for_result,
+)
 from kontext.client import GenerationTimedOut, KontextClient, RetryPolicy, TaskStatus
 from kontext.metrics import Metrics
 from kontext.models import GenerationRequest
-from kontext.storage_sqlite import SQLiteStorage
-from kontext.web import WebServer
+from kontext.web import CallbackServer
 from tests.fakes.apixo import FakeApixo
 
 SECRET = "test-callback-secret-0123456789"
@@ -122,7 +129,7 @@ class CallbackWorld:
     api: FakeApixo
     client: KontextClient
     hub: CallbackHub
-    web: WebServer
+    web: CallbackServer
     session: aiohttp.ClientSession
 
     def url_for(self, job_id: str) -> str:
@@ -148,19 +155,9 @@ class CallbackWorld:
 async def world(tmp_path) -> AsyncIterator[CallbackWorld]:
     api = FakeApixo()
     await api.start()
-    storage = SQLiteStorage(tmp_path / "bot.db")
-    await storage.open()
     session = aiohttp.ClientSession()
     hub = CallbackHub()
-    web = WebServer(
-        host="127.0.0.1",
-        port=0,
-        storage=storage,
-        metrics=Metrics(),
-        gateway_ok=lambda: True,
-        hub=hub,
-        callback_secret=SECRET,
-    )
+    web = CallbackServer(host="127.0.0.1", port=0, hub=hub, callback_secret=SECRET, metrics=Metrics())
     await web.start()
     client = KontextClient(session, "test-api-key", api.base_url, request_timeout=2.0, retry=FAST)
     try:
@@ -169,7 +166,6 @@ async def world(tmp_path) -> AsyncIterator[CallbackWorld]:
         await web.close()
         await api.close()
         await session.close()
-        await storage.close()
 
 
 async def test_wait_for_result_wakes_on_the_callback_and_confirms_once(world: CallbackWorld) -> None:
@@ -347,6 +343,40 @@ async def test_callback_endpoint_refuses_a_forged_signature_and_queries_nothing(
     assert (forged.status, other_job.status, unsigned.status) == (403, 403, 403)
     assert waiter.arrivals == 0 and world.api.status_calls == 0
     assert world.web.metrics.callbacks.labels(outcome="forged")._value.get() == 3
+
+
+async def test_a_flood_of_forged_callbacks_writes_a_count_not_a_line_each(
+    world: CallbackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    world.api.outcome(lambda body: "never")
+    task_id = await world.submit("job1")
+    waiter = world.hub.expect("job1")
+    bad = callback_signature("not-the-secret-0123456789", "job1")
+    for n in range(300):
+        response = await world.post(
+            f"/callback/job1/{bad}" if n % 2 else "/callback/job1", {"data": {"taskId": task_id}}
+        )
+        assert response.status == 403
+    await world.web.close()  # writes what was counted since the last line
+
+    lines = [record.getMessage() for record in caplog.records if "forged" in record.getMessage()]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("refused 1 forged callback ") and lines[1].startswith("refused 299 forged callbacks")
+    assert waiter.arrivals == 0 and world.api.status_calls == 0
+
+
+def test_refusal_log_writes_at_most_one_line_per_period(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    refusals = RefusalLog(period=60.0, clock=lambda: now[0])
+    for _ in range(10_000):  # 10,000 refusals over 10 minutes
+        now[0] += 0.06
+        refusals.refused("a bad signature")
+    refusals.flush()
+
+    counts = [int(record.getMessage().split()[1]) for record in caplog.records]
+    assert sum(counts) == 10_000
+    assert len(counts) <= 600 / 60 + 2
 
 
 @pytest.mark.parametrize(

@@ -48,8 +48,9 @@ def test_config_defaults() -> None:
     assert (s.price_pro_micros, s.price_max_micros) == (30_000, 60_000)
     assert (s.default_daily_user_limit, s.default_max_concurrent_per_user) == (25, 2)
     assert s.global_daily_budget_micros is None
-    assert (s.web_host, s.callback_base_url, s.callback_grace, s.callback_mode) == ("0.0.0.0", None, 20.0, False)
-    assert (s.shard_count, s.shard_ids, s.serve_port) == (None, None, None)
+    assert (s.web_host, s.callback_base_url, s.callback_grace, s.callback_mode) == ("127.0.0.1", None, 20.0, False)
+    assert (s.callback_listener_port, s.callback_host) == (None, "0.0.0.0")
+    assert (s.shard_count, s.shard_ids) == (None, None)
 
 
 def test_config_defaults_match_dataclass_defaults() -> None:
@@ -88,8 +89,10 @@ def test_config_parses_every_variable() -> None:
         DEFAULT_MAX_CONCURRENT_PER_USER="4",
         GLOBAL_DAILY_BUDGET_USD="12.34",
         PORT="5000",
-        WEB_HOST="127.0.0.1",
+        WEB_PORT="9100",
+        WEB_HOST="0.0.0.0",
         CALLBACK_BASE_URL="https://bot.example.com/kontext/",
+        CALLBACK_HOST="127.0.0.1",
         CALLBACK_SECRET=CALLBACK_SECRET,
         CALLBACK_GRACE="7.5",
         SHARD_COUNT="4",
@@ -108,8 +111,8 @@ def test_config_parses_every_variable() -> None:
     assert (s.price_pro_micros, s.price_max_micros) == (35_000, 1_000_000)
     assert (s.default_daily_user_limit, s.default_max_concurrent_per_user) == (0, 4)
     assert s.global_daily_budget_micros == 12_340_000
-    assert (s.web_port, s.platform_port, s.serve_port) == (None, 5000, 5000)
-    assert s.web_host == "127.0.0.1"
+    assert (s.health_port, s.web_host) == (9100, "0.0.0.0")
+    assert (s.callback_listener_port, s.callback_host) == (5000, "127.0.0.1")  # the platform's PORT is the public one
     assert s.callback_base_url == "https://bot.example.com/kontext"  # trailing slash stripped
     assert (s.callback_secret, s.callback_grace, s.callback_mode) == (CALLBACK_SECRET, 7.5, True)
     assert (s.shard_count, s.shard_ids) == (4, (1, 3))
@@ -170,7 +173,7 @@ def test_config_sqlite_memory_and_postgres_scheme_accepted() -> None:
 
 
 def test_config_web_port_wins_over_port() -> None:
-    assert settings(WEB_PORT="8080", PORT="5000").serve_port == 8080
+    assert settings(WEB_PORT="8080", PORT="5000").health_port == 8080
 
 
 def test_config_simulate_needs_no_key() -> None:
@@ -217,6 +220,8 @@ def test_config_every_malformed_value_reported_at_once() -> None:
         "WEB_PORT": "70000",
         "PORT": "http",
         "WEB_HOST": "my host",
+        "CALLBACK_PORT": "0",
+        "CALLBACK_HOST": "a/b",
         "CALLBACK_BASE_URL": "ftp://bot.example.com",
         "CALLBACK_SECRET": "too-short",
         "CALLBACK_GRACE": "-5",
@@ -381,9 +386,22 @@ def test_config_callback_base_url_must_be_https_except_on_localhost() -> None:
 def test_config_callback_mode_serves_on_8080_unless_a_port_is_set() -> None:
     env = {"CALLBACK_BASE_URL": "https://bot.example.com", "CALLBACK_SECRET": CALLBACK_SECRET}
 
-    assert settings(**env).serve_port == 8080
-    assert settings(**env, PORT="5000").serve_port == 5000
-    assert settings(WEB_PORT="9000").serve_port == 9000
+    assert (settings(**env).callback_listener_port, settings(**env).health_port) == (8080, None)
+    assert (settings(**env, PORT="5000").callback_listener_port, settings(**env, PORT="5000").health_port) == (
+        5000,
+        None,
+    )
+    assert settings(**env, PORT="5000", CALLBACK_PORT="7000").callback_listener_port == 7000
+    assert settings(WEB_PORT="9000").health_port == 9000 and settings(WEB_PORT="9000").callback_listener_port is None
+    assert settings(PORT="5000").health_port == 5000, "without callbacks, the platform's PORT serves its health check"
+
+
+def test_config_health_and_callbacks_never_share_a_port() -> None:
+    env = {"CALLBACK_BASE_URL": "https://bot.example.com", "CALLBACK_SECRET": CALLBACK_SECRET}
+
+    found = problems({**BASE, **env, "WEB_PORT": "8080"})
+
+    assert len(found) == 1 and found[0].startswith("WEB_PORT") and "/metrics" in found[0]
 
 
 def test_config_shard_ids_need_a_shard_count() -> None:

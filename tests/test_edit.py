@@ -97,6 +97,58 @@ async def test_edit_refuses_what_the_api_cannot_take_without_calling_it(
         assert world.api.submits == []
 
 
+def jpeg(width: int = 800, height: int = 600) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (40, 120, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "content_type", "words"),
+    [
+        (b"", "empty.png", "image/png", "empty (0 bytes)"),
+        (jpeg()[:600], "cut.jpg", None, "Discord couldn't read `cut.jpg` as an image"),
+        (b"<html>definitely not a picture</html>", "fake.png", None, "Discord couldn't read `fake.png` as an image"),
+    ],
+    ids=["zero-bytes", "truncated-jpeg", "text-named-png"],
+)
+async def test_edit_refuses_files_discord_could_not_read_before_any_api_call_or_charge(
+    tmp_path: Path, data: bytes, filename: str, content_type: str | None, words: str
+) -> None:
+    async with world_for(tmp_path) as world:
+        attachment = world.discord.add_attachment(data, filename, content_type)
+        assert "width" not in attachment, "Discord gives dimensions only to images it could decode"
+        interaction = await world.slash("edit", {"prompt": "make it night", "image": attachment})
+        assert words in await refusal(world, interaction)
+        assert world.api.submits == []
+        usage = await world.bot.quotas.guild_usage(world.guild.id)
+        assert usage.spent_today_micros == 0 and usage.today.committed == 0
+
+
+@pytest.mark.parametrize("content_type", ["application/octet-stream", None])
+async def test_edit_takes_a_generically_typed_png_on_its_name(tmp_path: Path, content_type: str | None) -> None:
+    async with world_for(tmp_path) as world:
+        attachment = world.discord.add_attachment(png(), "photo.png", "application/octet-stream")
+        for key in ("width", "height") if content_type is None else ():
+            attachment.pop(key)
+        if content_type is None:
+            attachment.pop("content_type")  # Discord's field is optional
+        message = await world.finished(await world.slash("edit", {"prompt": "make it night", "image": attachment}))
+        assert world.api.submits[0]["input"]["image_url"] == attachment["url"]
+        assert len(message.files) == 1
+
+
+async def test_edit_button_works_when_discord_types_the_result_generically(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        result = await world.finished(await world.slash("imagine", {"prompt": "a red barn"}))
+        result.attachments[0]["content_type"] = "application/octet-stream"
+        click = await world.discord.click(result, result.component("Edit")["custom_id"], user=world.user)
+        await world.discord.wait_for(lambda: click.modal is not None)
+        edited = await world.finished(await world.discord.submit_modal(click, {"What should change?": "add snow"}))
+        assert world.api.submits[1]["input"]["image_url"] == result.attachments[0]["url"]
+        assert len(edited.files) == 1
+
+
 async def test_reply_with_a_mention_edits_the_bots_own_result(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         result = await imagine(world)

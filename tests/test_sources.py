@@ -49,3 +49,21 @@ def test_check_source_guesses_the_type_from_the_filename() -> None:
 def test_check_source_refuses_with_a_clear_reason(source: ImageSource, words: str) -> None:
     with pytest.raises(InvalidRequestError, match=words):
         check_source(source)
+
+
+def test_check_source_refuses_an_empty_file() -> None:
+    with pytest.raises(InvalidRequestError, match="empty"):
+        check_source(ImageSource("https://x/a.png", "a.png", "image/png", 0, 10, 10, attachment=True))
+
+
+@pytest.mark.parametrize("content_type", [None, "application/octet-stream", "binary/octet-stream"])
+def test_check_source_falls_back_to_the_name_when_discord_says_nothing(content_type: str | None) -> None:
+    source = ImageSource("https://x/a.png", "a.png", content_type, 1000, attachment=True)
+    assert check_source(source).content_type == "image/png"
+
+
+def test_check_source_refuses_an_attachment_discord_typed_as_an_image_but_could_not_decode() -> None:
+    with pytest.raises(InvalidRequestError, match="couldn't read"):
+        check_source(ImageSource("https://x/a.png", "a.png", "image/png", 1000, attachment=True))
+    linked = ImageSource("https://x/a.png", "a.png", "image/png", 1000)
+    assert check_source(linked).content_type == "image/png", "a link's type comes from a server: no dimensions to ask"

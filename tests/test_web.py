@@ -22,7 +22,7 @@ from kontext.config import Settings
 from kontext.metrics import Metrics, error_kind
 from kontext.models import GenerationRequest, Job
 from kontext.storage import Storage
-from kontext.web import WebServer
+from kontext.web import HealthServer
 from tests import harness
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild
@@ -73,8 +73,8 @@ class Gateway:
 
 
 @pytest.fixture
-async def server(storage: Storage) -> AsyncIterator[WebServer]:
-    web = WebServer(host="127.0.0.1", port=0, storage=storage, metrics=Metrics(), gateway_ok=Gateway())
+async def server(storage: Storage) -> AsyncIterator[HealthServer]:
+    web = HealthServer(host="127.0.0.1", port=0, storage=storage, metrics=Metrics(), gateway_ok=Gateway())
     await web.start()
     try:
         yield web
@@ -85,14 +85,14 @@ async def server(storage: Storage) -> AsyncIterator[WebServer]:
 # --- /healthz -------------------------------------------------------------------------------------------------
 
 
-async def test_healthz_ok_when_gateway_and_database_answer(server: WebServer) -> None:
+async def test_healthz_ok_when_gateway_and_database_answer(server: HealthServer) -> None:
     status, body, _ = await get(server.url + "/healthz")
 
     assert status == 200
     assert body == {"ok": True, "gateway": True, "database": True, "callbacks": False}
 
 
-async def test_healthz_503_when_the_gateway_is_down(server: WebServer) -> None:
+async def test_healthz_503_when_the_gateway_is_down(server: HealthServer) -> None:
     server.gateway_ok.connected = False  # type: ignore[attr-defined]
 
     status, body, _ = await get(server.url + "/healthz")
@@ -100,7 +100,7 @@ async def test_healthz_503_when_the_gateway_is_down(server: WebServer) -> None:
     assert status == 503 and body["gateway"] is False and body["database"] is True
 
 
-async def test_healthz_503_when_the_database_is_closed(server: WebServer, storage: Storage) -> None:
+async def test_healthz_503_when_the_database_is_closed(server: HealthServer, storage: Storage) -> None:
     await storage.close()
 
     status, body, _ = await get(server.url + "/healthz")
@@ -108,7 +108,7 @@ async def test_healthz_503_when_the_database_is_closed(server: WebServer, storag
     assert status == 503 and body["database"] is False and body["gateway"] is True
 
 
-async def test_healthz_503_when_the_gateway_check_raises(server: WebServer) -> None:
+async def test_healthz_503_when_the_gateway_check_raises(server: HealthServer) -> None:
     def broken() -> bool:
         raise RuntimeError("no shards yet")
 
@@ -119,7 +119,7 @@ async def test_healthz_503_when_the_gateway_check_raises(server: WebServer) -> N
     assert status == 503 and body["gateway"] is False
 
 
-async def test_web_server_serves_no_callbacks_without_a_secret(server: WebServer) -> None:
+async def test_health_server_serves_no_callbacks(server: HealthServer) -> None:
     async with aiohttp.ClientSession() as session:
         async with session.post(f"{server.url}/callback/job1/{callback_signature(SECRET, 'job1')}", json={}) as r:
             assert r.status == 404
@@ -128,7 +128,7 @@ async def test_web_server_serves_no_callbacks_without_a_secret(server: WebServer
 # --- /metrics -------------------------------------------------------------------------------------------------
 
 
-async def test_metrics_lists_every_metric(server: WebServer) -> None:
+async def test_metrics_lists_every_metric(server: HealthServer) -> None:
     status, _, text = await get(server.url + "/metrics")
 
     assert status == 200
@@ -137,7 +137,7 @@ async def test_metrics_lists_every_metric(server: WebServer) -> None:
     assert sample(text, "kontext_jobs", state="queued") == 0
 
 
-async def test_metrics_count_jobs_by_state_from_storage(server: WebServer, storage: Storage) -> None:
+async def test_metrics_count_jobs_by_state_from_storage(server: HealthServer, storage: Storage) -> None:
     for n in range(3):
         await storage.insert_job(Job(id=f"job{n}", user_id=1, channel_id=2, request=GenerationRequest(prompt="x")))
     await storage.update_job("job0", state="delivered")
@@ -148,7 +148,7 @@ async def test_metrics_count_jobs_by_state_from_storage(server: WebServer, stora
     assert sample(text, "kontext_jobs", state="delivered") == 1
 
 
-async def test_metrics_still_answer_when_the_database_does_not(server: WebServer, storage: Storage) -> None:
+async def test_metrics_still_answer_when_the_database_does_not(server: HealthServer, storage: Storage) -> None:
     await storage.insert_job(Job(id="job0", user_id=1, channel_id=2, request=GenerationRequest(prompt="x")))
     await get(server.url + "/metrics")
     await storage.close()
@@ -158,7 +158,7 @@ async def test_metrics_still_answer_when_the_database_does_not(server: WebServer
     assert status == 200 and sample(text, "kontext_jobs", state="queued") == 1  # the last known value
 
 
-async def test_metrics_read_queue_depth_and_running_jobs_at_each_scrape(server: WebServer) -> None:
+async def test_metrics_read_queue_depth_and_running_jobs_at_each_scrape(server: HealthServer) -> None:
     depth = {"queued": 0, "running": 0}
     server.metrics.watch_jobs(queued=lambda: depth["queued"], running=lambda: depth["running"])
     depth.update(queued=4, running=2)
@@ -168,7 +168,7 @@ async def test_metrics_read_queue_depth_and_running_jobs_at_each_scrape(server: 
     assert sample(text, "kontext_queue_depth") == 4 and sample(text, "kontext_jobs_running") == 2
 
 
-async def test_metrics_observe_api_calls_through_the_client_observer(server: WebServer) -> None:
+async def test_metrics_observe_api_calls_through_the_client_observer(server: HealthServer) -> None:
     metrics = server.metrics
     async with FakeApixo() as api, aiohttp.ClientSession() as session:
         client = KontextClient(
@@ -260,24 +260,53 @@ async def test_bot_without_a_port_runs_no_web_server(tmp_path: Path) -> None:
         assert world.bot.web is None
 
 
-async def test_bot_in_callback_mode_refuses_forged_callbacks(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_bot_in_callback_mode_keeps_health_and_metrics_off_the_public_listener(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
-    port = free_port()
-    env = {"WEB_PORT": str(port), "CALLBACK_BASE_URL": f"http://127.0.0.1:{port}", "CALLBACK_SECRET": SECRET}
+    public, private = free_port(), free_port()
+    env = {
+        "CALLBACK_PORT": str(public),
+        "CALLBACK_HOST": "127.0.0.1",
+        "CALLBACK_BASE_URL": f"http://127.0.0.1:{public}",
+        "CALLBACK_SECRET": SECRET,
+        "WEB_PORT": str(private),
+    }
     async with world_for(tmp_path, env=env) as world:
-        assert world.bot.callbacks is not None and world.bot.web is not None
+        assert world.bot.callbacks is not None and world.bot.callback_server is not None and world.bot.web is not None
+        assert world.bot.web.host == "127.0.0.1", "health and metrics are private unless WEB_HOST says otherwise"
         signature = callback_signature(SECRET, "job1")
         configured = world.bot.settings
         assert (
             callback_urls(configured.callback_base_url, configured.callback_secret)("job1")
-            == f"http://127.0.0.1:{port}/callback/job1/{signature}"
+            == f"http://127.0.0.1:{public}/callback/job1/{signature}"
         )
         async with aiohttp.ClientSession() as session:
-            async with session.post(f"http://127.0.0.1:{port}/callback/job1/{'0' * 32}", json={}) as response:
+            async with session.post(f"http://127.0.0.1:{public}/callback/job1/{'0' * 32}", json={}) as response:
                 assert response.status == 403
-        _, body, _ = await get(f"http://127.0.0.1:{port}/healthz")
-        assert body["callbacks"] is True
-    assert SECRET not in caplog.text and SECRET not in repr(world.bot.settings) and SECRET not in repr(world.bot.web)
+        for path in ("/healthz", "/metrics", "/", "/callback"):
+            status, _, _ = await get(f"http://127.0.0.1:{public}{path}")
+            assert status in (404, 405), f"{path} answered {status} on the public listener"
+        status, body, _ = await get(f"http://127.0.0.1:{private}/healthz")
+        assert status == 200 and body["callbacks"] is True
+        status, _, text = await get(f"http://127.0.0.1:{private}/metrics")
+        assert status == 200 and "kontext_callbacks_total" in text
+    assert SECRET not in caplog.text and SECRET not in repr(world.bot.settings)
+    assert SECRET not in repr(world.bot.web) and SECRET not in repr(world.bot.callback_server)
+
+
+async def test_bot_in_callback_mode_without_a_web_port_serves_no_health_at_all(tmp_path: Path) -> None:
+    public = free_port()
+    env = {
+        "CALLBACK_PORT": str(public),
+        "CALLBACK_HOST": "127.0.0.1",
+        "CALLBACK_BASE_URL": f"http://127.0.0.1:{public}",
+        "CALLBACK_SECRET": SECRET,
+    }
+    async with world_for(tmp_path, env=env) as world:
+        assert world.bot.web is None and world.bot.callback_server is not None
+        status, _, _ = await get(f"http://127.0.0.1:{public}/healthz")
+        assert status == 404
 
 
 # --- shards ---------------------------------------------------------------------------------------------------

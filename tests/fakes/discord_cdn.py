@@ -20,13 +20,20 @@ if TYPE_CHECKING:
 
 #: How long a signed CDN URL stays valid, measured with the fake's clock.
 ATTACHMENT_URL_LIFETIME = 24 * 3600.0
+_DECODE_PIXELS = 40_000_000  # larger files are judged by their header only, to keep the fake light
 
 
 def sniff_media(data: bytes, filename: str) -> tuple[str, int | None, int | None]:
-    """Content type, width and height of a file, as Discord's media pipeline would report them."""
+    """Content type, width and height of a file, as Discord's media pipeline would report them.
+
+    Discord gives a file a width and height only when it could decode it as an image: a truncated JPEG, or text
+    named .png, gets a type from its name and no dimensions.
+    """
     try:
         with Image.open(io.BytesIO(data)) as image:
             mime = Image.MIME.get(image.format or "", None)
+            if mime and image.width * image.height <= _DECODE_PIXELS:
+                image.load()
             if mime:
                 return mime, image.width, image.height
     except (UnidentifiedImageError, OSError, ValueError):
