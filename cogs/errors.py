@@ -29,6 +29,7 @@ from kontext.client import (
     RateLimitedError,
     ServerError,
 )
+from kontext.errors import ImageTooLargeError, NotAnImageError
 from kontext.jobs import ShuttingDown, SubmitInterrupted
 from kontext.models import InvalidRequestError
 from kontext.quota_models import LimitKind, QuotaExceeded
@@ -184,6 +185,14 @@ def _describe_api_error(error: KontextError) -> str:
         return "The image service sent an answer I couldn't read. Please try again shortly."
     if isinstance(error, DownloadTooLargeError):
         return "The finished image was larger than I'm willing to download."
+    if isinstance(error, ImageTooLargeError):
+        size = f" ({error.width:,} x {error.height:,} pixels)" if error.width and error.height else ""
+        return (
+            f"The image service sent back a picture far larger than it ever makes{size}, so I didn't open it. "
+            "Please try again."
+        )
+    if isinstance(error, NotAnImageError):
+        return "The image service sent back something that isn't a JPEG, PNG or WebP image, so I didn't post it."
     if isinstance(error, ApiStatusError):
         return f"The image service refused the request (error {error.status}): {error.api_message or 'no reason given'}"
     return "Something went wrong talking to the image service. Please try again."

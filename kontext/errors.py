@@ -208,3 +208,29 @@ class DownloadTooLargeError(KontextError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"the result is larger than the {limit:,} byte limit")
+
+
+class UnusableResultError(KontextError):
+    """The result host served something the bot will not upload: not a JPEG, PNG or WebP image, or one far too big."""
+
+
+class NotAnImageError(UnusableResultError):
+    """The result's bytes are not a JPEG, PNG or WebP image (text, HTML, another format, a broken file)."""
+
+    def __init__(self, size: int, found: str | None = None) -> None:
+        self.size = size
+        self.found = found
+        super().__init__(
+            f"the result ({size:,} bytes) is not a JPEG, PNG or WebP image" + (f" ({found})" if found else "")
+        )
+
+
+class ImageTooLargeError(UnusableResultError):
+    """The result's header declares more pixels than the bot will decode: a decompression bomb, never opened."""
+
+    def __init__(self, width: int | None, height: int | None, ceiling: int) -> None:
+        self.width = width
+        self.height = height
+        self.ceiling = ceiling
+        declared = f"{width:,} x {height:,} pixels" if width and height else "more pixels than Pillow allows"
+        super().__init__(f"the result declares {declared}, above the {ceiling:,} pixel ceiling")
