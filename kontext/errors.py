@@ -6,6 +6,8 @@ import enum
 import re
 from typing import Any
 
+from kontext.redaction import redact
+
 
 class KontextError(Exception):
     """Base of every client error; str() is a safe description with no secrets in it."""
@@ -48,9 +50,10 @@ class ApiStatusError(KontextError):
     ) -> None:
         self.status = status
         self.code = code
-        self.api_message = api_message
         self.body = body
         self.retry_after = retry_after
+        # The API's words are shown to users and kept in job records: never with a key or a signed URL in them.
+        self.api_message = api_message = redact(api_message) if api_message else api_message
         text = f"{what} answered {status}"
         if code is not None and code != status:
             text += f" (code {code})"
@@ -186,7 +189,7 @@ class GenerationFailed(KontextError):
         family: FailureFamily | None = None,
     ) -> None:
         self.fail_code = fail_code
-        self.fail_msg = fail_msg
+        self.fail_msg = fail_msg = redact(fail_msg) if fail_msg else fail_msg
         self.task_id = task_id
         self.family = family or failure_family(fail_code, fail_msg)
         text = f"generation failed ({fail_code or 'no code'})"
