@@ -93,7 +93,8 @@ def check_result(data: bytes, *, max_pixels: int = MAX_RESULT_PIXELS) -> str:
     """
     try:
         with warnings.catch_warnings():
-            # Pillow warns past 89 MP on open; our own ceiling is far lower and checked right below.
+            # Pillow warns past 89 MP on open; our own ceiling is far lower and checked right below. (Threads racing
+            # here can at worst leave this one filter installed, which is harmless for the same reason.)
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             opened = Image.open(io.BytesIO(data), formats=tuple(RESULT_FORMATS))
     except Image.DecompressionBombError as error:
