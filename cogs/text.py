@@ -11,6 +11,7 @@ EMBED_DESCRIPTION = 4096
 FIELD_NAME = 256
 FIELD_VALUE = 1024
 FOOTER = 2048
+EMBED_TOTAL = 6000  # title, description, fields, footer and author of all a message's embeds together
 AUTHOR = 256
 MODAL_TITLE = 45
 MODAL_VALUE = 4000

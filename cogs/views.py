@@ -84,7 +84,7 @@ def result_embed(
 ) -> discord.Embed:
     """The embed under a finished image: prompt, mode, aspect ratio, time taken, requester, and its source."""
     request = job.request
-    embed = discord.Embed(description=fit(request.prompt, text.EMBED_DESCRIPTION), colour=EMBED_COLOUR)
+    embed = discord.Embed(colour=EMBED_COLOUR)
     embed.add_field(name="Mode", value=price_label(request.mode, price_micros))
     ratio = request.aspect_ratio + (" (closest to the input image)" if aspect_auto else "")
     embed.add_field(name="Aspect ratio", value=ratio)
@@ -95,10 +95,13 @@ def result_embed(
         embed.add_field(name="Edited from", value=f"[this image]({link})")
     if filename:
         embed.set_image(url=f"attachment://{filename}")
-    footer = f"Job {job.id}" + (f" · task {job.task_id}" if job.task_id else "")
+    footer = f"Job {job.id}" + (f" · task {cut(job.task_id, 100)}" if job.task_id else "")
     if note:
         footer = f"{note}\n{footer}"
     embed.set_footer(text=cut(footer, text.FOOTER))
+    # The prompt gets what the message's 6,000 characters leave, up to a description's own 4,096.
+    used = len(embed.footer.text or "") + sum(len(field.name or "") + len(field.value or "") for field in embed.fields)
+    embed.description = fit(request.prompt, min(text.EMBED_DESCRIPTION, text.EMBED_TOTAL - used))
     return embed
 
 
