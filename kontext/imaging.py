@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 # larger outputs while bounding what one decode can cost: 16 MB as RGBA, against 576 MB for a 12,000 x 12,000 PNG
 # that compresses to 140 kB. Anything above is never decoded.
 MAX_RESULT_PIXELS = 2048 * 2048
-RESULT_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp"}
+# Pillow names a JPEG carrying several pictures (cameras' multi-picture format) MPO: still a JPEG to everyone else.
+RESULT_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp"}
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "jpeg"),
@@ -96,7 +97,7 @@ def check_result(data: bytes, *, max_pixels: int = MAX_RESULT_PIXELS) -> str:
             # Pillow warns past 89 MP on open; our own ceiling is far lower and checked right below. (Threads racing
             # here can at worst leave this one filter installed, which is harmless for the same reason.)
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            opened = Image.open(io.BytesIO(data), formats=tuple(RESULT_FORMATS))
+            opened = Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP"))
     except Image.DecompressionBombError as error:
         raise ImageTooLargeError(None, None, max_pixels) from error
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:

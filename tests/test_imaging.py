@@ -51,6 +51,13 @@ def test_check_result_accepts_jpeg_png_and_webp(fmt: str, name: str) -> None:
     assert check_result(encoded(fmt)) == name
 
 
+def test_check_result_takes_a_multi_picture_jpeg_as_a_jpeg() -> None:
+    buffer = io.BytesIO()
+    picture = Image.new("RGB", (32, 32))
+    picture.save(buffer, "MPO", save_all=True, append_images=[picture])
+    assert check_result(buffer.getvalue()) == "jpeg"
+
+
 NOT_IMAGES = {
     "text": b"Internal error, please retry",
     "html": b"<!doctype html><html><body><h1>502 Bad Gateway</h1></body></html>",
