@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import discord
@@ -24,6 +25,7 @@ from kontext.config import ConfigError, Settings
 from kontext.jobs import JobService, JobSettings
 from kontext.metrics import Metrics
 from kontext.models import Job
+from kontext.process import ShutdownWatchdog, StartupError, database_unavailable, network_reason
 from kontext.quotas import QuotaService
 from kontext.scheduling import PollSchedule
 from kontext.simulator import SimulatedApi
@@ -34,6 +36,20 @@ log = logging.getLogger("kontext.bot")
 
 EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.mentions", "cogs.quota", "cogs.admin")
 _COMMANDS_HASH_KEY = "commands_hash"
+
+SHUTDOWN_GRACE = 5.0  # seconds a submit already on the wire gets to land at SIGTERM, so its job stays resumable
+# Hosts kill a process some seconds after SIGTERM (Docker and systemd by default after 10 s, Heroku after 30 s):
+# everything, the drain included, is over by then, whatever discord.py is doing.
+SHUTDOWN_DEADLINE = 9.0
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+PORTAL = "https://discord.com/developers/applications"
+# Each privileged intent the bot may ask for: its attribute on discord.Intents, its name in the developer portal
+# (your application → Bot → Privileged Gateway Intents) and the setting that asks for it, if one does.
+_PRIVILEGED_INTENTS: tuple[tuple[str, str, str | None], ...] = (
+    ("presences", "Presence Intent", None),
+    ("members", "Server Members Intent", None),
+    ("message_content", "Message Content Intent", "MESSAGE_CONTENT_INTENT"),
+)
 
 
 class ExtensionLoadError(RuntimeError):
@@ -239,7 +255,14 @@ async def create_bot(
     storage: Storage | None = None
     try:
         storage = open_storage(settings.database_url)
-        await storage.open()
+        try:
+            await storage.open()
+        except Exception as error:
+            startup_error = database_unavailable(settings.database_url, error)
+            if startup_error is None:
+                raise
+            log.debug("the database could not be opened", exc_info=error)
+            raise startup_error from error
         base_url, api_key = settings.apixo_base_url, settings.apixo_api_key or ""
         if simulator is not None:
             base_url, api_key = await simulator.start(), "simulated"
@@ -285,23 +308,92 @@ async def create_bot(
     )
 
 
-async def run(settings: Settings, *, shutdown_grace: float = 5.0) -> None:
-    """Run until Discord closes us or the host sends SIGTERM/SIGINT (a deploy), then stop within bounded time."""
+async def run(
+    settings: Settings, *, shutdown_grace: float = SHUTDOWN_GRACE, shutdown_deadline: float = SHUTDOWN_DEADLINE
+) -> None:
+    """Run until Discord closes us or the host sends SIGTERM/SIGINT (a deploy), then stop within shutdown_deadline."""
     bot = await create_bot(settings)
     async with bot:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in _STOP_SIGNALS:
             loop.add_signal_handler(sig, stop.set)
         running = asyncio.create_task(bot.start(settings.discord_token))
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if stopping in done:
-            await asyncio.wait_for(bot.shutdown(shutdown_grace), shutdown_grace + 3)
-            await asyncio.gather(running, return_exceptions=True)
-        else:
+        if stopping not in done:
             stopping.cancel()
-            running.result()
+            raise_startup_error(running, bot.intents)
+            return
+        watchdog = ShutdownWatchdog(shutdown_deadline)
+        watchdog.start()
+        for sig in _STOP_SIGNALS:  # asked twice: no more waiting
+            loop.add_signal_handler(sig, watchdog.fire, f"{signal.Signals(sig).name} received twice")
+        await stop_bot(bot, running, grace=shutdown_grace, deadline=shutdown_deadline - 1)
+    # The watchdog stays armed (a daemon thread) through asyncio.run's own teardown, which can hang too.
+
+
+async def stop_bot(bot: KontextBot, running: asyncio.Task[None], *, grace: float, deadline: float) -> None:
+    """Drain and close the bot, then stop discord.py wherever it is: asleep before a reconnect, or connecting."""
+    try:
+        await asyncio.wait_for(bot.shutdown(grace), deadline)
+    except TimeoutError:
+        log.warning("closing took more than %.0f s; stopping anyway", deadline)
+    # After a long outage discord.py sleeps minutes between reconnects, deaf to close(): cancel it.
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+
+
+def raise_startup_error(running: asyncio.Task[None], intents: discord.Intents) -> None:
+    """Re-raise how bot.start() ended, as one clear line when Discord would not let the bot in."""
+    error = running.exception()
+    if error is None:
+        return
+    startup_error = discord_unavailable(error, intents)
+    if startup_error is None:
+        running.result()
+    log.debug("Discord did not let the bot in", exc_info=error)
+    raise startup_error from error
+
+
+def discord_unavailable(error: BaseException, intents: discord.Intents) -> StartupError | None:
+    """One line for Discord refusing or not answering the bot, or None when the error looks like a bug of ours."""
+    if isinstance(error, discord.LoginFailure) or (isinstance(error, discord.ConnectionClosed) and error.code == 4004):
+        return StartupError(
+            f"Discord refused DISCORD_TOKEN: check the token in .env ({PORTAL} → your application → Bot → Reset Token)"
+        )
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return StartupError(privileged_intents_refused(intents))
+    if isinstance(error, discord.ConnectionClosed):
+        return StartupError(f"Discord closed the gateway connection with code {error.code} ({error.reason or '-'})")
+    if isinstance(error, discord.DiscordServerError):
+        return StartupError(f"Discord answered {error.status} at start-up (an outage?): try again later")
+    if isinstance(error, discord.GatewayNotFound):
+        return StartupError("Discord's gateway could not be found (an outage?): try again later")
+    if isinstance(error, (OSError, aiohttp.ClientError)):
+        host, port = getattr(error, "host", None), getattr(error, "port", None)
+        where = f"{host}:{port}" if host else urlsplit(discord.http.Route.BASE).netloc
+        reason = network_reason(error) if isinstance(error, OSError) else str(error) or type(error).__name__
+        return StartupError(f"cannot reach Discord at {where} ({reason}): check the network, DNS and firewall")
+    return None
+
+
+def privileged_intents_refused(intents: discord.Intents) -> str:
+    """Which privileged intents this bot asked for and where the owner switches them on."""
+    asked = [(portal, setting) for attr, portal, setting in _PRIVILEGED_INTENTS if getattr(intents, attr)]
+    if not asked:
+        return "Discord refused the gateway intents (close code 4014), although this bot asks for no privileged one"
+    names = " and ".join(portal for portal, _ in asked)
+    them = "them" if len(asked) > 1 else "it"
+    line = (
+        f"Discord refused the privileged intent{'s' if len(asked) > 1 else ''} this bot asks for: {names}. "
+        f"Switch {them} on at {PORTAL} → your application → Bot → Privileged Gateway Intents "
+        "(a bot in 100 or more servers needs Discord's approval)"
+    )
+    settings = [f"{setting}=false" for _, setting in asked if setting]
+    if settings:
+        line += f", or set {' and '.join(settings)}"
+    return line
 
 
 def main() -> None:
@@ -317,11 +409,8 @@ def main() -> None:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
-    except discord.LoginFailure:
-        log.error("Discord refused DISCORD_TOKEN: check the token in .env (Bot tab of the developer portal)")
-        sys.exit(2)
-    except discord.PrivilegedIntentsRequired:
-        log.error("Discord refused the gateway intents")
+    except StartupError as error:
+        log.error("cannot start: %s", error)
         sys.exit(2)
 
 

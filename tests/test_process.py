@@ -1,0 +1,200 @@
+"""The bot process at its edges: each start-up failure is one line and a non-zero exit; SIGTERM always ends it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot import privileged_intents_refused
+from kontext.process import ShutdownWatchdog, database_location
+from tests.bot_process import BotProcess, start_process
+from tests.fakes.apixo import FakeApixo
+from tests.fakes.discord import FakeDiscord
+from tests.harness import bot_env
+
+SECRET_PASSWORD = "pw-never-shown-8d1f"
+START_WITHIN = 60.0  # a cold Python start on a busy test machine, not a timing under test
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+async def fakes() -> AsyncIterator[tuple[FakeDiscord, FakeApixo]]:
+    discord_fake, api = FakeDiscord(), FakeApixo()
+    await discord_fake.start()
+    await api.start()
+    try:
+        yield discord_fake, api
+    finally:
+        await api.close()
+        await discord_fake.close()
+
+
+async def failed_start(process: BotProcess) -> str:
+    """Wait for a process that cannot start; return its one ERROR line, checking it exited non-zero, no traceback."""
+    try:
+        code = await process.wait(START_WITHIN)
+    finally:
+        await process.kill()
+    output = process.output
+    errors = [line for line in process.lines if "ERROR" in line or "CRITICAL" in line]
+    assert code != 0, output
+    assert "Traceback" not in output, output
+    assert len(errors) == 1, output
+    return errors[0]
+
+
+async def test_start_with_postgresql_down_says_where_in_one_line_without_the_password(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeApixo]
+) -> None:
+    discord_fake, api = fakes
+    port = closed_port()
+    url = f"postgresql://kontext:{SECRET_PASSWORD}@127.0.0.1:{port}/kontext"
+    process = await start_process(
+        bot_env(api, url), api_url=f"{discord_fake.base_url}/api/v10", gateway_url=discord_fake.gateway_url
+    )
+    line = await failed_start(process)
+    assert f"cannot reach the database at 127.0.0.1:{port} (connection refused)" in line
+    assert SECRET_PASSWORD not in process.output
+    assert not discord_fake.requests, "nothing is asked of Discord without a database"
+
+
+async def test_start_with_a_database_that_refuses_says_why_in_one_line(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeApixo]
+) -> None:
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    discord_fake, api = fakes
+    url = server.rsplit("/", 1)[0] + "/kontext_no_such_database"
+    process = await start_process(
+        bot_env(api, url), api_url=f"{discord_fake.base_url}/api/v10", gateway_url=discord_fake.gateway_url
+    )
+    line = await failed_start(process)
+    assert f"the database at {database_location(url)} refused the connection" in line
+    assert "kontext_no_such_database" in line and "does not exist" in line
+
+
+async def test_start_with_an_unopenable_sqlite_file_says_which_in_one_line(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeApixo]
+) -> None:
+    discord_fake, api = fakes
+    (tmp_path / "file").write_text("not a directory")
+    url = f"sqlite:///{tmp_path / 'file' / 'bot.db'}"
+    process = await start_process(
+        bot_env(api, url), api_url=f"{discord_fake.base_url}/api/v10", gateway_url=discord_fake.gateway_url
+    )
+    line = await failed_start(process)
+    assert f"cannot open the SQLite database {tmp_path / 'file' / 'bot.db'}" in line
+
+
+async def test_start_with_discord_unreachable_says_so_in_one_line(tmp_path: Path) -> None:
+    api = FakeApixo()
+    await api.start()
+    try:
+        port = closed_port()
+        process = await start_process(
+            bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}"),
+            api_url=f"http://127.0.0.1:{port}/api/v10",
+            gateway_url=f"ws://127.0.0.1:{port}/gateway",
+        )
+        line = await failed_start(process)
+    finally:
+        await api.close()
+    assert f"cannot reach Discord at 127.0.0.1:{port} (connection refused)" in line
+
+
+async def test_start_with_the_token_refused_says_which_setting_in_one_line(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeApixo]
+) -> None:
+    discord_fake, api = fakes
+    discord_fake.bot_token = "the-token-discord-knows"  # GET /users/@me answers 401 to any other
+    process = await start_process(
+        bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}"),
+        api_url=f"{discord_fake.base_url}/api/v10",
+        gateway_url=discord_fake.gateway_url,
+    )
+    line = await failed_start(process)
+    assert "Discord refused DISCORD_TOKEN" in line and "Bot → Reset Token" in line
+    assert any(r.path == "/users/@me" and r.status == 401 for r in discord_fake.requests)
+    assert "test-discord-token" not in process.output
+
+
+async def test_start_with_an_intent_refused_names_it_and_where_to_switch_it_on(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeApixo]
+) -> None:
+    discord_fake, api = fakes
+    discord_fake.allowed_privileged_intents = 0  # the portal's switches are all off: IDENTIFY gets close code 4014
+    process = await start_process(
+        bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", MESSAGE_CONTENT_INTENT="true"),
+        api_url=f"{discord_fake.base_url}/api/v10",
+        gateway_url=discord_fake.gateway_url,
+    )
+    line = await failed_start(process)
+    assert "Discord refused the privileged intent this bot asks for: Message Content Intent." in line
+    assert "Bot → Privileged Gateway Intents" in line and "or set MESSAGE_CONTENT_INTENT=false" in line
+    assert "Server Members" not in line and "Presence" not in line
+
+
+def test_privileged_intents_refused_names_exactly_those_asked_for() -> None:
+    intents = discord.Intents.default()
+    intents.members = intents.presences = True
+    line = privileged_intents_refused(intents)
+    assert "intents this bot asks for: Presence Intent and Server Members Intent. Switch them on" in line
+    assert "Message Content" not in line and "or set" not in line
+
+
+async def test_sigterm_while_discord_py_waits_to_reconnect_exits_within_ten_seconds(tmp_path: Path) -> None:
+    discord_fake, api = FakeDiscord(), FakeApixo()
+    await discord_fake.start()
+    await api.start()
+    guild = discord_fake.add_guild()
+    process = await start_process(
+        bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id)),
+        api_url=f"{discord_fake.base_url}/api/v10",
+        gateway_url=discord_fake.gateway_url,
+        reconnect_delay=300,  # what discord.py waits between attempts after a long outage (up to 17 min)
+    )
+    try:
+        await discord_fake.wait_ready(START_WITHIN)
+        await discord_fake.close()  # Discord gone: the gateway closes, the reconnect fails, discord.py waits
+        await process.wait_for_line("Attempting a reconnect for shard ID 0 in 300.00s", 20)
+
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        process.process.send_signal(signal.SIGTERM)
+        code = await process.wait(15)
+        took = loop.time() - began
+    finally:
+        await process.kill()
+        await api.close()
+    assert code == 0 and took < 10, f"exit {code} after {took:.1f} s:\n{process.output}"
+    assert "shutting down" in process.output and "exiting now" not in process.output
+
+
+def test_watchdog_ends_a_stuck_shutdown_at_its_deadline(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR)
+    exited = threading.Event()
+    codes: list[int] = []
+
+    def exit_(code: int) -> None:
+        codes.append(code)
+        exited.set()
+
+    ShutdownWatchdog(0.05, exit=exit_).start()
+    assert exited.wait(5) and codes == [1]
+    assert "shutdown did not finish within 0.05 s: exiting now" in caplog.text
