@@ -148,11 +148,11 @@ class KontextBot(commands.AutoShardedBot):
             # Up before the gateway: /healthz answers 503 until Discord is connected, callbacks land from the start.
             try:
                 await self.web.start()
-            except OSError:
-                log.error(
-                    "the web server cannot listen on %s:%s (check WEB_HOST, WEB_PORT)", self.web.host, self.web.port
-                )
-                raise
+            except OSError as error:
+                raise StartupError(
+                    f"the web server cannot listen on {self.web.host}:{self.web.port} ({network_reason(error)}): "
+                    "check WEB_HOST and WEB_PORT"
+                ) from error
         # Result buttons carry their job id in the custom_id, so they work on results of earlier processes too.
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
@@ -347,7 +347,8 @@ async def stop_bot(bot: KontextBot, running: asyncio.Task[None], *, grace: float
 def raise_startup_error(running: asyncio.Task[None], intents: discord.Intents) -> None:
     """Re-raise how bot.start() ended, as one clear line when Discord would not let the bot in."""
     error = running.exception()
-    if error is None:
+    if error is None or isinstance(error, StartupError):
+        running.result()
         return
     startup_error = discord_unavailable(error, intents)
     if startup_error is None:
@@ -370,7 +371,7 @@ def discord_unavailable(error: BaseException, intents: discord.Intents) -> Start
         return StartupError(f"Discord answered {error.status} at start-up (an outage?): try again later")
     if isinstance(error, discord.GatewayNotFound):
         return StartupError("Discord's gateway could not be found (an outage?): try again later")
-    if isinstance(error, (OSError, aiohttp.ClientError)):
+    if isinstance(error, aiohttp.ClientConnectionError):  # refused, reset, timed out, unknown host
         host, port = getattr(error, "host", None), getattr(error, "port", None)
         where = f"{host}:{port}" if host else urlsplit(discord.http.Route.BASE).netloc
         reason = network_reason(error) if isinstance(error, OSError) else str(error) or type(error).__name__

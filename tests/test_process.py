@@ -150,6 +150,23 @@ async def test_start_with_an_intent_refused_names_it_and_where_to_switch_it_on(
     assert "Server Members" not in line and "Presence" not in line
 
 
+async def test_start_with_the_web_port_taken_says_which_in_one_line(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeApixo]
+) -> None:
+    discord_fake, api = fakes
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = await start_process(
+            bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", WEB_HOST="127.0.0.1", WEB_PORT=str(port)),
+            api_url=f"{discord_fake.base_url}/api/v10",
+            gateway_url=discord_fake.gateway_url,
+        )
+        line = await failed_start(process)
+    assert f"the web server cannot listen on 127.0.0.1:{port} (address already in use)" in line
+
+
 def test_privileged_intents_refused_names_exactly_those_asked_for() -> None:
     intents = discord.Intents.default()
     intents.members = intents.presences = True
