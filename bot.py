@@ -13,7 +13,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import discord
+import yarl
 from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.shard import Shard
 from dotenv import load_dotenv
 
 from cogs.buttons import DYNAMIC_ITEMS
@@ -68,6 +71,9 @@ class KontextBot(commands.AutoShardedBot):
     metrics: Metrics
     callbacks: CallbackHub | None  # set in callback mode
     web: WebServer | None  # /healthz, /metrics, callbacks; when a port is set or in callback mode
+    # The first connection to the gateway at start-up: this many tries, this far apart, then one line and exit.
+    gateway_attempts: int = 6
+    gateway_retry_delay: float = 5.0  # discord.py's own pause
 
     def __init__(
         self,
@@ -142,6 +148,38 @@ class KontextBot(commands.AutoShardedBot):
         # Discord starts one session per 5 s (max_concurrency 1): discord.py's own spacing, shorter only in tests.
         if not initial and self.identify_spacing > 0:
             await asyncio.sleep(self.identify_spacing)
+
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
+        """Connect a shard at start-up; after a few failed tries, one line and exit (discord.py: forever, loudly)."""
+        # discord.py keeps its shards and their event queue private; should that change, let it connect its way.
+        shards = getattr(self, "_AutoShardedClient__shards", None)
+        queue = getattr(self, "_AutoShardedClient__queue", None)
+        if shards is None or queue is None:
+            return await super().launch_shard(gateway, shard_id, initial=initial)
+        for attempt in range(1, self.gateway_attempts + 1):
+            try:
+                coro = DiscordWebSocket.from_client(self, initial=initial, gateway=gateway, shard_id=shard_id)
+                ws = await asyncio.wait_for(coro, timeout=self.shard_connect_timeout)
+            except Exception as error:
+                reason = network_reason(error)
+                where = f"{gateway.host}:{gateway.port}"
+                if attempt == self.gateway_attempts:
+                    raise StartupError(
+                        f"cannot reach Discord's gateway at {where} ({reason}) after {attempt} tries: "
+                        "check the network, DNS and firewall"
+                    ) from error
+                log.warning(
+                    "shard %s cannot connect to Discord's gateway at %s (%s); trying again in %.0f s",
+                    shard_id,
+                    where,
+                    reason,
+                    self.gateway_retry_delay,
+                )
+                await asyncio.sleep(self.gateway_retry_delay)
+            else:
+                shards[shard_id] = shard = Shard(ws, self, queue.put_nowait)
+                shard.launch()
+                return
 
     async def setup_hook(self) -> None:
         if self.web is not None:
@@ -374,7 +412,7 @@ def discord_unavailable(error: BaseException, intents: discord.Intents) -> Start
     if isinstance(error, aiohttp.ClientConnectionError):  # refused, reset, timed out, unknown host
         host, port = getattr(error, "host", None), getattr(error, "port", None)
         where = f"{host}:{port}" if host else urlsplit(discord.http.Route.BASE).netloc
-        reason = network_reason(error) if isinstance(error, OSError) else str(error) or type(error).__name__
+        reason = network_reason(error)
         return StartupError(f"cannot reach Discord at {where} ({reason}): check the network, DNS and firewall")
     return None
 

@@ -23,8 +23,10 @@ class StartupError(Exception):
     """Something outside the process (database, Discord) stops it from starting; the message is one line."""
 
 
-def network_reason(error: OSError) -> str:
+def network_reason(error: BaseException) -> str:
     """A connection error in a few words ("connection refused"), without the traceback."""
+    if not isinstance(error, OSError):
+        return str(error) or type(error).__name__
     if isinstance(error, socket.gaierror):
         return f"unknown host: {error.strerror}"
     if isinstance(error, TimeoutError):

@@ -2,8 +2,9 @@
 
 Tests that need a real OS process (SIGTERM, a kill, how start-up fails) start `python -m tests.bot_process` with
 the fake's URLs in FAKE_DISCORD_API and FAKE_DISCORD_GATEWAY and the bot's settings in the environment, as a host
-would: start_process() does that. FAKE_RECONNECT_DELAY fixes discord.py's wait before each reconnect (seconds), so
-a test reaches the minutes-long waits of a long outage at once.
+would: start_process() does that. Timings a test may set, in seconds: FAKE_RECONNECT_DELAY fixes discord.py's wait
+before each reconnect (to reach the minutes-long waits of a long outage at once), FAKE_GATEWAY_RETRY_DELAY the pause
+between the bot's first tries to reach the gateway.
 """
 
 from __future__ import annotations
@@ -68,12 +69,19 @@ class BotProcess:
 
 
 async def start_process(
-    env: dict[str, str], *, api_url: str, gateway_url: str, reconnect_delay: float | None = None
+    env: dict[str, str],
+    *,
+    api_url: str,
+    gateway_url: str,
+    reconnect_delay: float | None = None,
+    gateway_retry_delay: float | None = None,
 ) -> BotProcess:
     """Start the bot process with these settings against Discord at these URLs."""
     process_env = {**os.environ, **env, "FAKE_DISCORD_API": api_url, "FAKE_DISCORD_GATEWAY": gateway_url}
     if reconnect_delay is not None:
         process_env["FAKE_RECONNECT_DELAY"] = str(reconnect_delay)
+    if gateway_retry_delay is not None:
+        process_env["FAKE_GATEWAY_RETRY_DELAY"] = str(gateway_retry_delay)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -92,6 +100,8 @@ def main() -> None:
     delay = os.environ.get("FAKE_RECONNECT_DELAY")
     if delay is not None:
         discord.backoff.ExponentialBackoff.delay = lambda self: float(delay)  # type: ignore[method-assign]
+    if "FAKE_GATEWAY_RETRY_DELAY" in os.environ:
+        bot.KontextBot.gateway_retry_delay = float(os.environ["FAKE_GATEWAY_RETRY_DELAY"])
     bot.main()
 
 

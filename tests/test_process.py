@@ -118,6 +118,23 @@ async def test_start_with_discord_unreachable_says_so_in_one_line(tmp_path: Path
     assert f"cannot reach Discord at 127.0.0.1:{port} (connection refused)" in line
 
 
+async def test_start_with_the_gateway_unreachable_gives_up_in_one_line(
+    tmp_path: Path, fakes: tuple[FakeDiscord, FakeApixo]
+) -> None:
+    discord_fake, api = fakes
+    port = closed_port()
+    discord_fake.gateway_url = f"ws://127.0.0.1:{port}/gateway"  # what GET /gateway/bot answers: REST works
+    process = await start_process(
+        bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}"),
+        api_url=f"{discord_fake.base_url}/api/v10",
+        gateway_url=discord_fake.gateway_url,
+        gateway_retry_delay=0.01,
+    )
+    line = await failed_start(process)
+    assert f"cannot reach Discord's gateway at 127.0.0.1:{port} (connection refused) after 6 tries" in line
+    assert process.output.count("trying again") == 5
+
+
 async def test_start_with_the_token_refused_says_which_setting_in_one_line(
     tmp_path: Path, fakes: tuple[FakeDiscord, FakeApixo]
 ) -> None:
