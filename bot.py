@@ -445,7 +445,7 @@ def main() -> None:
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
     log.info("starting with %s", settings.describe())
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, shutdown_grace=SHUTDOWN_GRACE, shutdown_deadline=SHUTDOWN_DEADLINE))
     except KeyboardInterrupt:
         pass
     except StartupError as error:

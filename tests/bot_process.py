@@ -4,7 +4,7 @@ Tests that need a real OS process (SIGTERM, a kill, how start-up fails) start `p
 the fake's URLs in FAKE_DISCORD_API and FAKE_DISCORD_GATEWAY and the bot's settings in the environment, as a host
 would: start_process() does that. Timings a test may set, in seconds: FAKE_RECONNECT_DELAY fixes discord.py's wait
 before each reconnect (to reach the minutes-long waits of a long outage at once), FAKE_GATEWAY_RETRY_DELAY the pause
-between the bot's first tries to reach the gateway.
+between the bot's first tries to reach the gateway, FAKE_SHUTDOWN_GRACE what a submit on the wire gets at SIGTERM.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ async def start_process(
     gateway_url: str,
     reconnect_delay: float | None = None,
     gateway_retry_delay: float | None = None,
+    shutdown_grace: float | None = None,
 ) -> BotProcess:
     """Start the bot process with these settings against Discord at these URLs."""
     process_env = {**os.environ, **env, "FAKE_DISCORD_API": api_url, "FAKE_DISCORD_GATEWAY": gateway_url}
@@ -82,6 +83,8 @@ async def start_process(
         process_env["FAKE_RECONNECT_DELAY"] = str(reconnect_delay)
     if gateway_retry_delay is not None:
         process_env["FAKE_GATEWAY_RETRY_DELAY"] = str(gateway_retry_delay)
+    if shutdown_grace is not None:
+        process_env["FAKE_SHUTDOWN_GRACE"] = str(shutdown_grace)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -102,6 +105,8 @@ def main() -> None:
         discord.backoff.ExponentialBackoff.delay = lambda self: float(delay)  # type: ignore[method-assign]
     if "FAKE_GATEWAY_RETRY_DELAY" in os.environ:
         bot.KontextBot.gateway_retry_delay = float(os.environ["FAKE_GATEWAY_RETRY_DELAY"])
+    if "FAKE_SHUTDOWN_GRACE" in os.environ:
+        bot.SHUTDOWN_GRACE = float(os.environ["FAKE_SHUTDOWN_GRACE"])
     bot.main()
 
 

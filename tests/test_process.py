@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -218,6 +219,54 @@ async def test_sigterm_while_discord_py_waits_to_reconnect_exits_within_ten_seco
         await api.close()
     assert code == 0 and took < 10, f"exit {code} after {took:.1f} s:\n{process.output}"
     assert "shutting down" in process.output and "exiting now" not in process.output
+
+
+@contextlib.asynccontextmanager
+async def bot_with_a_submit_on_the_wire(tmp_path: Path, *, grace: float = 5.0) -> AsyncIterator[BotProcess]:
+    """A bot process whose one job's submit the API holds unanswered; SIGTERM gives such a submit `grace` seconds."""
+    discord_fake, api = FakeDiscord(), FakeApixo()
+    await discord_fake.start()
+    await api.start()
+    guild = discord_fake.add_guild()
+    user = discord_fake.add_member(guild, name="alice")["user"]
+    env = bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), API_REQUEST_TIMEOUT="60")
+    process = await start_process(
+        env, api_url=f"{discord_fake.base_url}/api/v10", gateway_url=discord_fake.gateway_url, shutdown_grace=grace
+    )
+    try:
+        await discord_fake.wait_for(lambda: guild.id in discord_fake.guild_commands, START_WITHIN)
+        await discord_fake.wait_ready(START_WITHIN)
+        api.hang_submit()
+        await discord_fake.send_slash("imagine", {"prompt": "on the wire"}, guild=guild, user=user)
+        await discord_fake.wait_for(lambda: any(route == "submit" for route, _ in api.requests), 10)
+        yield process
+    finally:
+        await process.kill()
+        await api.close()
+        await discord_fake.close()
+
+
+async def test_sigterm_gives_a_submit_on_the_wire_its_grace_and_still_exits_within_ten_seconds(tmp_path: Path) -> None:
+    async with bot_with_a_submit_on_the_wire(tmp_path, grace=1.0) as process:
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        process.process.send_signal(signal.SIGTERM)
+        code = await process.wait(15)
+        took = loop.time() - began
+    assert code == 0 and 1.0 <= took < 10, f"exit {code} after {took:.1f} s:\n{process.output}"
+
+
+async def test_a_second_sigterm_exits_at_once(tmp_path: Path) -> None:
+    async with bot_with_a_submit_on_the_wire(tmp_path) as process:
+        loop = asyncio.get_running_loop()
+        process.process.send_signal(signal.SIGTERM)
+        await process.wait_for_line("shutting down", 5)
+        began = loop.time()
+        process.process.send_signal(signal.SIGTERM)
+        code = await process.wait(5)
+        took = loop.time() - began
+    assert code == 1 and took < 2, f"exit {code} after {took:.1f} s:\n{process.output}"
+    assert "SIGTERM received twice: exiting now" in process.output
 
 
 def test_watchdog_ends_a_stuck_shutdown_at_its_deadline(caplog: pytest.LogCaptureFixture) -> None:
