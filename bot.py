@@ -367,11 +367,11 @@ async def run(
         watchdog.start()
         for sig in _STOP_SIGNALS:  # asked twice: no more waiting
             loop.add_signal_handler(sig, watchdog.fire, f"{signal.Signals(sig).name} received twice")
-        await stop_bot(bot, running, grace=shutdown_grace, deadline=shutdown_deadline - 1)
+        await stop_in_time(bot, running, grace=shutdown_grace, deadline=shutdown_deadline - 1)
     # The watchdog stays armed (a daemon thread) through asyncio.run's own teardown, which can hang too.
 
 
-async def stop_bot(bot: KontextBot, running: asyncio.Task[None], *, grace: float, deadline: float) -> None:
+async def stop_in_time(bot: KontextBot, running: asyncio.Task[None], *, grace: float, deadline: float) -> None:
     """Drain and close the bot, then stop discord.py wherever it is: asleep before a reconnect, or connecting."""
     try:
         await asyncio.wait_for(bot.shutdown(grace), deadline)

@@ -73,9 +73,9 @@ class ShutdownWatchdog:
     A thread, not a task: it fires even when the loop is stuck (a hung close, a blocking call).
     """
 
-    def __init__(self, deadline: float, *, exit: Callable[[int], object] = os._exit, code: int = 1) -> None:
+    def __init__(self, deadline: float, *, exit_process: Callable[[int], object] = os._exit, code: int = 1) -> None:
         self.deadline = deadline
-        self._exit = exit
+        self._exit = exit_process
         self._code = code
         self._timer = threading.Timer(deadline, self.fire)
         self._timer.daemon = True  # never the reason the process stays up

@@ -12,11 +12,12 @@ import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import discord
 import pytest
 
 from bot import privileged_intents_refused
-from kontext.process import ShutdownWatchdog, database_location
+from kontext.process import ShutdownWatchdog, database_location, database_unavailable
 from tests.bot_process import BotProcess, start_process
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord
@@ -88,6 +89,17 @@ async def test_start_with_a_database_that_refuses_says_why_in_one_line(
     line = await failed_start(process)
     assert f"the database at {database_location(url)} refused the connection" in line
     assert "kontext_no_such_database" in line and "does not exist" in line
+
+
+def test_database_unavailable_tells_a_refusal_from_a_bug_of_ours() -> None:
+    url = f"postgresql://kontext:{SECRET_PASSWORD}@db.example:6543/kontext"
+    wrong_password = asyncpg.InvalidPasswordError('password authentication failed for user "kontext"')
+    refused = database_unavailable(url, wrong_password)
+    assert refused is not None and str(refused).startswith("the database at db.example:6543 refused the connection")
+    unknown = database_unavailable(url, socket.gaierror(-2, "Name or service not known"))
+    assert unknown is not None and "(unknown host: Name or service not known)" in str(unknown)
+    assert SECRET_PASSWORD not in str(refused) + str(unknown)
+    assert database_unavailable(url, asyncpg.PostgresSyntaxError("syntax error at or near")) is None  # a traceback
 
 
 async def test_start_with_an_unopenable_sqlite_file_says_which_in_one_line(
@@ -278,6 +290,6 @@ def test_watchdog_ends_a_stuck_shutdown_at_its_deadline(caplog: pytest.LogCaptur
         codes.append(code)
         exited.set()
 
-    ShutdownWatchdog(0.05, exit=exit_).start()
+    ShutdownWatchdog(0.05, exit_process=exit_).start()
     assert exited.wait(5) and codes == [1]
     assert "shutdown did not finish within 0.05 s: exiting now" in caplog.text
