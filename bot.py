@@ -44,6 +44,7 @@ SHUTDOWN_GRACE = 5.0  # seconds a submit already on the wire gets to land at SIG
 # Hosts kill a process some seconds after SIGTERM (Docker and systemd by default after 10 s, Heroku after 30 s):
 # everything, the drain included, is over by then, whatever discord.py is doing.
 SHUTDOWN_DEADLINE = 9.0
+DATABASE_CLOSE_TIMEOUT = 2.0
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 PORTAL = "https://discord.com/developers/applications"
 # Each privileged intent the bot may ask for: its attribute on discord.Intents, its name in the developer portal
@@ -219,7 +220,7 @@ class KontextBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s in %d servers", self.user, len(self.guilds))
-        if not self._resumed:
+        if not self._resumed and not self.is_closed():  # ready only after SIGTERM came: nothing to resume
             # Once per process: after a restart, unfinished jobs of our guilds continue where they were.
             self._resumed = True
             settled = await self.jobs.settle_orphans()
@@ -256,7 +257,11 @@ class KontextBot(commands.AutoShardedBot):
         if self.web is not None:
             await self.web.close()
         await super().close()
-        await self.storage.close()
+        try:
+            # A database gone silent never answers the goodbye of its connections: don't wait for it.
+            await asyncio.wait_for(self.storage.close(), DATABASE_CLOSE_TIMEOUT)
+        except TimeoutError:
+            log.warning("the database did not answer within %.0f s while closing; leaving it", DATABASE_CLOSE_TIMEOUT)
         if self.simulator is not None:
             await self.simulator.close()
         await self.session.close()

@@ -11,6 +11,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import discord
@@ -279,6 +280,89 @@ async def test_a_second_sigterm_exits_at_once(tmp_path: Path) -> None:
         took = loop.time() - began
     assert code == 1 and took < 3, f"exit {code} after {took:.1f} s:\n{process.output}"
     assert "SIGTERM received twice: exiting now" in process.output
+
+
+class FreezingProxy:
+    """A TCP proxy to PostgreSQL that can go silent: connections stay open, nothing passes (a partition)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.frozen = asyncio.Event()
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in self._connections:
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+        try:
+            await asyncio.gather(self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer))
+        finally:
+            self._connections.discard(task)
+            for w in (writer, upstream_writer):
+                w.close()
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            if self.frozen.is_set():
+                await asyncio.Event().wait()  # swallow it and everything after: the peer waits for ever
+            writer.write(data)
+            await writer.drain()
+
+
+async def test_sigterm_with_the_database_gone_silent_exits_within_ten_seconds(tmp_path: Path) -> None:
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    parts = urlsplit(server)
+    proxy = FreezingProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await proxy.start()
+    url = urlunsplit(parts._replace(netloc=f"{parts.netloc.rpartition('@')[0]}@127.0.0.1:{proxy.port}"))
+    discord_fake, api = FakeDiscord(), FakeApixo()
+    await discord_fake.start()
+    await api.start()
+    guild = discord_fake.add_guild()
+    user = discord_fake.add_member(guild, name="alice")["user"]
+    api.outcome(lambda body: "never")
+    process = await start_process(
+        bot_env(api, url, DEV_GUILD_ID=str(guild.id)),
+        api_url=f"{discord_fake.base_url}/api/v10",
+        gateway_url=discord_fake.gateway_url,
+    )
+    try:
+        await discord_fake.wait_for(lambda: guild.id in discord_fake.guild_commands, START_WITHIN)
+        await discord_fake.wait_ready(START_WITHIN)
+        await discord_fake.send_slash("imagine", {"prompt": "polling"}, guild=guild, user=user)
+        await discord_fake.wait_for(lambda: any(route == "status" for route, _ in api.requests), 10)
+        proxy.frozen.set()
+        await asyncio.sleep(0.2)  # the next status poll's write is now stuck in the silent database
+
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        process.process.send_signal(signal.SIGTERM)
+        code = await process.wait(15)
+        took = loop.time() - began
+    finally:
+        await process.kill()
+        await proxy.close()
+        await api.close()
+        await discord_fake.close()
+    assert code == 0 and took < 10, f"exit {code} after {took:.1f} s:\n{process.output}"
+    assert "the database did not answer" in process.output
+    assert "Traceback" not in process.output and "Unclosed" not in process.output, process.output
 
 
 def test_watchdog_ends_a_stuck_shutdown_at_its_deadline(caplog: pytest.LogCaptureFixture) -> None:
