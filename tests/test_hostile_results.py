@@ -68,15 +68,13 @@ def _peak_rss_mb(pid: int) -> float:
 async def test_twenty_bombs_in_flight_leave_the_bot_process_under_300_mb(tmp_path: Path) -> None:
     # The real bot.py in its own process, so its memory is its own. The upload limit is tiny so that, were a bomb
     # ever accepted, shrinking it to fit would decode it (12,000 x 12,000 RGB is 432 MB on its own).
-    import asyncio
-    import os
     import signal
-    import sys
 
+    from tests.bot_process import start_process
     from tests.fakes.apixo import FakeApixo
     from tests.fakes.discord import FakeDiscord
     from tests.harness import bot_env
-    from tests.test_resilience import GENEROUS, ROOT
+    from tests.test_resilience import GENEROUS
 
     discord_fake, api = FakeDiscord(attachment_size_limit=5_000), FakeApixo(generation_time=0.3)
     await discord_fake.start()
@@ -85,25 +83,11 @@ async def test_twenty_bombs_in_flight_leave_the_bot_process_under_300_mb(tmp_pat
     guild = discord_fake.add_guild()
     user = discord_fake.add_member(guild, name="mallory")["user"]
     env = bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), **GENEROUS)
-    process_env = {
-        **os.environ,
-        **env,
-        "FAKE_DISCORD_API": f"{discord_fake.base_url}/api/v10",
-        "FAKE_DISCORD_GATEWAY": discord_fake.gateway_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.bot_process",
-        env=process_env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = await start_process(env, api_url=f"{discord_fake.base_url}/api/v10", gateway_url=discord_fake.gateway_url)
     try:
         await discord_fake.wait_for(lambda: guild.id in discord_fake.guild_commands, 30)
         await discord_fake.wait_ready(30)
-        before = _peak_rss_mb(process.pid)
+        before = _peak_rss_mb(process.process.pid)
         interactions = [
             await discord_fake.send_slash("imagine", {"prompt": f"bomb {n}"}, guild=guild, user=user) for n in range(20)
         ]
@@ -113,17 +97,15 @@ async def test_twenty_bombs_in_flight_leave_the_bot_process_under_300_mb(tmp_pat
             return all(i.original is not None and i.original.embeds and not i.original.loading for i in interactions)
 
         await discord_fake.wait_for(all_failed, 60)
-        peak = _peak_rss_mb(process.pid)
+        peak = _peak_rss_mb(process.process.pid)
         assert peak < 300, f"the bot peaked at {peak:.0f} MB (it started at {before:.0f} MB)"
         for interaction in interactions:
             text = str(interaction.original.embeds[0])
             assert "so I didn't open it" in text and "You were not charged" in text
         assert discord_fake.files == {}
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 10)
+        process.process.send_signal(signal.SIGTERM)
+        await process.wait(10)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await process.kill()
         await api.close()
         await discord_fake.close()
