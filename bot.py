@@ -10,10 +10,14 @@ import signal
 import sys
 from collections.abc import Hashable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import discord
+import yarl
 from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.shard import Shard
 from dotenv import load_dotenv
 
 from cogs.buttons import DYNAMIC_ITEMS
@@ -28,6 +32,7 @@ from kontext.jobs import JobService, JobSettings
 from kontext.linkguard import AddressGuard, LinkChecker
 from kontext.metrics import Metrics
 from kontext.models import GenerationRequest, Job
+from kontext.process import ShutdownWatchdog, StartupError, database_unavailable, network_reason
 from kontext.quotas import QuotaService
 from kontext.scheduling import PollSchedule
 from kontext.simulator import SimulatedApi
@@ -38,6 +43,21 @@ log = logging.getLogger("kontext.bot")
 
 EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.mentions", "cogs.quota", "cogs.admin")
 _COMMANDS_HASH_KEY = "commands_hash"
+
+SHUTDOWN_GRACE = 5.0  # seconds a submit already on the wire gets to land at SIGTERM, so its job stays resumable
+# Hosts kill a process some seconds after SIGTERM (Docker and systemd by default after 10 s, Heroku after 30 s):
+# everything, the drain included, is over by then, whatever discord.py is doing.
+SHUTDOWN_DEADLINE = 9.0
+DATABASE_CLOSE_TIMEOUT = 2.0
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+PORTAL = "https://discord.com/developers/applications"
+# Each privileged intent the bot may ask for: its attribute on discord.Intents, its name in the developer portal
+# (your application → Bot → Privileged Gateway Intents) and the setting that asks for it, if one does.
+_PRIVILEGED_INTENTS: tuple[tuple[str, str, str | None], ...] = (
+    ("presences", "Presence Intent", None),
+    ("members", "Server Members Intent", None),
+    ("message_content", "Message Content Intent", "MESSAGE_CONTENT_INTENT"),
+)
 
 
 class ExtensionLoadError(RuntimeError):
@@ -59,6 +79,9 @@ class KontextBot(commands.AutoShardedBot):
     callbacks: CallbackHub | None  # set in callback mode
     web: HealthServer | None  # /healthz and /metrics, when WEB_PORT (or PORT) is set; private by default
     callback_server: CallbackServer | None  # /callback/... only; in callback mode
+    # The first connection to the gateway at start-up: this many tries, this far apart, then one line and exit.
+    gateway_attempts: int = 6
+    gateway_retry_delay: float = 5.0  # discord.py's own pause
 
     def __init__(
         self,
@@ -160,10 +183,42 @@ class KontextBot(commands.AutoShardedBot):
         if not initial and self.identify_spacing > 0:
             await asyncio.sleep(self.identify_spacing)
 
+    async def launch_shard(self, gateway: yarl.URL, shard_id: int, *, initial: bool = False) -> None:
+        """Connect a shard at start-up; after a few failed tries, one line and exit (discord.py: forever, loudly)."""
+        # discord.py keeps its shards and their event queue private; should that change, let it connect its way.
+        shards = getattr(self, "_AutoShardedClient__shards", None)
+        queue = getattr(self, "_AutoShardedClient__queue", None)
+        if shards is None or queue is None:
+            return await super().launch_shard(gateway, shard_id, initial=initial)
+        for attempt in range(1, self.gateway_attempts + 1):
+            try:
+                coro = DiscordWebSocket.from_client(self, initial=initial, gateway=gateway, shard_id=shard_id)
+                ws = await asyncio.wait_for(coro, timeout=self.shard_connect_timeout)
+            except Exception as error:
+                reason = network_reason(error)
+                where = f"{gateway.host}:{gateway.port}"
+                if attempt == self.gateway_attempts:
+                    raise StartupError(
+                        f"cannot reach Discord's gateway at {where} ({reason}) after {attempt} tries: "
+                        "check the network, DNS and firewall"
+                    ) from error
+                log.warning(
+                    "shard %s cannot connect to Discord's gateway at %s (%s); trying again in %.0f s",
+                    shard_id,
+                    where,
+                    reason,
+                    self.gateway_retry_delay,
+                )
+                await asyncio.sleep(self.gateway_retry_delay)
+            else:
+                shards[shard_id] = shard = Shard(ws, self, queue.put_nowait)
+                shard.launch()
+                return
+
     async def setup_hook(self) -> None:
         # Up before the gateway: /healthz answers 503 until Discord is connected, callbacks land from the start.
-        await _listen(self.web, "WEB_HOST, WEB_PORT")
-        await _listen(self.callback_server, "CALLBACK_HOST, CALLBACK_PORT")
+        await _listen(self.web, "WEB_HOST and WEB_PORT")
+        await _listen(self.callback_server, "CALLBACK_HOST and CALLBACK_PORT")
         # Result buttons carry their job id in the custom_id, so they work on results of earlier processes too.
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
@@ -192,7 +247,7 @@ class KontextBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s in %d servers", self.user, len(self.guilds))
-        if not self._resumed:
+        if not self._resumed and not self.is_closed():  # ready only after SIGTERM came: nothing to resume
             # Once per process: after a restart, unfinished jobs of our guilds continue where they were.
             self._resumed = True
             settled = await self.jobs.settle_orphans()
@@ -230,7 +285,11 @@ class KontextBot(commands.AutoShardedBot):
             if listener is not None:
                 await listener.close()
         await super().close()
-        await self.storage.close()
+        try:
+            # A database gone silent never answers the goodbye of its connections: don't wait for it.
+            await asyncio.wait_for(self.storage.close(), DATABASE_CLOSE_TIMEOUT)
+        except TimeoutError:
+            log.warning("the database did not answer within %.0f s while closing; leaving it", DATABASE_CLOSE_TIMEOUT)
         if self.simulator is not None:
             await self.simulator.close()
         await self.links.close()
@@ -243,9 +302,10 @@ async def _listen(listener: Listener | None, settings_names: str) -> None:
         return
     try:
         await listener.start()
-    except OSError:
-        log.error("cannot listen on %s:%s (check %s)", listener.host, listener.port, settings_names)
-        raise
+    except OSError as error:
+        raise StartupError(
+            f"cannot listen on {listener.host}:{listener.port} ({network_reason(error)}): check {settings_names}"
+        ) from error
 
 
 def job_settings(settings: Settings) -> JobSettings:
@@ -280,7 +340,14 @@ async def create_bot(
     storage: Storage | None = None
     try:
         storage = open_storage(settings.database_url)
-        await storage.open()
+        try:
+            await storage.open()
+        except Exception as error:
+            startup_error = database_unavailable(settings.database_url, error)
+            if startup_error is None:
+                raise
+            log.debug("the database could not be opened", exc_info=error)
+            raise startup_error from error
         base_url, api_key = settings.apixo_base_url, settings.apixo_api_key or ""
         if simulator is not None:
             base_url, api_key = await simulator.start(), "simulated"
@@ -327,23 +394,93 @@ async def create_bot(
     )
 
 
-async def run(settings: Settings, *, shutdown_grace: float = 5.0) -> None:
-    """Run until Discord closes us or the host sends SIGTERM/SIGINT (a deploy), then stop within bounded time."""
+async def run(
+    settings: Settings, *, shutdown_grace: float = SHUTDOWN_GRACE, shutdown_deadline: float = SHUTDOWN_DEADLINE
+) -> None:
+    """Run until Discord closes us or the host sends SIGTERM/SIGINT (a deploy), then stop within shutdown_deadline."""
     bot = await create_bot(settings)
     async with bot:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in _STOP_SIGNALS:
             loop.add_signal_handler(sig, stop.set)
         running = asyncio.create_task(bot.start(settings.discord_token))
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        if stopping in done:
-            await asyncio.wait_for(bot.shutdown(shutdown_grace), shutdown_grace + 3)
-            await asyncio.gather(running, return_exceptions=True)
-        else:
+        if stopping not in done:
             stopping.cancel()
-            running.result()
+            raise_startup_error(running, bot.intents)
+            return
+        watchdog = ShutdownWatchdog(shutdown_deadline)
+        watchdog.start()
+        for sig in _STOP_SIGNALS:  # asked twice: no more waiting
+            loop.add_signal_handler(sig, watchdog.fire, f"{signal.Signals(sig).name} received twice")
+        await stop_in_time(bot, running, grace=shutdown_grace, deadline=shutdown_deadline - 1)
+    # The watchdog stays armed (a daemon thread) through asyncio.run's own teardown, which can hang too.
+
+
+async def stop_in_time(bot: KontextBot, running: asyncio.Task[None], *, grace: float, deadline: float) -> None:
+    """Drain and close the bot, then stop discord.py wherever it is: asleep before a reconnect, or connecting."""
+    try:
+        await asyncio.wait_for(bot.shutdown(grace), deadline)
+    except TimeoutError:
+        log.warning("closing took more than %.0f s; stopping anyway", deadline)
+    # After a long outage discord.py sleeps minutes between reconnects, deaf to close(): cancel it.
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+
+
+def raise_startup_error(running: asyncio.Task[None], intents: discord.Intents) -> None:
+    """Re-raise how bot.start() ended, as one clear line when Discord would not let the bot in."""
+    error = running.exception()
+    if error is None or isinstance(error, StartupError):
+        running.result()
+        return
+    startup_error = discord_unavailable(error, intents)
+    if startup_error is None:
+        running.result()
+    log.debug("Discord did not let the bot in", exc_info=error)
+    raise startup_error from error
+
+
+def discord_unavailable(error: BaseException, intents: discord.Intents) -> StartupError | None:
+    """One line for Discord refusing or not answering the bot, or None when the error looks like a bug of ours."""
+    if isinstance(error, discord.LoginFailure) or (isinstance(error, discord.ConnectionClosed) and error.code == 4004):
+        return StartupError(
+            f"Discord refused DISCORD_TOKEN: check the token in .env ({PORTAL} → your application → Bot → Reset Token)"
+        )
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return StartupError(privileged_intents_refused(intents))
+    if isinstance(error, discord.ConnectionClosed):
+        return StartupError(f"Discord closed the gateway connection with code {error.code} ({error.reason or '-'})")
+    if isinstance(error, discord.DiscordServerError):
+        return StartupError(f"Discord answered {error.status} at start-up (an outage?): try again later")
+    if isinstance(error, discord.GatewayNotFound):
+        return StartupError("Discord's gateway could not be found (an outage?): try again later")
+    if isinstance(error, aiohttp.ClientConnectionError):  # refused, reset, timed out, unknown host
+        host, port = getattr(error, "host", None), getattr(error, "port", None)
+        where = f"{host}:{port}" if host else urlsplit(discord.http.Route.BASE).netloc
+        reason = network_reason(error)
+        return StartupError(f"cannot reach Discord at {where} ({reason}): check the network, DNS and firewall")
+    return None
+
+
+def privileged_intents_refused(intents: discord.Intents) -> str:
+    """Which privileged intents this bot asked for and where the owner switches them on."""
+    asked = [(portal, setting) for attr, portal, setting in _PRIVILEGED_INTENTS if getattr(intents, attr)]
+    if not asked:
+        return "Discord refused the gateway intents (close code 4014), although this bot asks for no privileged one"
+    names = " and ".join(portal for portal, _ in asked)
+    them = "them" if len(asked) > 1 else "it"
+    line = (
+        f"Discord refused the privileged intent{'s' if len(asked) > 1 else ''} this bot asks for: {names}. "
+        f"Switch {them} on at {PORTAL} → your application → Bot → Privileged Gateway Intents "
+        "(a bot in 100 or more servers needs Discord's approval)"
+    )
+    settings = [f"{setting}=false" for _, setting in asked if setting]
+    if settings:
+        line += f", or set {' and '.join(settings)}"
+    return line
 
 
 def main() -> None:
@@ -356,14 +493,11 @@ def main() -> None:
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
     log.info("starting with %s", settings.describe())
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, shutdown_grace=SHUTDOWN_GRACE, shutdown_deadline=SHUTDOWN_DEADLINE))
     except KeyboardInterrupt:
         pass
-    except discord.LoginFailure:
-        log.error("Discord refused DISCORD_TOKEN: check the token in .env (Bot tab of the developer portal)")
-        sys.exit(2)
-    except discord.PrivilegedIntentsRequired:
-        log.error("Discord refused the gateway intents")
+    except StartupError as error:
+        log.error("cannot start: %s", error)
         sys.exit(2)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from cogs.text import CONTENT, code, cut, fit
 from kontext.admission import AlreadyStarting
 from kontext.breaker import ServiceUnavailableNow
 from kontext.client import (
@@ -29,6 +30,7 @@ from kontext.client import (
     RateLimitedError,
     ServerError,
 )
+from kontext.errors import ImageTooLargeError, NotAnImageError
 from kontext.jobs import ShuttingDown, SubmitInterrupted
 from kontext.models import InvalidRequestError
 from kontext.money import format_usd
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
     from bot import KontextBot
 
 log = logging.getLogger(__name__)
+
+_QUOTED_MAX = 300  # characters of the API's own words quoted to users, once escaped
 
 FAMILY_SENTENCES: dict[FailureFamily, str] = {
     FailureFamily.CONTENT_POLICY: "The image service declined this under its content policy. Try rewording the prompt.",
@@ -139,14 +143,14 @@ def describe_error(error: BaseException) -> str | None:
     if isinstance(error, GenerationFailed):
         lines = [FAMILY_SENTENCES[error.family]]
         if error.fail_msg:
-            lines.append(f"The service said: “{discord.utils.escape_markdown(error.fail_msg[:300])}”")
+            lines.append(f"The service said: “{fit(error.fail_msg, _QUOTED_MAX)}”")
         if error.task_id:
-            lines.append(f"Task `{error.task_id}`")
+            lines.append(f"Task {code(error.task_id, 100)}")
         return "\n".join(lines)
     if isinstance(error, GenerationTimedOut):
         return (
             f"The image was not ready after {_minutes(error.waited)}, so I stopped waiting. "
-            f"The image service may be overloaded; try again in a little while.\nTask `{error.task_id}`"
+            f"The image service may be overloaded; try again in a little while.\nTask {code(error.task_id, 100)}"
         )
     if isinstance(error, KontextError):
         return _describe_api_error(error)
@@ -181,8 +185,17 @@ def _describe_api_error(error: KontextError) -> str:
         return "The image service sent an answer I couldn't read. Please try again shortly."
     if isinstance(error, DownloadTooLargeError):
         return "The finished image was larger than I'm willing to download."
+    if isinstance(error, ImageTooLargeError):
+        size = f" ({error.width:,} x {error.height:,} pixels)" if error.width and error.height else ""
+        return (
+            f"The image service sent back a picture far larger than it ever makes{size}, so I didn't open it. "
+            "Please try again."
+        )
+    if isinstance(error, NotAnImageError):
+        return "The image service sent back something that isn't a JPEG, PNG or WebP image, so I didn't post it."
     if isinstance(error, ApiStatusError):
-        return f"The image service refused the request (error {error.status}): {error.api_message or 'no reason given'}"
+        reason = fit(error.api_message, _QUOTED_MAX) if error.api_message else "no reason given"
+        return f"The image service refused the request (error {error.status}): {reason}"
     return "Something went wrong talking to the image service. Please try again."
 
 
@@ -221,6 +234,7 @@ class KontextTree(app_commands.CommandTree["KontextBot"]):
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """Answer ephemerally whether or not the interaction was already answered."""
+    text = cut(text, CONTENT)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

@@ -13,6 +13,7 @@ from discord.ext import commands
 from cogs.buttons import INSTRUCTION_MAX
 from cogs.errors import UserError
 from cogs.images import check_attachment, checked, images_in
+from cogs.text import SELECT_LABEL, cut
 from cogs.utils.admission import start_from_interaction
 from cogs.views import price_label
 from kontext.admission import Origin
@@ -153,7 +154,9 @@ class EditImageModal(discord.ui.Modal, title="Edit image"):
         if len(self.images) > 1:
             self.choice = discord.ui.Select(
                 options=[
-                    discord.SelectOption(label=f"{n}. {image.label}"[:100], value=str(n - 1), default=n == 1)
+                    discord.SelectOption(
+                        label=cut(f"{n}. {image.label}", SELECT_LABEL), value=str(n - 1), default=n == 1
+                    )
                     for n, image in enumerate(self.images, start=1)
                 ]
             )

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from cogs.errors import describe_error
 from cogs.images import checked, images_in, links_in
+from cogs.text import CONTENT, cut
 from cogs.utils.admission import requester
 from cogs.views import message_delivery, render_progress
 from kontext.admission import Acknowledged, Origin
@@ -149,7 +150,12 @@ class MentionsCog(commands.Cog):
     async def _answer(self, message: discord.Message, text: str) -> None:
         """A short reply: messages can't be ephemeral, so it tidies itself away after a minute."""
         try:
-            await message.reply(text, mention_author=False, delete_after=60)
+            await message.reply(
+                cut(text, CONTENT),
+                mention_author=False,
+                allowed_mentions=discord.AllowedMentions.none(),
+                delete_after=60,
+            )
         except discord.HTTPException:
             log.warning("could not answer message %s", message.id, exc_info=True)
 

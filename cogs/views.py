@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from cogs import text
 from cogs.buttons import result_view
 from cogs.errors import describe_error
+from cogs.text import cut, fit, quote
 from kontext.delivery import Outcome, Progress
 from kontext.imaging import fit_image
 from kontext.models import Job, JobState
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 EMBED_COLOUR = discord.Colour(0x5865F2)
 FAIL_COLOUR = discord.Colour(0xED4245)
 _PROMPT_PREVIEW = 300
+FAIL_TITLE = "Couldn't make this image"
+_NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
 _STATE_LINES = {
     JobState.QUEUED: "⏳ Queued",
     JobState.SUBMITTING: "📨 Sending to the image service",
@@ -41,18 +45,11 @@ def price_label(mode: str, price_micros: int) -> str:
     return f"{mode} ({format_usd(price_micros)})"
 
 
-def _quote(prompt: str, limit: int = _PROMPT_PREVIEW) -> str:
-    text = " ".join(prompt.split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return "> " + discord.utils.escape_mentions(discord.utils.escape_markdown(text))
-
-
 def render_progress(job: Job, progress: Progress) -> str:
     """The placeholder's text: prompt, mode, state, and an estimate that ticks on the client with no edits."""
     request = job.request
     verb = "Editing" if job.kind == "edit" else "Imagining"
-    lines = [f"**{verb}** · {request.mode} · {request.aspect_ratio}", _quote(request.prompt)]
+    lines = [f"**{verb}** · {request.mode} · {request.aspect_ratio}", quote(request.prompt, _PROMPT_PREVIEW)]
     state = _STATE_LINES.get(progress.state, progress.state.value)
     if progress.queue_position:
         state += f" — number {progress.queue_position} in line"
@@ -88,7 +85,7 @@ def result_embed(
 ) -> discord.Embed:
     """The embed under a finished image: prompt, mode, aspect ratio, time taken, requester, and its source."""
     request = job.request
-    embed = discord.Embed(description=request.prompt[:4000], colour=EMBED_COLOUR)
+    embed = discord.Embed(colour=EMBED_COLOUR)
     embed.add_field(name="Mode", value=price_label(request.mode, price_micros))
     ratio = request.aspect_ratio + (" (closest to the input image)" if aspect_auto else "")
     embed.add_field(name="Aspect ratio", value=ratio)
@@ -99,20 +96,23 @@ def result_embed(
         embed.add_field(name="Edited from", value=f"[this image]({link})")
     if filename:
         embed.set_image(url=f"attachment://{filename}")
-    footer = f"Job {job.id}" + (f" · task {job.task_id}" if job.task_id else "")
+    footer = f"Job {job.id}" + (f" · task {cut(job.task_id, 100)}" if job.task_id else "")
     if note:
         footer = f"{note}\n{footer}"
-    embed.set_footer(text=footer)
+    embed.set_footer(text=cut(footer, text.FOOTER))
+    # The prompt gets what the message's 6,000 characters leave, up to a description's own 4,096.
+    used = len(embed.footer.text or "") + sum(len(field.name or "") + len(field.value or "") for field in embed.fields)
+    embed.description = fit(request.prompt, min(text.EMBED_DESCRIPTION, text.EMBED_TOTAL - used))
     return embed
 
 
 def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
     """Why a job failed, in words, and that it cost nothing."""
-    text = describe_error(error) or "Something went wrong on my side while making this image."
+    reason = describe_error(error) or "Something went wrong on my side while making this image."
     if refunded:
-        text += "\n**You were not charged** for this image: it doesn't count against your limits."
-    embed = discord.Embed(title="Couldn't make this image", description=text, colour=FAIL_COLOUR)
-    embed.add_field(name="Prompt", value=_quote(job.request.prompt, 900), inline=False)
+        reason = cut(reason, text.EMBED_DESCRIPTION - len(_NOT_CHARGED)) + _NOT_CHARGED
+    embed = discord.Embed(title=FAIL_TITLE, description=cut(reason, text.EMBED_DESCRIPTION), colour=FAIL_COLOUR)
+    embed.add_field(name="Prompt", value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
     embed.set_footer(text=f"Job {job.id}")
     return embed
 
@@ -197,7 +197,7 @@ class PlaceholderDelivery:
                 f"(it expires after a while): {outcome.result_url}"
             )
             message = await self._edit(
-                job, content=content, embed=embed, attachments=[], allowed_mentions=self._mention
+                job, content=cut(content, text.CONTENT), embed=embed, attachments=[], allowed_mentions=self._mention
             )
             await self._moved(job, message.id)
             return
@@ -212,8 +212,35 @@ class PlaceholderDelivery:
 
     async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> None:
         embed = failure_embed(job, error, refunded=refunded)
-        message = await self._edit(job, content=f"<@{job.user_id}>", embed=embed, allowed_mentions=self._mention)
+        content = f"<@{job.user_id}>"
+        try:
+            message = await self._edit(job, content=content, embed=embed, allowed_mentions=self._mention)
+        except discord.HTTPException as refusal:
+            if refusal.status != 400:
+                raise
+            # Discord refused what we built (a limit we missed): the user still hears the job failed, in plain words.
+            log.warning(
+                "job %s: Discord refused the failure message (code %s: %s); sent a plain one instead. Refused: %s",
+                job.id,
+                refusal.code,
+                refusal.text,
+                _shape(content, embed),
+            )
+            fallback = f"{content} {FAIL_TITLE} (job {job.id})." + (" You were not charged." if refunded else "")
+            message = await self._edit(job, content=fallback, embed=None, allowed_mentions=self._mention)
         await self._moved(job, message.id)
+
+
+def _shape(content: str, embed: discord.Embed) -> str:
+    """The lengths of what a message carried, for a log line about a refusal (not the words: they are users')."""
+    parts = [
+        f"content {len(content)}",
+        f"title {len(embed.title or '')}",
+        f"description {len(embed.description or '')}",
+    ]
+    parts += [f"field {field.name!r} {len(field.value or '')}" for field in embed.fields]
+    parts.append(f"footer {len(embed.footer.text or '')}")
+    return ", ".join(parts)
 
 
 class InteractionDelivery(PlaceholderDelivery):

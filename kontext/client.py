@@ -37,6 +37,7 @@ from kontext.errors import (
     failure_family,
 )
 from kontext.models import GenerationRequest
+from kontext.redaction import remember_secret
 from kontext.status import TaskStatus, int_or_none
 
 __all__ = [
@@ -129,6 +130,7 @@ class KontextClient:
         self.request_timeout = request_timeout
         self.retry = retry
         self._api_key = api_key
+        remember_secret(api_key)  # never echoed back to users in the API's own error messages
         self._sleep = sleep
         self._rng = rng
         self._observer = observer

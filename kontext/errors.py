@@ -6,6 +6,8 @@ import enum
 import re
 from typing import Any
 
+from kontext.redaction import redact
+
 
 class KontextError(Exception):
     """Base of every client error; str() is a safe description with no secrets in it."""
@@ -48,9 +50,10 @@ class ApiStatusError(KontextError):
     ) -> None:
         self.status = status
         self.code = code
-        self.api_message = api_message
         self.body = body
         self.retry_after = retry_after
+        # The API's words are shown to users and kept in job records: never with a key or a signed URL in them.
+        self.api_message = api_message = redact(api_message) if api_message else api_message
         text = f"{what} answered {status}"
         if code is not None and code != status:
             text += f" (code {code})"
@@ -186,7 +189,7 @@ class GenerationFailed(KontextError):
         family: FailureFamily | None = None,
     ) -> None:
         self.fail_code = fail_code
-        self.fail_msg = fail_msg
+        self.fail_msg = fail_msg = redact(fail_msg) if fail_msg else fail_msg
         self.task_id = task_id
         self.family = family or failure_family(fail_code, fail_msg)
         text = f"generation failed ({fail_code or 'no code'})"
@@ -208,3 +211,29 @@ class DownloadTooLargeError(KontextError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"the result is larger than the {limit:,} byte limit")
+
+
+class UnusableResultError(KontextError):
+    """The result host served something the bot will not upload: not a JPEG, PNG or WebP image, or one far too big."""
+
+
+class NotAnImageError(UnusableResultError):
+    """The result's bytes are not a JPEG, PNG or WebP image (text, HTML, another format, a broken file)."""
+
+    def __init__(self, size: int, found: str | None = None) -> None:
+        self.size = size
+        self.found = found
+        super().__init__(
+            f"the result ({size:,} bytes) is not a JPEG, PNG or WebP image" + (f" ({found})" if found else "")
+        )
+
+
+class ImageTooLargeError(UnusableResultError):
+    """The result's header declares more pixels than the bot will decode: a decompression bomb, never opened."""
+
+    def __init__(self, width: int | None, height: int | None, ceiling: int) -> None:
+        self.width = width
+        self.height = height
+        self.ceiling = ceiling
+        declared = f"{width:,} x {height:,} pixels" if width and height else "more pixels than Pillow allows"
+        super().__init__(f"the result declares {declared}, above the {ceiling:,} pixel ceiling")

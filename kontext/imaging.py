@@ -1,14 +1,24 @@
-"""Image bytes in, image bytes out: sniffing formats and shrinking results to fit an upload limit."""
+"""Image bytes in, image bytes out: checking results are sane images, sniffing formats, shrinking to a limit."""
 
 from __future__ import annotations
 
 import io
 import logging
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+from kontext.errors import ImageTooLargeError, NotAnImageError
+
 log = logging.getLogger(__name__)
+
+# The API makes about one megapixel (1024 x 1024; 1568 x 672 at 21:9). Four times that (2048 x 2048) leaves room for
+# larger outputs while bounding what one decode can cost: 16 MB as RGBA, against 576 MB for a 12,000 x 12,000 PNG
+# that compresses to 140 kB. Anything above is never decoded.
+MAX_RESULT_PIXELS = 2048 * 2048
+# Pillow names a JPEG carrying several pictures (cameras' multi-picture format) MPO: still a JPEG to everyone else.
+RESULT_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp"}
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "jpeg"),
@@ -74,6 +84,33 @@ def fit_image(data: bytes, limit: int) -> FittedImage | None:
                 )
                 return FittedImage(buffer.getvalue(), "jpeg", True, resized.width, resized.height)
     return None
+
+
+def check_result(data: bytes, *, max_pixels: int = MAX_RESULT_PIXELS) -> str:
+    """The format (jpeg, png, webp) of a result that is a whole image of at most `max_pixels`; raises otherwise.
+
+    The header is read first (Image.open is lazy) and the pixels decoded only under the ceiling, so a decompression
+    bomb is refused without ever being expanded. CPU-bound for real images: call it in a thread.
+    """
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns past 89 MP on open; our own ceiling is far lower and checked right below. (Threads racing
+            # here can at worst leave this one filter installed, which is harmless for the same reason.)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP"))
+    except Image.DecompressionBombError as error:
+        raise ImageTooLargeError(None, None, max_pixels) from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise NotAnImageError(len(data), sniff_format(data)) from error
+    with opened:
+        width, height = opened.size
+        if width * height > max_pixels:
+            raise ImageTooLargeError(width, height, max_pixels)
+        try:
+            opened.load()  # a header on anything else (a PNG signature, then HTML) fails here
+        except (OSError, ValueError, SyntaxError) as error:
+            raise NotAnImageError(len(data), RESULT_FORMATS[opened.format or ""]) from error
+        return RESULT_FORMATS[opened.format or ""]
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:

@@ -22,6 +22,7 @@ from kontext.client import (
     TaskStatus,
 )
 from kontext.delivery import Delivery, Outcome, ProgressReporter
+from kontext.imaging import check_result
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
 from kontext.scheduling import (
     DurationEstimator,
@@ -348,7 +349,10 @@ class JobService:
         return self._clock() - began
 
     async def _download(self, job: Job, url: str) -> bytes:
-        return await self.client.download(url, max_bytes=self.settings.max_result_bytes)
+        data = await self.client.download(url, max_bytes=self.settings.max_result_bytes)
+        # The result host is not ours: only a real image, small enough to decode, is ever uploaded (or decoded).
+        await asyncio.to_thread(check_result, data)
+        return data
 
     async def _deliver(self, job: Job, delivery: Delivery, outcome: Outcome) -> None:
         # Record the intent before posting, so a crash in between is visible as DELIVERING and never re-posted blindly.

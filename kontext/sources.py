@@ -61,6 +61,12 @@ def guess_type(filename: str) -> str | None:
     return None
 
 
+def _code(text: str, limit: int = 100) -> str:
+    """A file name or type from outside, as an inert code span: no backtick inside can end it early."""
+    text = text.replace("`", "'")
+    return f"`{text[: limit - 1]}…`" if len(text) > limit else f"`{text}`"
+
+
 def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
@@ -81,18 +87,19 @@ def check_source(source: ImageSource) -> ImageSource:
     """
     content_type = declared_type(source.content_type, source.filename) or ""
     if source.size == 0:
-        raise InvalidRequestError(f"`{source.filename}` is empty (0 bytes); attach the image again.")
+        raise InvalidRequestError(f"{_code(source.filename)} is empty (0 bytes); attach the image again.")
     if content_type not in ACCEPTED_TYPES:
-        shown = content_type or "an unknown type"
-        raise InvalidRequestError(f"`{source.filename}` is {shown}; I can edit JPEG, PNG and WebP images only.")
+        shown = _code(content_type) if content_type else "an unknown type"
+        raise InvalidRequestError(f"{_code(source.filename)} is {shown}; I can edit JPEG, PNG and WebP images only.")
     if source.size is not None and source.size > MAX_INPUT_BYTES:
         raise InvalidRequestError(
-            f"`{source.filename}` is {source.size / 1024 / 1024:.1f} MB; the image service takes images up to 10 MB."
+            f"{_code(source.filename)} is {source.size / 1024 / 1024:.1f} MB; "
+            "the image service takes images up to 10 MB."
         )
     discord_typed = _media_type(source.content_type) not in GENERIC_TYPES
     if source.attachment and discord_typed and not (source.width and source.height):
         raise InvalidRequestError(
-            f"Discord couldn't read `{source.filename}` as an image: it is damaged or not really a "
+            f"Discord couldn't read {_code(source.filename)} as an image: it is damaged or not really a "
             f"{ACCEPTED_TYPES[content_type]}. Save it again and attach the new file."
         )
     return replace(source, content_type=content_type)

@@ -68,7 +68,8 @@ class ShardedBot(commands.AutoShardedBot):
 async def test_fake_discord_sharded_bot_gets_guilds_on_their_shards(world: World) -> None:
     fake = world.fake
     fake.recommended_shards = 2
-    second = fake.add_guild(name="Other Guild")
+    # The next millisecond's guild id: on the other of two shards, however long the machine took to get here.
+    second = fake.add_guild(name="Other Guild", guild_id=((world.guild.id >> 22) + 1) << 22)
     assert (world.guild.id >> 22) % 2 != (second.id >> 22) % 2
     bot = ShardedBot(command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05)
     task = await start_bot(bot, fake)

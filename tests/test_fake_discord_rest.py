@@ -9,6 +9,8 @@ import pytest
 
 from tests import fake_discord_support
 from tests.fake_discord_support import TinyBot, World
+from tests.fakes import discord_limits as limits
+from tests.fakes.discord_errors import DiscordError
 
 world = fake_discord_support.world  # the shared fixtures: pytest finds them by these names in this module
 bot = fake_discord_support.bot
@@ -95,3 +97,59 @@ async def test_fake_discord_reply_and_direct_message(world: World, bot: TinyBot)
 async def test_fake_discord_wait_for_timeout_explains(world: World) -> None:
     with pytest.raises(TimeoutError, match="Last requests"):
         await world.fake.wait_for(lambda: False, timeout=0.05)
+
+
+OVER_THE_LIMIT = {
+    "content": {"content": "x" * 2001},
+    "title": {"embeds": [{"title": "t" * 257}]},
+    "description": {"embeds": [{"description": "d" * 4097}]},
+    "field name": {"embeds": [{"fields": [{"name": "n" * 257, "value": "v"}]}]},
+    "field value": {"embeds": [{"fields": [{"name": "n", "value": "v" * 1025}]}]},
+    "footer": {"embeds": [{"footer": {"text": "f" * 2049}}]},
+    "author": {"embeds": [{"author": {"name": "a" * 257}}]},
+    "total": {"embeds": [{"description": "d" * 4000, "fields": [{"name": "n", "value": "v" * 1024}] * 2}]},
+    "button label": {
+        "components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "b" * 81, "custom_id": "c"}]}]
+    },
+    "option description": {
+        "components": [
+            {
+                "type": 1,
+                "components": [
+                    {"type": 3, "custom_id": "s", "options": [{"label": "l", "value": "v", "description": "d" * 101}]}
+                ],
+            }
+        ]
+    },
+    "v2 text": {"flags": 1 << 15, "components": [{"type": 10, "content": "t" * 2001}] * 2},
+}
+
+
+@pytest.mark.parametrize("payload", OVER_THE_LIMIT.values(), ids=OVER_THE_LIMIT.keys())
+def test_fake_discord_refuses_every_text_past_its_limit(payload: dict) -> None:
+    errs = limits.FormErrors()
+    limits.check_message(payload, errs)
+    with pytest.raises(DiscordError) as caught:
+        errs.raise_if_any()
+    assert (caught.value.status, caught.value.code) == (400, 50035)
+
+
+def test_fake_discord_refuses_a_modal_past_its_limits() -> None:
+    select = {"type": 3, "custom_id": "s", "options": [{"label": "l" * 101, "value": "v"}]}
+    for data in (
+        {
+            "title": "t" * 46,
+            "custom_id": "m",
+            "components": [{"type": 1, "components": [{"type": 4, "custom_id": "i", "label": "l"}]}],
+        },
+        {
+            "title": "t",
+            "custom_id": "m",
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": "i", "label": "l", "value": "v" * 4001}]}
+            ],
+        },
+        {"title": "t", "custom_id": "m", "components": [{"type": 18, "label": "which", "component": select}]},
+    ):
+        with pytest.raises(DiscordError):
+            limits.check_modal(data)

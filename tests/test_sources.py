@@ -67,3 +67,13 @@ def test_check_source_refuses_an_attachment_discord_typed_as_an_image_but_could_
         check_source(ImageSource("https://x/a.png", "a.png", "image/png", 1000, attachment=True))
     linked = ImageSource("https://x/a.png", "a.png", "image/png", 1000)
     assert check_source(linked).content_type == "image/png", "a link's type comes from a server: no dimensions to ask"
+
+
+def test_sources_refusal_shows_a_hostile_file_name_as_an_inert_code_span() -> None:
+    hostile = "a`` @everyone [x](https://evil.example) " + "`" * 300 + ".gif"
+    with pytest.raises(InvalidRequestError) as refused:
+        check_source(ImageSource(url="https://cdn.example/x", filename=hostile, content_type="image/gif", size=10))
+
+    text = str(refused.value)
+    span = text[: text.index(" is ")]
+    assert span.startswith("`") and span.endswith("`") and "`" not in span[1:-1] and len(span) <= 102

@@ -55,6 +55,7 @@ class FakeApixo(SimulatedApi):
         super().__init__(generation_time=generation_time, pending_time=pending_time, image_size=image_size, **options)
         self.result_bytes: bytes | None = None
         self.result_content_type = "image/png"
+        self._serve: Callable[[dict[str, Any]], tuple[bytes, str] | None] | None = None
         self._faults: dict[str, collections.deque[Fault]] = {route: collections.deque() for route in (*_ROUTES, "api")}
         self._outcome: Callable[[dict[str, Any]], Outcome] | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []  # (route, headers) of every request, faulted or not
@@ -127,6 +128,10 @@ class FakeApixo(SimulatedApi):
         """Decide each new task's ending from its submit body: None, "never" or ("failed", fail_code, fail_msg)."""
         self._outcome = fn
 
+    def serve(self, fn: Callable[[dict[str, Any]], tuple[bytes, str] | None] | None) -> None:
+        """Choose each task's result file from its submit body: (bytes, content type), or None for the usual one."""
+        self._serve = fn
+
     def clear_faults(self) -> None:
         """Forget every queued fault."""
         for queue in self._faults.values():
@@ -164,15 +169,22 @@ class FakeApixo(SimulatedApi):
             return
         raise ValueError(f"outcome() returned {verdict!r}: use None, 'never' or ('failed', code, message)")
 
-    async def render_result(self, task: SimTask) -> bytes:
+    def _served(self, task: SimTask) -> tuple[bytes, str] | None:
+        if self._serve is not None and (chosen := self._serve(task.body)) is not None:
+            return chosen
         if self.result_bytes is not None:
-            return self.result_bytes
-        return await super().render_result(task)
+            return self.result_bytes, self.result_content_type
+        return None
+
+    async def render_result(self, task: SimTask) -> bytes:
+        served = self._served(task)
+        return served[0] if served is not None else await super().render_result(task)
 
     async def result_for(self, task: SimTask) -> tuple[bytes, str]:
         data, content_type = await super().result_for(task)
-        if self.result_bytes is not None:
-            task.content_type = content_type = self.result_content_type
+        served = self._served(task)
+        if served is not None:
+            task.content_type = content_type = served[1]
         return data, content_type
 
     async def intercept(self, route: str, request: web.Request) -> web.StreamResponse | None:

@@ -26,6 +26,9 @@ MAX_ACTION_ROWS = 5
 MAX_ROW_WIDTH = 5
 MAX_BUTTON_LABEL = 80
 MAX_SELECT_OPTIONS = 25
+MAX_SELECT_OPTION_TEXT = 100  # an option's label, value and description
+MAX_V2_TEXT = 4000  # the text of every component of a Components V2 message together
+MAX_V2_COMPONENTS = 40
 MAX_SELECT_PLACEHOLDER = 150
 MAX_MODAL_TITLE = 45
 MAX_MODAL_COMPONENTS = 5
@@ -163,6 +166,15 @@ def check_components(components: Sequence[Mapping[str, Any]], errs: FormErrors, 
             errs.add(path, "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
         seen.add(custom_id)
     if v2:
+        everything = list(walk_components(components))
+        errs.count(path, everything, MAX_V2_COMPONENTS)
+        if sum(len(c.get("content") or "") for c in everything if c.get("type") == 10) > MAX_V2_TEXT:
+            errs.add(
+                path, "BASE_TYPE_MAX_LENGTH", f"The text of all components must be {MAX_V2_TEXT} or fewer in length."
+            )
+        for component in everything:
+            if component.get("type") == 2:
+                errs.length(f"{path}.label", component.get("label"), MAX_BUTTON_LABEL)
         return
     errs.count(path, components, MAX_ACTION_ROWS)
     for i, row in enumerate(components):
@@ -195,13 +207,18 @@ def _check_row_child(child: Mapping[str, Any], errs: FormErrors, at: str, row_si
             errs.add(at, "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width")
         errs.length(f"{at}.placeholder", child.get("placeholder"), MAX_SELECT_PLACEHOLDER)
         if kind == 3:
-            options = child.get("options") or []
-            errs.count(f"{at}.options", options, MAX_SELECT_OPTIONS, 1)
-            for k, option in enumerate(options):
-                errs.length(f"{at}.options.{k}.label", option.get("label"), 100, 1)
-                errs.length(f"{at}.options.{k}.value", option.get("value"), 100, 1)
+            _check_select_options(child, errs, at)
     else:
         errs.add(f"{at}.type", "UNION_TYPE_CHOICES", f"Component type {kind} is not allowed in an action row")
+
+
+def _check_select_options(select: Mapping[str, Any], errs: FormErrors, at: str) -> None:
+    options = select.get("options") or []
+    errs.count(f"{at}.options", options, MAX_SELECT_OPTIONS, 1)
+    for k, option in enumerate(options):
+        errs.length(f"{at}.options.{k}.label", option.get("label"), MAX_SELECT_OPTION_TEXT, 1)
+        errs.length(f"{at}.options.{k}.value", option.get("value"), MAX_SELECT_OPTION_TEXT, 1)
+        errs.length(f"{at}.options.{k}.description", option.get("description"), MAX_SELECT_OPTION_TEXT)
 
 
 def check_modal(data: Mapping[str, Any]) -> None:
@@ -239,6 +256,8 @@ def _check_modal_input(child: Mapping[str, Any], errs: FormErrors, at: str, *, l
                 errs.add(f"{at}.{key}", "NUMBER_TYPE_MAX", f"int value should be <= {MAX_TEXT_INPUT_VALUE}.")
     elif child.get("type") in (3, 5, 6, 7, 8):
         errs.length(f"{at}.placeholder", child.get("placeholder"), MAX_SELECT_PLACEHOLDER)
+        if child.get("type") == 3:
+            _check_select_options(child, errs, at)
     else:
         errs.add(f"{at}.type", "UNION_TYPE_CHOICES", f"Component type {child.get('type')} is not allowed here")
 
