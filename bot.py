@@ -8,7 +8,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,14 +22,16 @@ from dotenv import load_dotenv
 
 from cogs.buttons import DYNAMIC_ITEMS
 from cogs.errors import KontextTree
+from cogs.utils.admission import start_from_interaction
 from cogs.views import PlaceholderDelivery
-from kontext.callbacks import CallbackHub
+from kontext.admission import AdmissionService, Origin, RequestDefaults
+from kontext.callbacks import CallbackHub, callback_urls
 from kontext.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
 from kontext.jobs import JobService, JobSettings
 from kontext.linkguard import AddressGuard, LinkChecker
 from kontext.metrics import Metrics
-from kontext.models import Job
+from kontext.models import GenerationRequest, Job
 from kontext.process import ShutdownWatchdog, StartupError, database_unavailable, network_reason
 from kontext.quotas import QuotaService
 from kontext.scheduling import PollSchedule
@@ -72,6 +74,7 @@ class KontextBot(commands.AutoShardedBot):
     api: KontextClient
     jobs: JobService
     quotas: QuotaService
+    admission: AdmissionService
     metrics: Metrics
     callbacks: CallbackHub | None  # set in callback mode
     web: HealthServer | None  # /healthz and /metrics, when WEB_PORT (or PORT) is set; private by default
@@ -124,6 +127,7 @@ class KontextBot(commands.AutoShardedBot):
         self.api = api
         self.jobs = jobs
         self.quotas = quotas
+        self.admission = AdmissionService(jobs, quotas, RequestDefaults.from_settings(settings))
         self._resumed = False
         self.simulator = simulator
         self.metrics = metrics or Metrics()
@@ -132,10 +136,10 @@ class KontextBot(commands.AutoShardedBot):
         self.identify_spacing = identify_spacing
         self.callback_server = (
             None
-            if callbacks is None or settings.callback_port is None
+            if callbacks is None or settings.callback_listener_port is None
             else CallbackServer(
                 host=settings.callback_host,
-                port=settings.callback_port,
+                port=settings.callback_listener_port,
                 hub=callbacks,
                 callback_secret=settings.callback_secret,
                 metrics=self.metrics,
@@ -143,15 +147,29 @@ class KontextBot(commands.AutoShardedBot):
         )
         self.web = (
             None
-            if settings.web_port is None
+            if settings.health_port is None
             else HealthServer(
                 host=settings.web_host,
-                port=settings.web_port,
+                port=settings.health_port,
                 storage=storage,
                 metrics=self.metrics,
                 gateway_ok=self.gateway_connected,
                 callbacks_enabled=self.callback_server is not None,
             )
+        )
+
+    async def start_from_interaction(
+        self,
+        interaction: discord.Interaction[KontextBot],
+        request: GenerationRequest,
+        *,
+        origin: Origin | None = None,
+        once_key: Hashable | None = None,
+        aspect_auto: bool = False,
+    ) -> Job:
+        """Admit a request made through an interaction (for the result buttons, which the delivery itself shows)."""
+        return await start_from_interaction(
+            interaction, request, origin=origin, once_key=once_key, aspect_auto=aspect_auto
         )
 
     def gateway_connected(self) -> bool:
@@ -351,7 +369,7 @@ async def create_bot(
             job_settings(settings),
             ledger=quotas,
             callbacks=callbacks,
-            callback_url=settings.callback_url,
+            callback_url=callback_urls(settings.callback_base_url, settings.callback_secret),
             metrics=metrics,
         )
     except BaseException:

@@ -14,12 +14,12 @@ import discord
 
 from cogs.errors import UserError
 from cogs.images import check_attachment, images_in, same_image
+from kontext.admission import Origin
 from kontext.models import GenerationRequest, Job
 from kontext.sources import ImageSource
 
 if TYPE_CHECKING:
     from bot import KontextBot
-    from cogs.generate import GenerateCog
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +27,8 @@ _JOB = r"(?P<job>[0-9a-f]{16})"
 INSTRUCTION_MAX = 4000  # a modal text input's own limit
 
 
-def _generator(interaction: discord.Interaction[KontextBot]) -> GenerateCog:
-    cog = interaction.client.get_cog("GenerateCog")
-    if cog is None:
-        raise UserError("Image generation is not available right now.")
-    return cog  # type: ignore[return-value]
-
-
 async def _job(interaction: discord.Interaction[KontextBot], job_id: str) -> Job:
-    job = await interaction.client.storage.get_job(job_id)
+    job = await interaction.client.jobs.find(job_id)
     if job is None:
         raise UserError("I no longer have the record of this image, so I can't do that. Start a new one with /imagine.")
     return job
@@ -77,11 +70,10 @@ class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
             request = job.request
             if request.image_url and job.source_message_id:
                 request = await _fresh_input(interaction, job)
-            await _generator(interaction).start_job(
+            await interaction.client.start_from_interaction(
                 interaction,
                 request,
-                source_job_id=job.source_job_id,
-                source_message_id=job.source_message_id,
+                origin=Origin(job.source_job_id, job.source_message_id),
                 once_key=("reroll", interaction.user.id, job.id),
             )
         except Exception as error:
@@ -143,10 +135,9 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
         if message is None or not message.attachments:
             raise UserError("This result has no image attached any more, so there is nothing to edit.")
         source = check_attachment(message.attachments[0])
-        generator = _generator(interaction)
-        request = generator.edit_request(self.instruction.value, source, like=self.job)
-        await generator.start_job(
-            interaction, request, source_job_id=self.job.id, source_message_id=message.id, aspect_auto=True
+        request = interaction.client.admission.edit_request(self.instruction.value, source, like=self.job)
+        await interaction.client.start_from_interaction(
+            interaction, request, origin=Origin(self.job.id, message.id), aspect_auto=True
         )
 
     async def on_error(self, interaction: discord.Interaction[KontextBot], error: Exception) -> None:  # type: ignore[override]

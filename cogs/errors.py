@@ -6,13 +6,13 @@ import collections
 import datetime
 import logging
 import secrets
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from cogs.text import CONTENT, code, cut, fit
+from kontext.admission import AlreadyStarting
 from kontext.breaker import ServiceUnavailableNow
 from kontext.client import (
     ApiConnectionError,
@@ -33,6 +33,7 @@ from kontext.client import (
 from kontext.errors import ImageTooLargeError, NotAnImageError
 from kontext.jobs import ShuttingDown, SubmitInterrupted
 from kontext.models import InvalidRequestError
+from kontext.money import format_usd
 from kontext.quota_models import LimitKind, QuotaExceeded
 
 if TYPE_CHECKING:
@@ -69,13 +70,6 @@ class UserError(app_commands.AppCommandError):
     """An error whose message is meant for the user as it is: safe text, no secrets."""
 
 
-def usd(micros: int) -> str:
-    """Micro-dollars for people: $0.30, $12.00, and $0.015 where cents are not enough."""
-    amount = Decimal(micros) / 1_000_000
-    cents = amount.quantize(Decimal("0.01"))
-    return f"${cents:,.2f}" if cents == amount else f"${amount.normalize():,f}"
-
-
 def when(timestamp: float | None) -> str:
     """A Discord timestamp that counts down on the client ("in 3 hours")."""
     if timestamp is None:
@@ -107,8 +101,9 @@ def describe_quota(error: QuotaExceeded) -> str:
     else:
         period = "daily" if kind is LimitKind.GUILD_DAILY else "monthly"
         text = (
-            f"This server has used {usd(error.used or 0)} of its {usd(error.limit or 0)} {period} image budget; "
-            f"{usd(error.remaining or 0)} is left and this image costs {usd(error.needed or 0)}. "
+            f"This server has used {format_usd(error.used or 0)} of its {format_usd(error.limit or 0)} {period} "
+            "image budget; "
+            f"{format_usd(error.remaining or 0)} is left and this image costs {format_usd(error.needed or 0)}. "
             f"The budget resets {reset}."
         )
     return f"{text}\nNothing was charged."
@@ -136,6 +131,8 @@ def describe_error(error: BaseException) -> str | None:
             "The image service is failing right now, so I'm not sending new requests for a moment. "
             f"Please try again {when(error.retry_at)}.\nNothing was charged."
         )
+    if isinstance(error, AlreadyStarting):
+        return "Already on it: that request is being made right now."
     if isinstance(error, ShuttingDown):
         return "I'm restarting right now. Please try again in a few seconds.\nNothing was charged."
     if isinstance(error, SubmitInterrupted):

@@ -12,13 +12,14 @@ from discord.ext import commands
 from cogs.errors import describe_error
 from cogs.images import checked, images_in, links_in
 from cogs.text import CONTENT, cut
+from cogs.utils.admission import requester
 from cogs.views import message_delivery, render_progress
+from kontext.admission import Acknowledged, Origin
 from kontext.delivery import Progress
-from kontext.models import GenerationRequest, JobState
+from kontext.models import GenerationRequest, Job, JobState
 
 if TYPE_CHECKING:
     from bot import KontextBot
-    from cogs.generate import GenerateCog
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +93,13 @@ class MentionsCog(commands.Cog):
             if not images and self._hidden_from_me(source_message):
                 await self._answer(message, HIDDEN)
                 return
-        generator: GenerateCog = self.bot.get_cog("GenerateCog")  # type: ignore[assignment]
+        admission = self.bot.admission
         aspect_auto = bool(images)
         if images:
             source = await checked(self.bot, images[0])
-            request = generator.edit_request(instruction, source)
+            request = admission.edit_request(instruction, source)
         else:
-            request = generator.build_request(instruction)
+            request = admission.request(instruction)
         await self._start(message, request, source_message=source_message, aspect_auto=aspect_auto)
 
     def _hidden_from_me(self, message: discord.Message) -> bool:
@@ -128,26 +129,23 @@ class MentionsCog(commands.Cog):
         aspect_auto: bool,
     ) -> None:
         source_id = source_message.id if source_message is not None and source_message.id != message.id else None
-        job = self.bot.jobs.new_job(
-            request,
-            user_id=message.author.id,
-            channel_id=message.channel.id,
-            guild_id=message.guild.id if message.guild else None,
-            source_message_id=source_id,
-        )
-        generator: GenerateCog = self.bot.get_cog("GenerateCog")  # type: ignore[assignment]
-        await generator.admit(job, message.author, message.channel)
-        try:
+
+        async def acknowledge(job: Job) -> Acknowledged:
             placeholder = await message.reply(
                 render_progress(job, Progress(JobState.QUEUED)),
                 mention_author=False,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
-            job.message_id = placeholder.id
-            await self.bot.jobs.start(job, message_delivery(self.bot, placeholder, message, aspect_auto=aspect_auto))
-        except BaseException:
-            await self.bot.quotas.refund(job.id)  # never started: give the reservation back
-            raise
+            delivery = message_delivery(self.bot, placeholder, message, aspect_auto=aspect_auto)
+            return Acknowledged(delivery, placeholder.id)
+
+        who = requester(
+            message.author,
+            message.channel,
+            guild_id=message.guild.id if message.guild else None,
+            channel_id=message.channel.id,
+        )
+        await self.bot.admission.accept(request, who, acknowledge, origin=Origin(source_message_id=source_id))
 
     async def _answer(self, message: discord.Message, text: str) -> None:
         """A short reply: messages can't be ephemeral, so it tidies itself away after a minute."""

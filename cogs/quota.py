@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.errors import UserError, usd, when
-from kontext.env_values import parse_usd
+from cogs.errors import UserError, when
+from kontext.money import format_usd, parse_usd
 from kontext.quota_models import GuildSettings, GuildUsage
 
 if TYPE_CHECKING:
@@ -23,14 +23,14 @@ Interaction = discord.Interaction["KontextBot"]
 
 
 def _cap(micros: int | None) -> str:
-    return usd(micros) if micros is not None else "no cap"
+    return format_usd(micros) if micros is not None else "no cap"
 
 
 def _spend_lines(usage: GuildUsage) -> str:
     return (
-        f"Today: **{usd(usage.spent_today_micros)}** of {_cap(usage.daily_cap_micros)}, resets "
+        f"Today: **{format_usd(usage.spent_today_micros)}** of {_cap(usage.daily_cap_micros)}, resets "
         f"{when(usage.day_resets_at)}\n"
-        f"This month: **{usd(usage.spent_month_micros)}** of {_cap(usage.monthly_cap_micros)}, resets "
+        f"This month: **{format_usd(usage.spent_month_micros)}** of {_cap(usage.monthly_cap_micros)}, resets "
         f"{when(usage.month_resets_at)}"
     )
 
@@ -123,12 +123,14 @@ class QuotaCog(commands.Cog):
             ("Today", usage.today, usage.top_today),
             ("This month", usage.month, usage.top_month),
         ):
-            leaders = "\n".join(f"<@{s.user_id}>: {s.images} images, {usd(s.micros)}" for s in top) or "nobody yet"
+            leaders = (
+                "\n".join(f"<@{s.user_id}>: {s.images} images, {format_usd(s.micros)}" for s in top) or "nobody yet"
+            )
             embed.add_field(
                 name=label,
                 value=(
-                    f"Images made: {totals.committed} ({usd(totals.committed_micros)})\n"
-                    f"Failed and refunded: {totals.refunded} ({usd(totals.refunded_micros)})\n"
+                    f"Images made: {totals.committed} ({format_usd(totals.committed_micros)})\n"
+                    f"Failed and refunded: {totals.refunded} ({format_usd(totals.refunded_micros)})\n"
                     f"Running: {totals.reserved}\n**Top members**\n{leaders}"
                 ),
             )

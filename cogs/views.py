@@ -18,6 +18,7 @@ from cogs.text import cut, fit, quote
 from kontext.delivery import Outcome, Progress
 from kontext.imaging import fit_image
 from kontext.models import Job, JobState
+from kontext.money import format_usd
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -41,7 +42,7 @@ _STATE_LINES = {
 
 def price_label(mode: str, price_micros: int) -> str:
     """'pro ($0.03)'."""
-    return f"{mode} (${price_micros / 1_000_000:.2f})"
+    return f"{mode} ({format_usd(price_micros)})"
 
 
 def render_progress(job: Job, progress: Progress) -> str:

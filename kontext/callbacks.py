@@ -48,6 +48,13 @@ def callback_url(base_url: str, secret: str, job_id: str) -> str:
     return f"{base_url.rstrip('/')}{CALLBACK_PATH}/{job_id}/{callback_signature(secret, job_id)}"
 
 
+def callback_urls(base_url: str | None, secret: str) -> Callable[[str], str | None]:
+    """Each job's signed callback URL under `base_url`; None for every job when not in callback mode."""
+    if base_url is None:
+        return lambda job_id: None
+    return lambda job_id: callback_url(base_url, secret, job_id)
+
+
 class CallbackWaiter:
     """One job's mailbox: set when a callback arrives, consumed by wait()."""
 

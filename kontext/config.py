@@ -1,22 +1,42 @@
-"""Settings.from_env(): the one reader of the environment, validating everything at start-up."""
+"""Settings: every setting declared once (variable, type, default, help), and from_env(), the environment's one reader.
+
+Parsing, the start-up description and the checks of `.env.example` and the README's settings table all follow from
+the declarations below. Config is a leaf: it imports only the value types it parses.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from kontext.callbacks import callback_url
-from kontext.env_values import EnvReader, format_usd, secret_state
+from kontext.env_values import (
+    USD,
+    Boolean,
+    Choice,
+    DatabaseUrl,
+    EnvReader,
+    Host,
+    Integer,
+    Optional,
+    Port,
+    PublicUrl,
+    Seconds,
+    Secret,
+    ShardIds,
+    Snowflake,
+    Snowflakes,
+    Text,
+    ValueType,
+)
 from kontext.models import ASPECT_RATIOS, MODES, OUTPUT_FORMATS
-from kontext.scheduling import POLL_STRATEGIES
-from kontext.storage import redact_url
 
 SIMULATE = "simulate"
-DEFAULT_BASE_URL = "https://api.apixo.ai/api/v1"
-DEFAULT_DATABASE_URL = "sqlite:///data/kontext.db"
 DEFAULT_CALLBACK_PORT = 8080  # where callbacks are served when CALLBACK_BASE_URL is set and no port is
 CALLBACK_SECRET_MIN_CHARS = 16
+POLL_STRATEGIES: tuple[str, ...] = ("adaptive", "fixed")
 LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ENV_EXAMPLE = ".env.example"
 
@@ -36,57 +56,197 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Declaration:
+    """How one setting is read: its variable, its value type, and the line of help the README shows."""
+
+    env: str
+    type: ValueType[Any]
+    help: str
+
+    @property
+    def secret(self) -> bool:
+        """Kept out of repr (and shown redacted by its type): secrets, and URLs that may carry a password."""
+        return isinstance(self.type, (Secret, DatabaseUrl))
+
+
+def setting(env: str, value_type: ValueType[Any], default: Any, help: str) -> Any:
+    """Declare a Settings field: read from `env` as `value_type`, `default` when unset or blank."""
+    declaration = Declaration(env, value_type, help)
+    return field(default=default, repr=not declaration.secret, metadata={"setting": declaration})
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the bot reads from its environment, validated once at start-up."""
 
-    discord_token: str = field(repr=False)
-    apixo_api_key: str = field(default="", repr=False)  # "" only in simulate mode
-    apixo_base_url: str = DEFAULT_BASE_URL  # or "simulate"
-    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
-    dev_guild_id: int | None = None
-    owner_ids: frozenset[int] = frozenset()  # empty: the application's owner(s)
-    message_content_intent: bool = False  # privileged: lets reply-to-edit see other members' images
-    log_level: str = "INFO"
-    default_mode: str = "pro"
-    default_aspect_ratio: str = "16:9"
-    default_format: str = "jpeg"
-    enable_translation: bool = True
-    upload_cn: bool = False
-    poll_first_delay: float = 8.0
-    poll_interval: float = 2.5
-    poll_timeout: float = 120.0
-    poll_strategy: str = "adaptive"  # adaptive: learnt from past jobs; fixed: POLL_FIRST_DELAY, then POLL_INTERVAL
-    poll_budget: int = 20  # most status requests for one job (adaptive); the last lands on the timeout
-    api_request_timeout: float = 30.0
-    progress_edit_interval: float = 3.0
-    max_tasks_in_flight: int = 20
-    max_status_concurrency: int = 5
-    max_result_bytes: int = 25_000_000
-    price_pro_micros: int = 30_000
-    price_max_micros: int = 60_000
-    default_daily_user_limit: int = 25  # images per member per day where a server set none; 0: off by default
-    default_max_concurrent_per_user: int = 2  # jobs one member may have running at once, unless the server says
-    global_daily_budget_micros: int | None = None  # the owner's ceiling over all servers per UTC day; None: none
-    web_port: int | None = None  # /healthz and /metrics; None: not served
-    web_host: str = "127.0.0.1"  # private by default: only this machine reads health and metrics
-    callback_base_url: str | None = None  # public https URL of this process's callback listener; set: callback mode
-    callback_port: int | None = None  # the callback listener's port, in callback mode only
-    callback_host: str = "0.0.0.0"  # all interfaces: the API (through a proxy or a platform's router) must reach it
-    callback_secret: str = field(default="", repr=False)  # HMAC key of the callback URLs
-    callback_grace: float = 20.0  # seconds to wait for a callback before polling, until callbacks are confirmed
-    shard_count: int | None = None  # None: as many shards as Discord recommends, all in this process
-    shard_ids: tuple[int, ...] | None = None  # the shards this process runs; None: all of shard_count
+    # Secrets
+    discord_token: str = setting(
+        "DISCORD_TOKEN",
+        Secret(
+            required=True,
+            hint="the bot token from https://discord.com/developers/applications (your app > Bot > Reset Token)",
+        ),
+        "",
+        "The bot's token. Never logged.",
+    )
+    apixo_api_key: str = setting(
+        "APIXO_API_KEY",
+        Secret(hint="an API key from your apixo dashboard, or set APIXO_BASE_URL=simulate to try the bot without one"),
+        "",
+        "The apixo API key (required unless simulating). Never logged.",
+    )
+    # Image API
+    apixo_base_url: str = setting(
+        "APIXO_BASE_URL",
+        Text.url(keyword=SIMULATE),
+        "https://api.apixo.ai/api/v1",
+        "API base URL, or `simulate` for the built-in free simulation.",
+    )
+    poll_strategy: str = setting(
+        "POLL_STRATEGY",
+        Choice(POLL_STRATEGIES, str.lower),
+        "adaptive",
+        "`adaptive`: polls learnt from past jobs, dense around the likely finish; `fixed`: the vendor's schedule.",
+    )
+    poll_budget: int = setting(
+        "POLL_BUDGET", Integer(), 20, "Adaptive: the most status requests for one job (the last lands on the timeout)."
+    )
+    poll_first_delay: float = setting(
+        "POLL_FIRST_DELAY", Seconds(), 8.0, "Fixed: seconds before the first status poll (the vendor's advice)."
+    )
+    poll_interval: float = setting("POLL_INTERVAL", Seconds(), 2.5, "Fixed: seconds between later polls.")
+    poll_timeout: float = setting("POLL_TIMEOUT", Seconds(), 120.0, "Give up waiting after this many seconds.")
+    api_request_timeout: float = setting(
+        "API_REQUEST_TIMEOUT", Seconds(), 30.0, "Timeout of one HTTP request to the API."
+    )
+    max_tasks_in_flight: int = setting(
+        "MAX_TASKS_IN_FLIGHT", Integer(), 20, "Global cap on tasks at the API at once; more users wait in line."
+    )
+    max_status_concurrency: int = setting("MAX_STATUS_CONCURRENCY", Integer(), 5, "Status requests in flight at once.")
+    max_result_bytes: int = setting("MAX_RESULT_BYTES", Integer(), 25_000_000, "Largest result the bot will download.")
+    price_pro_micros: int = setting("PRICE_PRO_USD", USD(), 30_000, "Price of a pro image, for accounting.")
+    price_max_micros: int = setting("PRICE_MAX_USD", USD(), 60_000, "Price of a max image, for accounting.")
+    # Quotas and budgets
+    default_daily_user_limit: int = setting(
+        "DEFAULT_DAILY_USER_LIMIT",
+        Integer(minimum=0),
+        25,
+        "Images per member per day where a server set none (0: off unless a role tier allows).",
+    )
+    default_max_concurrent_per_user: int = setting(
+        "DEFAULT_MAX_CONCURRENT_PER_USER",
+        Integer(),
+        2,
+        "Images one member may have in progress at once, where a server set none.",
+    )
+    global_daily_budget_micros: int | None = setting(
+        "GLOBAL_DAILY_BUDGET_USD", Optional(USD()), None, "The owner's ceiling over all servers per UTC day."
+    )
+    # Generation defaults
+    default_mode: str = setting("DEFAULT_MODE", Choice(MODES, str.lower), "pro", "Mode when the user picks none.")
+    default_aspect_ratio: str = setting(
+        "DEFAULT_ASPECT_RATIO", Choice(ASPECT_RATIOS), "16:9", "Aspect ratio when the user picks none."
+    )
+    default_format: str = setting(
+        "DEFAULT_FORMAT", Choice(OUTPUT_FORMATS, str.lower), "jpeg", "Output format when the user picks none."
+    )
+    enable_translation: bool = setting(
+        "ENABLE_TRANSLATION", Boolean(), True, "The API's `enableTranslation` (translate non-English prompts)."
+    )
+    upload_cn: bool = setting("UPLOAD_CN", Boolean(), False, "The API's `uploadCn` (China servers).")
+    # Discord
+    dev_guild_id: int | None = setting(
+        "DEV_GUILD_ID", Optional(Snowflake()), None, "Sync commands to this server at every start."
+    )
+    owner_ids: frozenset[int] = setting(
+        "OWNER_IDS",
+        Snowflakes(absent="(application owner)"),
+        frozenset(),
+        "Comma-separated user ids allowed to use owner commands.",
+    )
+    message_content_intent: bool = setting(
+        "MESSAGE_CONTENT_INTENT",
+        Boolean(),
+        False,
+        "Ask for the privileged Message Content intent (switch it on in the developer portal too).",
+    )
+    progress_edit_interval: float = setting(
+        "PROGRESS_EDIT_INTERVAL", Seconds(zero_ok=True), 3.0, "Least seconds between two progress edits of a message."
+    )
+    # Storage and runtime
+    database_url: str = setting(
+        "DATABASE_URL",
+        DatabaseUrl(),
+        "sqlite:///data/kontext.db",
+        "Where jobs are kept: `sqlite:///path` or `postgresql://user:pass@host/db`.",
+    )
+    log_level: str = setting("LOG_LEVEL", Choice(LOG_LEVELS, str.upper), "INFO", "`DEBUG` shows every poll.")
+    # Web server, callbacks and scaling
+    web_port: int | None = setting(
+        "WEB_PORT", Optional(Port()), None, "Port of the private listener for `/healthz` and `/metrics`."
+    )
+    web_host: str = setting(
+        "WEB_HOST", Host(), "127.0.0.1", "Address of the health and metrics listener (private by default)."
+    )
+    platform_port: int | None = setting(
+        "PORT",
+        Optional(Port()),
+        None,
+        "The port hosting platforms inject: the callback listener's in callback mode, else the health listener's.",
+    )
+    callback_base_url: str | None = setting(
+        "CALLBACK_BASE_URL",
+        Optional(PublicUrl(), absent="(none: polling)"),
+        None,
+        "Public https URL of the callback listener; set, the API POSTs results to it (callback mode).",
+    )
+    callback_port: int | None = setting(
+        "CALLBACK_PORT", Optional(Port()), None, "Port of the public callback listener (default `PORT`, else 8080)."
+    )
+    callback_host: str = setting("CALLBACK_HOST", Host(), "0.0.0.0", "Address of the public callback listener.")
+    callback_secret: str = setting(
+        "CALLBACK_SECRET",
+        Secret(
+            hint=f"a random string of at least {CALLBACK_SECRET_MIN_CHARS} characters, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` (needed because CALLBACK_BASE_URL is set)",
+        ),
+        "",
+        "Key signing the callback URLs (required with `CALLBACK_BASE_URL`, 16+ characters).",
+    )
+    callback_grace: float = setting(
+        "CALLBACK_GRACE", Seconds(), 20.0, "Seconds a job waits for its callback before polling."
+    )
+    shard_count: int | None = setting(
+        "SHARD_COUNT",
+        Optional(Integer(), absent="(recommended)"),
+        None,
+        "Shards over all processes; empty: Discord's recommendation.",
+    )
+    shard_ids: tuple[int, ...] | None = setting(
+        "SHARD_IDS",
+        Optional(ShardIds(), absent="(all)"),
+        None,
+        "The shards this process runs (e.g. `0,1`); empty: all.",
+    )
 
     @property
     def callback_mode(self) -> bool:
         """True when CALLBACK_BASE_URL is set: submits ask the API to POST the result to us."""
         return self.callback_base_url is not None
 
-    def callback_url(self, job_id: str) -> str | None:
-        """The signed URL the API should POST a job's result to, or None when not in callback mode."""
-        if self.callback_base_url is None:
+    @property
+    def health_port(self) -> int | None:
+        """The port of the /healthz and /metrics listener, or None when it should not run."""
+        if self.web_port is not None or self.callback_mode:
+            return self.web_port
+        return self.platform_port  # without callbacks, the platform's PORT serves its health check
+
+    @property
+    def callback_listener_port(self) -> int | None:
+        """The port of the public /callback/... listener in callback mode, or None."""
+        if not self.callback_mode:
             return None
-        return callback_url(self.callback_base_url, self.callback_secret, job_id)
+        return next(p for p in (self.callback_port, self.platform_port, DEFAULT_CALLBACK_PORT) if p is not None)
 
     @property
     def simulate(self) -> bool:
@@ -95,11 +255,10 @@ class Settings:
 
     def price_micros(self, mode: str) -> int:
         """Price of one generation in the given mode, in micro-dollars."""
-        if mode == "pro":
-            return self.price_pro_micros
-        if mode == "max":
-            return self.price_max_micros
-        raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+        prices = self.prices
+        if mode not in prices:
+            raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+        return prices[mode]
 
     @property
     def prices(self) -> dict[str, int]:
@@ -107,180 +266,67 @@ class Settings:
         return {"pro": self.price_pro_micros, "max": self.price_max_micros}
 
     def describe(self) -> dict[str, str]:
-        """A view of the settings safe to log: secrets show only whether they are set."""
-        return {
-            "discord_token": secret_state(self.discord_token),
-            "apixo_api_key": secret_state(self.apixo_api_key),
-            "apixo_base_url": self.apixo_base_url,
-            "database_url": redact_url(self.database_url),
-            "dev_guild_id": str(self.dev_guild_id) if self.dev_guild_id is not None else "(none)",
-            "owner_ids": ", ".join(str(i) for i in sorted(self.owner_ids)) or "(application owner)",
-            "message_content_intent": str(self.message_content_intent).lower(),
-            "log_level": self.log_level,
-            "default_mode": self.default_mode,
-            "default_aspect_ratio": self.default_aspect_ratio,
-            "default_format": self.default_format,
-            "enable_translation": str(self.enable_translation).lower(),
-            "upload_cn": str(self.upload_cn).lower(),
-            "poll_first_delay": f"{self.poll_first_delay:g}s",
-            "poll_interval": f"{self.poll_interval:g}s",
-            "poll_timeout": f"{self.poll_timeout:g}s",
-            "poll_strategy": self.poll_strategy,
-            "poll_budget": str(self.poll_budget),
-            "api_request_timeout": f"{self.api_request_timeout:g}s",
-            "progress_edit_interval": f"{self.progress_edit_interval:g}s",
-            "max_tasks_in_flight": str(self.max_tasks_in_flight),
-            "max_status_concurrency": str(self.max_status_concurrency),
-            "max_result_bytes": str(self.max_result_bytes),
-            "price_pro": format_usd(self.price_pro_micros),
-            "price_max": format_usd(self.price_max_micros),
-            "default_daily_user_limit": str(self.default_daily_user_limit),
-            "default_max_concurrent_per_user": str(self.default_max_concurrent_per_user),
-            "global_daily_budget": (
-                format_usd(self.global_daily_budget_micros) if self.global_daily_budget_micros is not None else "(none)"
-            ),
-            "web_port": str(self.web_port) if self.web_port is not None else "(none)",
-            "web_host": self.web_host,
-            "callback_base_url": self.callback_base_url or "(none: polling)",
-            "callback_port": str(self.callback_port) if self.callback_port is not None else "(none)",
-            "callback_host": self.callback_host,
-            "callback_secret": secret_state(self.callback_secret),
-            "callback_grace": f"{self.callback_grace:g}s",
-            "shard_count": str(self.shard_count) if self.shard_count is not None else "(recommended)",
-            "shard_ids": ", ".join(map(str, self.shard_ids)) if self.shard_ids is not None else "(all)",
-        }
+        """A view of the settings safe to log: secrets show only whether they are set, URLs without passwords."""
+        return {item.name: declaration.type.show(getattr(self, item.name)) for item, declaration in declarations()}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and validate settings from env (os.environ when None); raise ConfigError naming every problem."""
-        r = EnvReader(os.environ if env is None else env)
-        d = cls.__dataclass_fields__
-        token = r.secret(
-            "DISCORD_TOKEN",
-            required=True,
-            hint="the bot token from https://discord.com/developers/applications (your app > Bot > Reset Token)",
-        )
-        base_url = r.base_url("APIXO_BASE_URL", DEFAULT_BASE_URL, keyword=SIMULATE)
-        api_key = r.secret(
-            "APIXO_API_KEY",
-            required=base_url != SIMULATE,
-            hint="an API key from your apixo dashboard, or set APIXO_BASE_URL=simulate to try the bot without one",
-        )
-        database_url = r.database_url("DATABASE_URL", DEFAULT_DATABASE_URL)
-        dev_guild_id = r.snowflake("DEV_GUILD_ID")
-        owner_ids = r.snowflakes("OWNER_IDS")
-        message_content_intent = r.boolean("MESSAGE_CONTENT_INTENT", d["message_content_intent"].default)
-        log_level = r.choice("LOG_LEVEL", d["log_level"].default, LOG_LEVELS, str.upper)
-        default_mode = r.choice("DEFAULT_MODE", d["default_mode"].default, MODES, str.lower)
-        default_aspect_ratio = r.choice("DEFAULT_ASPECT_RATIO", d["default_aspect_ratio"].default, ASPECT_RATIOS)
-        default_format = r.choice("DEFAULT_FORMAT", d["default_format"].default, OUTPUT_FORMATS, str.lower)
-        enable_translation = r.boolean("ENABLE_TRANSLATION", d["enable_translation"].default)
-        upload_cn = r.boolean("UPLOAD_CN", d["upload_cn"].default)
-        poll_first_delay = r.seconds("POLL_FIRST_DELAY", d["poll_first_delay"].default)
-        poll_interval = r.seconds("POLL_INTERVAL", d["poll_interval"].default)
-        poll_timeout = r.seconds("POLL_TIMEOUT", d["poll_timeout"].default)
-        poll_strategy = r.choice("POLL_STRATEGY", d["poll_strategy"].default, POLL_STRATEGIES, str.lower)
-        poll_budget = r.integer("POLL_BUDGET", d["poll_budget"].default)
-        api_request_timeout = r.seconds("API_REQUEST_TIMEOUT", d["api_request_timeout"].default)
-        # Zero is allowed here: it turns the throttle off (useful in tests).
-        progress_edit_interval = r.seconds("PROGRESS_EDIT_INTERVAL", d["progress_edit_interval"].default, zero_ok=True)
-        max_tasks_in_flight = r.integer("MAX_TASKS_IN_FLIGHT", d["max_tasks_in_flight"].default)
-        max_status_concurrency = r.integer("MAX_STATUS_CONCURRENCY", d["max_status_concurrency"].default)
-        max_result_bytes = r.integer("MAX_RESULT_BYTES", d["max_result_bytes"].default)
-        price_pro_micros = r.money("PRICE_PRO_USD", d["price_pro_micros"].default)
-        price_max_micros = r.money("PRICE_MAX_USD", d["price_max_micros"].default)
-        default_daily_user_limit = r.count("DEFAULT_DAILY_USER_LIMIT", d["default_daily_user_limit"].default)
-        default_max_concurrent_per_user = r.integer(
-            "DEFAULT_MAX_CONCURRENT_PER_USER", d["default_max_concurrent_per_user"].default
-        )
-        global_daily_budget_micros = r.budget("GLOBAL_DAILY_BUDGET_USD")
-        web_port = r.port("WEB_PORT")
-        platform_port = r.port("PORT")
-        web_host = r.host("WEB_HOST", d["web_host"].default)
-        callback_base_url = r.public_url("CALLBACK_BASE_URL")
-        callback_port = r.port("CALLBACK_PORT")
-        callback_host = r.host("CALLBACK_HOST", d["callback_host"].default)
-        # PORT is what hosting platforms inject and route the public to: the callback listener's in callback mode,
-        # else the health listener's (a platform's health check). The explicit names win.
-        if callback_base_url is None:
-            callback_port = None
-            web_port = web_port if web_port is not None else platform_port
-        else:
-            callback_port = next(p for p in (callback_port, platform_port, DEFAULT_CALLBACK_PORT) if p is not None)
-            if web_port == callback_port and not r.failed("WEB_PORT", "CALLBACK_PORT", "PORT"):
-                r.problem(
-                    f"WEB_PORT and the callback port are both {web_port}: /healthz and /metrics stay off the public "
-                    "callback listener, so give them another port (or leave WEB_PORT empty)",
-                    "WEB_PORT",
-                )
-        callback_secret = r.secret(
-            "CALLBACK_SECRET",
-            required=callback_base_url is not None,
-            hint=f"a random string of at least {CALLBACK_SECRET_MIN_CHARS} characters, e.g. the output of "
-            "`python -c 'import secrets; print(secrets.token_hex(32))'` (needed because CALLBACK_BASE_URL is set)",
-        )
-        if callback_secret and len(callback_secret) < CALLBACK_SECRET_MIN_CHARS:
-            r.problem(
-                f"CALLBACK_SECRET is too short ({len(callback_secret)} characters): use at least "
-                f"{CALLBACK_SECRET_MIN_CHARS} random characters",
-                "CALLBACK_SECRET",
-            )
-        callback_grace = r.seconds("CALLBACK_GRACE", d["callback_grace"].default)
-        shard_count = r.optional_integer("SHARD_COUNT")
-        shard_ids = r.shard_ids("SHARD_IDS")
+        reader = EnvReader(os.environ if env is None else env)
+        values = {item.name: reader.read(d.env, d.type, item.default) for item, d in declarations()}
+        _check_together(reader, values)
+        if reader.problems:
+            raise ConfigError(reader.problems)
+        return cls(**values)
 
-        if poll_interval > poll_timeout and not r.failed("POLL_INTERVAL", "POLL_TIMEOUT"):
-            r.problem(
-                f"POLL_INTERVAL ({poll_interval:g}s) is longer than POLL_TIMEOUT ({poll_timeout:g}s): "
-                "no second poll could ever happen"
-            )
-        if shard_ids is not None and not r.failed("SHARD_COUNT"):
-            if shard_count is None:
-                r.problem("SHARD_IDS is set without SHARD_COUNT: say how many shards there are in all", "SHARD_IDS")
-            elif any(shard >= shard_count for shard in shard_ids):
-                r.problem(
-                    f"SHARD_IDS has a shard id of {max(shard_ids)}: with SHARD_COUNT={shard_count} the ids are "
-                    f"0 to {shard_count - 1}",
-                    "SHARD_IDS",
-                )
-        if r.problems:
-            raise ConfigError(r.problems)
-        return cls(
-            discord_token=token,
-            apixo_api_key=api_key,
-            apixo_base_url=base_url,
-            database_url=database_url,
-            dev_guild_id=dev_guild_id,
-            owner_ids=owner_ids,
-            message_content_intent=message_content_intent,
-            log_level=log_level,
-            default_mode=default_mode,
-            default_aspect_ratio=default_aspect_ratio,
-            default_format=default_format,
-            enable_translation=enable_translation,
-            upload_cn=upload_cn,
-            poll_first_delay=poll_first_delay,
-            poll_interval=poll_interval,
-            poll_timeout=poll_timeout,
-            poll_strategy=poll_strategy,
-            poll_budget=poll_budget,
-            api_request_timeout=api_request_timeout,
-            progress_edit_interval=progress_edit_interval,
-            max_tasks_in_flight=max_tasks_in_flight,
-            max_status_concurrency=max_status_concurrency,
-            max_result_bytes=max_result_bytes,
-            price_pro_micros=price_pro_micros,
-            price_max_micros=price_max_micros,
-            default_daily_user_limit=default_daily_user_limit,
-            default_max_concurrent_per_user=default_max_concurrent_per_user,
-            global_daily_budget_micros=global_daily_budget_micros,
-            web_port=web_port,
-            web_host=web_host,
-            callback_base_url=callback_base_url,
-            callback_port=callback_port,
-            callback_host=callback_host,
-            callback_secret=callback_secret,
-            callback_grace=callback_grace,
-            shard_count=shard_count,
-            shard_ids=shard_ids,
+
+def declarations() -> list[tuple[dataclasses.Field[Any], Declaration]]:
+    """Every setting's field and declaration, in the order they are declared."""
+    return [(item, item.metadata["setting"]) for item in dataclasses.fields(Settings)]
+
+
+def _declared(name: str) -> Declaration:
+    return Settings.__dataclass_fields__[name].metadata["setting"]
+
+
+def _check_together(reader: EnvReader, values: dict[str, Any]) -> None:
+    """The rules that relate two settings."""
+    if not values["apixo_api_key"] and values["apixo_base_url"] != SIMULATE and not reader.failed("APIXO_API_KEY"):
+        reader.missing("APIXO_API_KEY", _declared("apixo_api_key").type)
+    secret = values["callback_secret"]
+    if values["callback_base_url"] is not None and not secret and not reader.failed("CALLBACK_SECRET"):
+        reader.missing("CALLBACK_SECRET", _declared("callback_secret").type)
+    if secret and len(secret) < CALLBACK_SECRET_MIN_CHARS:
+        reader.problem(
+            f"CALLBACK_SECRET is too short ({len(secret)} characters): use at least "
+            f"{CALLBACK_SECRET_MIN_CHARS} random characters",
+            "CALLBACK_SECRET",
         )
+    interval, timeout = values["poll_interval"], values["poll_timeout"]
+    if interval > timeout and not reader.failed("POLL_INTERVAL", "POLL_TIMEOUT"):
+        reader.problem(
+            f"POLL_INTERVAL ({interval:g}s) is longer than POLL_TIMEOUT ({timeout:g}s): "
+            "no second poll could ever happen"
+        )
+    web_port, callback_port = values["web_port"], values["callback_port"] or values["platform_port"]
+    if (
+        values["callback_base_url"] is not None
+        and web_port is not None
+        and web_port == (callback_port or DEFAULT_CALLBACK_PORT)
+    ):
+        if not reader.failed("WEB_PORT", "CALLBACK_PORT", "PORT"):
+            reader.problem(
+                f"WEB_PORT and the callback port are both {web_port}: /healthz and /metrics stay off the public "
+                "callback listener, so give them another port (or leave WEB_PORT empty)",
+                "WEB_PORT",
+            )
+    shard_ids, shard_count = values["shard_ids"], values["shard_count"]
+    if shard_ids is not None and not reader.failed("SHARD_COUNT"):
+        if shard_count is None:
+            reader.problem("SHARD_IDS is set without SHARD_COUNT: say how many shards there are in all", "SHARD_IDS")
+        elif any(shard >= shard_count for shard in shard_ids):
+            reader.problem(
+                f"SHARD_IDS has a shard id of {max(shard_ids)}: with SHARD_COUNT={shard_count} the ids are "
+                f"0 to {shard_count - 1}",
+                "SHARD_IDS",
+            )

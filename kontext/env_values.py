@@ -1,28 +1,267 @@
-"""Parsing of environment values from a mapping it is handed (never os.environ), collecting every problem."""
+"""The value types settings are declared with, and the reader that parses them, collecting every problem."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
-from typing import TypeVar
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
-from kontext.storage import check_database_url
+from kontext.money import format_usd, parse_usd
 
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
-_MICROS = Decimal(1_000_000)
 _SNOWFLAKE_MAX = (1 << 63) - 1  # stored as BIGINT
 _SHOW_MAX = 24  # longer bad values are described, not echoed: a secret pasted on the wrong line stays hidden
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_SCHEMES: tuple[str, ...] = ("postgresql", "postgres")
+
+
+class Invalid(ValueError):
+    """A value refused with a message of its own ("{name}" stands for the variable), instead of echoing it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValueType(Protocol[T_co]):
+    """How one kind of setting is parsed from its text and shown in the start-up log."""
+
+    expected: str
+
+    def parse(self, text: str) -> T_co: ...
+
+    def show(self, value: Any) -> str: ...
+
+
+class _Shown:
+    expected = ""
+
+    def show(self, value: Any) -> str:
+        return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Secret(_Shown):
+    """A token or key: never echoed, only whether it is set."""
+
+    hint: str
+    required: bool = False
+    expected = "a secret"
+
+    def parse(self, text: str) -> str:
+        if any(c.isspace() for c in text):
+            # Never echo it: say only what is wrong.
+            raise Invalid("{name} contains whitespace: paste the value alone, without a 'Bot '/'Bearer ' prefix")
+        return text
+
+    def show(self, value: Any) -> str:
+        return secret_state(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Text(_Shown):
+    """An http(s) URL without its trailing slash, or a bare keyword (any case) given as itself."""
+
+    keyword: str
+    expected: str
+
+    @classmethod
+    def url(cls, *, keyword: str) -> Text:
+        return cls(keyword, f"an http(s) URL such as https://api.example.com/v1, or the word {keyword}")
+
+    def parse(self, text: str) -> str:
+        if text.lower() == self.keyword:
+            return self.keyword
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(text)
+        return text.rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseUrl(_Shown):
+    """sqlite:///path or postgresql://...: never echoed (it may hold a password), shown without its password."""
+
+    expected = "a database URL"
+
+    def parse(self, text: str) -> str:
+        problem = check_database_url(text)
+        if problem is not None:
+            raise Invalid(problem)
+        return text
+
+    def show(self, value: Any) -> str:
+        return redact_url(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice(_Shown):
+    """One of a few words."""
+
+    choices: Sequence[str]
+    normalise: Callable[[str], str] = str
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return f"one of {', '.join(self.choices)}"
+
+    def parse(self, text: str) -> str:
+        if self.normalise(text) not in self.choices:
+            raise ValueError(text)
+        return self.normalise(text)
+
+
+class Boolean(_Shown):
+    """true/false and their usual spellings."""
+
+    expected = "true/false (also 1/0, yes/no, on/off)"
+
+    def parse(self, text: str) -> bool:
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ValueError(text)
+
+    def show(self, value: Any) -> str:
+        return str(value).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Seconds(_Shown):
+    """A duration in seconds: positive, or 0 too where zero turns something off."""
+
+    zero_ok: bool = False
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return f"a {'non-negative' if self.zero_ok else 'positive'} number of seconds"
+
+    def parse(self, text: str) -> float:
+        number = float(text)
+        if not math.isfinite(number) or number < 0 or (number == 0 and not self.zero_ok):
+            raise ValueError(text)
+        return number
+
+    def show(self, value: Any) -> str:
+        return f"{value:g}s"
+
+
+@dataclass(frozen=True, slots=True)
+class Integer(_Shown):
+    """A whole number, at least `minimum`."""
+
+    minimum: int = 1
+    maximum: int | None = None
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return "a positive whole number" if self.minimum == 1 else f"a whole number, {self.minimum} or more"
+
+    def parse(self, text: str) -> int:
+        return _int_in(text, self.minimum, self.maximum)
+
+
+class Port(_Shown):
+    expected = "a TCP port number (1-65535)"
+
+    def parse(self, text: str) -> int:
+        return _int_in(text, 1, 65535)
+
+
+class Snowflake(_Shown):
+    expected = "a Discord id (digits only; Developer Mode > Copy ID)"
+
+    def parse(self, text: str) -> int:
+        return _snowflake(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Snowflakes(_Shown):
+    absent: str = "(none)"
+    expected = "Discord user ids separated by commas"
+
+    def parse(self, text: str) -> frozenset[int]:
+        return frozenset(_snowflake(part) for part in text.split(",") if part.strip())
+
+    def show(self, value: Any) -> str:
+        return ", ".join(str(i) for i in sorted(value)) or self.absent
+
+
+class ShardIds(_Shown):
+    expected = "shard ids (0, 1, ...) separated by commas, e.g. 0,1"
+
+    def parse(self, text: str) -> tuple[int, ...]:
+        ids = sorted({_int_in(part.strip(), 0, None) for part in text.split(",") if part.strip()})
+        if not ids:
+            raise ValueError(text)
+        return tuple(ids)
+
+    def show(self, value: Any) -> str:
+        return ", ".join(map(str, value))
+
+
+class Host(_Shown):
+    expected = "a host name or IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1"
+
+    def parse(self, text: str) -> str:
+        host = text.strip("[]")  # an IPv6 address may come bracketed
+        if not host or any(c.isspace() or c in "/?#@" for c in host):
+            raise ValueError(text)
+        return host
+
+
+class PublicUrl(_Shown):
+    expected = "the public https URL of this process, e.g. https://bot.example.com (http only for localhost)"
+
+    def parse(self, text: str) -> str:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(text)
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+            raise ValueError(text)  # the API posts only to public https; plain http is for local testing
+        return text.rstrip("/")
+
+
+class USD(_Shown):
+    expected = "a non-negative US dollar amount with at most 6 decimals, e.g. 0.03"
+
+    def parse(self, text: str) -> int:
+        return parse_usd(text)
+
+    def show(self, value: Any) -> str:
+        return format_usd(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Optional(Generic[T]):
+    """A value that may be left unset (None), shown as `absent` then."""
+
+    inner: ValueType[T]
+    absent: str = "(none)"
+
+    @property
+    def expected(self) -> str:
+        return self.inner.expected
+
+    def parse(self, text: str) -> T:
+        return self.inner.parse(text)
+
+    def show(self, value: Any) -> str:
+        return self.absent if value is None else self.inner.show(value)
 
 
 class EnvReader:
-    """Parses variables one by one, collecting problems instead of stopping at the first."""
+    """Reads variables one by one, collecting problems instead of stopping at the first."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self._env = env
@@ -45,152 +284,23 @@ class EnvReader:
         value = value.strip()
         return value or None
 
-    def _parse(self, name: str, default: T, parse: Callable[[str], T], expected: str) -> T:
-        value = self.raw(name)
-        if value is None:
+    def missing(self, name: str, value_type: ValueType[Any]) -> None:
+        self.problem(f"{name} is missing: set it to {getattr(value_type, 'hint', value_type.expected)}", name)
+
+    def read(self, name: str, value_type: ValueType[T], default: T) -> T:
+        """The parsed value of `name`, or `default` when unset or blank; a malformed value is noted as a problem."""
+        text = self.raw(name)
+        if text is None:
+            if getattr(value_type, "required", False):
+                self.missing(name, value_type)
             return default
         try:
-            return parse(value)
+            return value_type.parse(text)
+        except Invalid as error:
+            self.problem(error.message.replace("{name}", name), name)
         except (ValueError, ArithmeticError):  # Decimal's InvalidOperation is an ArithmeticError
-            self.problem(f"{name}={_show(value)} is not valid: expected {expected}", name)
-            return default
-
-    def secret(self, name: str, *, required: bool, hint: str) -> str:
-        value = self.raw(name)
-        if value is None:
-            if required:
-                self.problem(f"{name} is missing: set it to {hint}", name)
-            return ""
-        if any(c.isspace() for c in value):
-            # Never echo it: say only what is wrong.
-            self.problem(f"{name} contains whitespace: paste the value alone, without a 'Bot '/'Bearer ' prefix", name)
-            return ""
-        return value
-
-    def base_url(self, name: str, default: str, *, keyword: str) -> str:
-        """An http(s) URL without its trailing slash, or the bare keyword (any case) given as itself."""
-
-        def parse(value: str) -> str:
-            if value.lower() == keyword:
-                return keyword
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ValueError(value)
-            return value.rstrip("/")
-
-        return self._parse(name, default, parse, f"an http(s) URL such as {default}, or the word {keyword}")
-
-    def database_url(self, name: str, default: str) -> str:
-        value = self.raw(name)
-        if value is None:
-            return default
-        problem = check_database_url(value)  # never echoes the URL: it may carry a password
-        if problem is not None:
-            self.problem(problem, name)
-            return default
-        return value
-
-    def choice(self, name: str, default: str, choices: Sequence[str], normalise: Callable[[str], str] = str) -> str:
-        def parse(value: str) -> str:
-            if normalise(value) not in choices:
-                raise ValueError(value)
-            return normalise(value)
-
-        return self._parse(name, default, parse, f"one of {', '.join(choices)}")
-
-    def boolean(self, name: str, default: bool) -> bool:
-        def parse(value: str) -> bool:
-            if value.lower() in _TRUE:
-                return True
-            if value.lower() in _FALSE:
-                return False
-            raise ValueError(value)
-
-        return self._parse(name, default, parse, "true/false (also 1/0, yes/no, on/off)")
-
-    def seconds(self, name: str, default: float, *, zero_ok: bool = False) -> float:
-        def parse(value: str) -> float:
-            number = float(value)
-            if not math.isfinite(number) or number < 0 or (number == 0 and not zero_ok):
-                raise ValueError(value)
-            return number
-
-        return self._parse(name, default, parse, f"a {'non-negative' if zero_ok else 'positive'} number of seconds")
-
-    def integer(self, name: str, default: int) -> int:
-        return self._parse(name, default, lambda v: _int_in(v, 1, None), "a positive whole number")
-
-    def count(self, name: str, default: int) -> int:
-        return self._parse(name, default, lambda v: _int_in(v, 0, None), "a whole number, 0 or more")
-
-    def optional_integer(self, name: str) -> int | None:
-        return self._parse(name, None, lambda v: _int_in(v, 1, None), "a positive whole number")
-
-    def shard_ids(self, name: str) -> tuple[int, ...] | None:
-        def parse(value: str) -> tuple[int, ...]:
-            ids = sorted({_int_in(part.strip(), 0, None) for part in value.split(",") if part.strip()})
-            if not ids:
-                raise ValueError(value)
-            return tuple(ids)
-
-        return self._parse(name, None, parse, "shard ids (0, 1, ...) separated by commas, e.g. 0,1")
-
-    def host(self, name: str, default: str) -> str:
-        def parse(value: str) -> str:
-            host = value.strip("[]")  # an IPv6 address may come bracketed
-            if not host or any(c.isspace() or c in "/?#@" for c in host):
-                raise ValueError(value)
-            return host
-
-        return self._parse(name, default, parse, "a host name or IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1")
-
-    def public_url(self, name: str) -> str | None:
-        def parse(value: str) -> str:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-                raise ValueError(value)
-            if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
-                raise ValueError(value)  # the API posts only to public https; plain http is for local testing
-            return value.rstrip("/")
-
-        return self._parse(
-            name,
-            None,
-            parse,
-            "the public https URL of this process, e.g. https://bot.example.com (http only for localhost)",
-        )
-
-    def port(self, name: str) -> int | None:
-        return self._parse(name, None, lambda v: _int_in(v, 1, 65535), "a TCP port number (1-65535)")
-
-    def snowflake(self, name: str) -> int | None:
-        return self._parse(name, None, _snowflake, "a Discord id (digits only; Developer Mode > Copy ID)")
-
-    def snowflakes(self, name: str) -> frozenset[int]:
-        def parse(value: str) -> frozenset[int]:
-            return frozenset(_snowflake(part) for part in value.split(",") if part.strip())
-
-        return self._parse(name, frozenset(), parse, "Discord user ids separated by commas")
-
-    def money(self, name: str, default: int) -> int:
-        return self._parse(name, default, parse_usd, _USD_EXPECTED)
-
-    def budget(self, name: str) -> int | None:
-        return self._parse(name, None, parse_usd, _USD_EXPECTED)
-
-
-_USD_EXPECTED = "a non-negative US dollar amount with at most 6 decimals, e.g. 0.03"
-
-
-def parse_usd(value: str) -> int:
-    """A US dollar amount such as "0.03" or "12" in micro-dollars, exactly; ValueError if not one."""
-    try:
-        micros = Decimal(value.strip().removeprefix("$")) * _MICROS  # Decimal, never float: 0.03 is exactly 30000
-    except ArithmeticError as exc:  # Decimal's InvalidOperation
-        raise ValueError(value) from exc
-    if not micros.is_finite() or micros < 0 or micros != micros.to_integral_value():
-        raise ValueError(value)
-    return int(micros)
+            self.problem(f"{name}={_show(text)} is not valid: expected {value_type.expected}", name)
+        return default
 
 
 def _int_in(value: str, low: int, high: int | None) -> int:
@@ -216,6 +326,37 @@ def secret_state(value: str) -> str:
     return "***set***" if value else "(missing)"
 
 
-def format_usd(micros: int) -> str:
-    """Micro-dollars as dollars, exactly and without trailing zeros: 30000 is "$0.03"."""
-    return f"${Decimal(micros) / _MICROS:f}"
+def check_database_url(url: str) -> str | None:
+    """Describe what is wrong with a database URL (without echoing it: it may hold a password), or None."""
+    if url.startswith(SQLITE_PREFIX):
+        if not sqlite_path(url):
+            return "DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:///data/kontext.db or sqlite:///:memory:"
+        return None
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in POSTGRES_SCHEMES:
+        if not rest or rest.startswith("?"):
+            return "DATABASE_URL postgresql:// needs a host or database, e.g. postgresql://user@localhost/kontext"
+        return None
+    shown = f"scheme {scheme!r}" if sep and len(scheme) <= 20 else "no recognised scheme"
+    return (
+        f"DATABASE_URL has {shown}: use sqlite:///path/to/file.db, sqlite:///:memory:, "
+        "postgresql://... or postgres://..."
+    )
+
+
+def sqlite_path(url: str) -> str:
+    """The file path in sqlite:///relative/path, sqlite:////absolute/path or sqlite:///:memory:."""
+    return url[len(SQLITE_PREFIX) :] if url.startswith(SQLITE_PREFIX) else ""
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, fit for logs."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rpartition("@")
+        userinfo = netloc[0].partition(":")[0]
+        return urlunsplit(parts._replace(netloc=f"{userinfo}:***@{netloc[2]}"))
+    except ValueError:
+        return "(unparseable URL)"

@@ -155,6 +155,10 @@ class JobService:
             **extra,
         )
 
+    async def find(self, job_id: str) -> Job | None:
+        """The job with this id, as last recorded, or None."""
+        return await self.storage.get_job(job_id)
+
     def check_open(self) -> None:
         """Refuse new work at once while shutting down or while the API is failing (ServiceUnavailableNow)."""
         if not self.accepting:

@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-POLL_STRATEGIES: tuple[str, ...] = ("adaptive", "fixed")
-
 
 class PollPlan(Protocol):
     """One job's polls: the waits between them, told what each poll saw."""

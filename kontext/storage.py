@@ -7,15 +7,13 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import urlsplit, urlunsplit
 
+from kontext.env_values import SQLITE_PREFIX, check_database_url, sqlite_path
 from kontext.models import GenerationRequest, Job, JobState
 from kontext.quota_store import Charge, ChargeState, ChargeTotals, Cooldown, Counter, CounterKey, Spender
 
 log = logging.getLogger(__name__)
 
-SQLITE_PREFIX = "sqlite:///"
-POSTGRES_SCHEMES: tuple[str, ...] = ("postgresql", "postgres")
 
 # Column names are the Job field names, in the dataclass's order.
 JOB_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Job))
@@ -161,42 +159,6 @@ def open_storage(url: str) -> Storage:
     from kontext.storage_postgres import PostgresStorage
 
     return PostgresStorage(url)
-
-
-def check_database_url(url: str) -> str | None:
-    """Describe what is wrong with a database URL (without echoing it: it may hold a password), or None."""
-    if url.startswith(SQLITE_PREFIX):
-        if not sqlite_path(url):
-            return "DATABASE_URL sqlite:/// needs a file path, e.g. sqlite:///data/kontext.db or sqlite:///:memory:"
-        return None
-    scheme, sep, rest = url.partition("://")
-    if sep and scheme.lower() in POSTGRES_SCHEMES:
-        if not rest or rest.startswith("?"):
-            return "DATABASE_URL postgresql:// needs a host or database, e.g. postgresql://user@localhost/kontext"
-        return None
-    shown = f"scheme {scheme!r}" if sep and len(scheme) <= 20 else "no recognised scheme"
-    return (
-        f"DATABASE_URL has {shown}: use sqlite:///path/to/file.db, sqlite:///:memory:, "
-        "postgresql://... or postgres://..."
-    )
-
-
-def sqlite_path(url: str) -> str:
-    """The file path in sqlite:///relative/path, sqlite:////absolute/path or sqlite:///:memory:."""
-    return url[len(SQLITE_PREFIX) :] if url.startswith(SQLITE_PREFIX) else ""
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password replaced by ***, fit for logs."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = parts.netloc.rpartition("@")
-        userinfo = netloc[0].partition(":")[0]
-        return urlunsplit(parts._replace(netloc=f"{userinfo}:***@{netloc[2]}"))
-    except ValueError:
-        return "(unparseable URL)"
 
 
 def as_states(states: Iterable[JobState] | JobState) -> tuple[str, ...]:

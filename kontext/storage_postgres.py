@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from kontext.env_values import redact_url
 from kontext.models import Job, JobState, now
 from kontext.quota_store_postgres import PostgresQuotaMixin
 from kontext.storage import (
@@ -19,7 +20,6 @@ from kontext.storage import (
     encode_fields,
     job_from_row,
     job_to_row,
-    redact_url,
 )
 
 log = logging.getLogger(__name__)

@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from kontext.callbacks import callback_signature, signature_ok
-from kontext.config import ConfigError, Settings
-from kontext.env_values import format_usd, parse_usd
+from kontext.callbacks import callback_signature, callback_urls, signature_ok
+from kontext.config import ConfigError, Settings, declarations
+from kontext.money import format_usd, parse_usd
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.token-secret-value-xyz"
 API_KEY = "sk-apixo-secret-key-0123456789abcdef"
 PG_PASSWORD = "pg-pass-w0rd"
 CALLBACK_SECRET = "callback-secret-0123456789"
 ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
+README = ENV_EXAMPLE.with_name("README.md")
 BASE = {"DISCORD_TOKEN": TOKEN, "APIXO_API_KEY": API_KEY}
 
 
@@ -48,7 +49,7 @@ def test_config_defaults() -> None:
     assert (s.default_daily_user_limit, s.default_max_concurrent_per_user) == (25, 2)
     assert s.global_daily_budget_micros is None
     assert (s.web_host, s.callback_base_url, s.callback_grace, s.callback_mode) == ("127.0.0.1", None, 20.0, False)
-    assert (s.callback_port, s.callback_host) == (None, "0.0.0.0")
+    assert (s.callback_listener_port, s.callback_host) == (None, "0.0.0.0")
     assert (s.shard_count, s.shard_ids) == (None, None)
 
 
@@ -110,8 +111,8 @@ def test_config_parses_every_variable() -> None:
     assert (s.price_pro_micros, s.price_max_micros) == (35_000, 1_000_000)
     assert (s.default_daily_user_limit, s.default_max_concurrent_per_user) == (0, 4)
     assert s.global_daily_budget_micros == 12_340_000
-    assert (s.web_port, s.web_host) == (9100, "0.0.0.0")
-    assert (s.callback_port, s.callback_host) == (5000, "127.0.0.1")  # the platform's PORT is the public one
+    assert (s.health_port, s.web_host) == (9100, "0.0.0.0")
+    assert (s.callback_listener_port, s.callback_host) == (5000, "127.0.0.1")  # the platform's PORT is the public one
     assert s.callback_base_url == "https://bot.example.com/kontext"  # trailing slash stripped
     assert (s.callback_secret, s.callback_grace, s.callback_mode) == (CALLBACK_SECRET, 7.5, True)
     assert (s.shard_count, s.shard_ids) == (4, (1, 3))
@@ -139,7 +140,7 @@ def test_config_global_budget_is_exact_integer_micros() -> None:
     s = settings(GLOBAL_DAILY_BUDGET_USD="0.07")
 
     assert s.global_daily_budget_micros == 70_000 and type(s.global_daily_budget_micros) is int
-    assert s.describe()["global_daily_budget"] == "$0.07"
+    assert s.describe()["global_daily_budget_micros"] == "$0.07"
 
 
 @pytest.mark.parametrize(("text", "micros"), [("0.03", 30_000), ("$1.5", 1_500_000), (" 12 ", 12_000_000), ("0", 0)])
@@ -154,7 +155,7 @@ def test_config_parse_usd_rejects_non_amounts(text: str) -> None:
 
 
 def test_config_format_usd() -> None:
-    assert (format_usd(30_000), format_usd(1_500_000), format_usd(0)) == ("$0.03", "$1.5", "$0")
+    assert (format_usd(30_000), format_usd(1_500_000), format_usd(0)) == ("$0.03", "$1.50", "$0.00")
 
 
 def test_config_prices_mapping_for_quotas() -> None:
@@ -172,7 +173,7 @@ def test_config_sqlite_memory_and_postgres_scheme_accepted() -> None:
 
 
 def test_config_web_port_wins_over_port() -> None:
-    assert settings(WEB_PORT="8080", PORT="5000").web_port == 8080
+    assert settings(WEB_PORT="8080", PORT="5000").health_port == 8080
 
 
 def test_config_simulate_needs_no_key() -> None:
@@ -261,8 +262,7 @@ def test_config_secrets_never_in_repr_str_or_describe() -> None:
     assert described["discord_token"] == "***set***" and described["apixo_api_key"] == "***set***"
     assert described["callback_secret"] == "***set***"
     assert described["database_url"] == "postgresql://bot:***@db/kontext"
-    in_micros = {"price_pro_micros", "price_max_micros", "global_daily_budget_micros"}  # described in dollars
-    assert set(described) >= {f.name for f in dataclasses.fields(Settings)} - in_micros
+    assert set(described) == {f.name for f in dataclasses.fields(Settings)}
 
 
 def test_config_describe_marks_missing_key_in_simulate_mode() -> None:
@@ -298,14 +298,46 @@ def test_config_is_frozen() -> None:
         s.log_level = "DEBUG"  # type: ignore[misc]
 
 
-def test_config_env_example_lists_every_variable() -> None:
-    source = Path(__file__).resolve().parent.parent.joinpath("kontext", "config.py").read_text()
-    read = set(re.findall(r'r\.\w+\(\s*"([A-Z_]+)"', source))
+def test_config_every_setting_is_declared_once() -> None:
+    names = [declaration.env for _, declaration in declarations()]
 
+    assert len(names) >= 30 and len(names) == len(set(names))
+    assert all(declaration.help.endswith(".") for _, declaration in declarations())
+
+
+def test_config_env_example_lists_every_variable() -> None:
     listed = set(dotenv_values(ENV_EXAMPLE))
 
-    assert len(read) >= 20
-    assert read == listed
+    assert listed == {declaration.env for _, declaration in declarations()}
+
+
+def _readme_settings() -> dict[str, str]:
+    """The README's settings table: variable → default column (several variables may share a row)."""
+    text = README.read_text()
+    table = text[text.index("## Settings") :]
+    rows: dict[str, str] = {}
+    for line in table.splitlines()[1:]:
+        if line.startswith("## "):
+            break
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        names = re.findall(r"`([A-Z_]+)`", cells[0])
+        defaults = [d.strip() for d in cells[1].split("/")] if len(names) > 1 else [cells[1]]
+        for name, default in zip(names, defaults * len(names), strict=False):
+            rows[name] = default
+    return rows
+
+
+def test_config_readme_table_lists_every_variable_with_its_default() -> None:
+    rows = _readme_settings()
+
+    assert set(rows) == {declaration.env for _, declaration in declarations()}
+    for item, declaration in declarations():
+        if item.default in (None, "", frozenset()):
+            continue  # shown in words: "empty", "— (required)"
+        shown = rows[declaration.env].strip("`")
+        assert declaration.type.parse(shown) == item.default, (declaration.env, shown, item.default)
 
 
 def test_config_env_example_values_are_the_defaults() -> None:
@@ -330,16 +362,18 @@ def test_config_callback_secret_too_short_is_not_echoed() -> None:
 def test_config_callback_url_is_signed_per_job() -> None:
     s = settings(CALLBACK_BASE_URL="https://bot.example.com/", CALLBACK_SECRET=CALLBACK_SECRET)
 
-    url = s.callback_url("0123abcd")
+    signed = callback_urls(s.callback_base_url, s.callback_secret)
+    url = signed("0123abcd")
     assert url == f"https://bot.example.com/callback/0123abcd/{callback_signature(CALLBACK_SECRET, '0123abcd')}"
     assert signature_ok(CALLBACK_SECRET, "0123abcd", url.rsplit("/", 1)[1])
     assert not signature_ok(CALLBACK_SECRET, "0123abce", url.rsplit("/", 1)[1])
     assert CALLBACK_SECRET not in url
-    assert s.callback_url("0123abcd") != s.callback_url("0123abce")
+    assert signed("0123abcd") != signed("0123abce")
 
 
 def test_config_callback_url_is_none_when_polling() -> None:
-    assert settings().callback_url("0123abcd") is None
+    s = settings()
+    assert callback_urls(s.callback_base_url, s.callback_secret)("0123abcd") is None
 
 
 def test_config_callback_base_url_must_be_https_except_on_localhost() -> None:
@@ -352,11 +386,14 @@ def test_config_callback_base_url_must_be_https_except_on_localhost() -> None:
 def test_config_callback_mode_serves_on_8080_unless_a_port_is_set() -> None:
     env = {"CALLBACK_BASE_URL": "https://bot.example.com", "CALLBACK_SECRET": CALLBACK_SECRET}
 
-    assert (settings(**env).callback_port, settings(**env).web_port) == (8080, None)
-    assert (settings(**env, PORT="5000").callback_port, settings(**env, PORT="5000").web_port) == (5000, None)
-    assert settings(**env, PORT="5000", CALLBACK_PORT="7000").callback_port == 7000
-    assert settings(WEB_PORT="9000").web_port == 9000 and settings(WEB_PORT="9000").callback_port is None
-    assert settings(PORT="5000").web_port == 5000, "without callbacks, the platform's PORT serves its health check"
+    assert (settings(**env).callback_listener_port, settings(**env).health_port) == (8080, None)
+    assert (settings(**env, PORT="5000").callback_listener_port, settings(**env, PORT="5000").health_port) == (
+        5000,
+        None,
+    )
+    assert settings(**env, PORT="5000", CALLBACK_PORT="7000").callback_listener_port == 7000
+    assert settings(WEB_PORT="9000").health_port == 9000 and settings(WEB_PORT="9000").callback_listener_port is None
+    assert settings(PORT="5000").health_port == 5000, "without callbacks, the platform's PORT serves its health check"
 
 
 def test_config_health_and_callbacks_never_share_a_port() -> None:

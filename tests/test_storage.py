@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from kontext.env_values import redact_url
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
-from kontext.storage import DuplicateJobError, Storage, open_storage, redact_url
+from kontext.storage import DuplicateJobError, Storage, open_storage
 from kontext.storage_postgres import PostgresStorage
 from kontext.storage_sqlite import MIGRATIONS as SQLITE_MIGRATIONS
 from kontext.storage_sqlite import SQLiteStorage

@@ -152,7 +152,7 @@ def test_every_renderer_stays_within_discords_limits(prompt: str, message: str, 
 def test_the_edit_modal_stays_within_discords_limits(names: list[str], instruction: str) -> None:
     async def build() -> dict[str, Any]:
         images = [ImageSource(url=f"https://cdn.example/{n}.png", filename=name) for n, name in enumerate(names)]
-        return EditImageModal(None, None, images).to_dict()  # type: ignore[arg-type]
+        return EditImageModal(None, images).to_dict()  # type: ignore[arg-type]
 
     limits.check_modal(_LOOP.run_until_complete(build()))
 

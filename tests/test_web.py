@@ -16,7 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import KontextBot, create_bot
-from kontext.callbacks import callback_signature
+from kontext.callbacks import callback_signature, callback_urls
 from kontext.client import ApiTimeoutError, KontextClient, NotFoundError, RetryPolicy
 from kontext.config import Settings
 from kontext.metrics import Metrics, error_kind
@@ -276,7 +276,11 @@ async def test_bot_in_callback_mode_keeps_health_and_metrics_off_the_public_list
         assert world.bot.callbacks is not None and world.bot.callback_server is not None and world.bot.web is not None
         assert world.bot.web.host == "127.0.0.1", "health and metrics are private unless WEB_HOST says otherwise"
         signature = callback_signature(SECRET, "job1")
-        assert world.bot.settings.callback_url("job1") == f"http://127.0.0.1:{public}/callback/job1/{signature}"
+        configured = world.bot.settings
+        assert (
+            callback_urls(configured.callback_base_url, configured.callback_secret)("job1")
+            == f"http://127.0.0.1:{public}/callback/job1/{signature}"
+        )
         async with aiohttp.ClientSession() as session:
             async with session.post(f"http://127.0.0.1:{public}/callback/job1/{'0' * 32}", json={}) as response:
                 assert response.status == 403

@@ -1,0 +1,1 @@
+"""What the cogs share: rendering, the Discord delivery, the error tree, input images, starting jobs."""

@@ -1,0 +1,50 @@
+"""The Discord half of starting a job: an interaction or a message becomes a requester and an acknowledgement."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+import discord
+
+from cogs.views import InteractionDelivery
+from kontext.admission import Acknowledged, Origin, Requester
+from kontext.models import GenerationRequest, Job
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+
+
+def requester(user: discord.abc.User, channel: object, *, guild_id: int | None, channel_id: int) -> Requester:
+    """Who asks and where; a thread follows its parent channel's permission to use the bot."""
+    return Requester(
+        user_id=user.id,
+        channel_id=channel_id,
+        guild_id=guild_id,
+        role_ids=tuple(role.id for role in getattr(user, "roles", ())),
+        limit_channel_id=getattr(channel, "parent_id", None),
+    )
+
+
+async def start_from_interaction(
+    interaction: discord.Interaction[KontextBot],
+    request: GenerationRequest,
+    *,
+    origin: Origin | None = None,
+    once_key: Hashable | None = None,
+    aspect_auto: bool = False,
+) -> Job:
+    """Admit a request made by a command, a menu, a modal or a button; the placeholder is the deferred response."""
+    bot = interaction.client
+
+    async def acknowledge(job: Job) -> Acknowledged:
+        answered = await interaction.response.defer(thinking=True)
+        # Discord returns the placeholder it created: its id lets a restart check it before posting again.
+        placeholder = getattr(answered, "resource", None)
+        message_id = placeholder.id if isinstance(placeholder, discord.InteractionMessage) else None
+        return Acknowledged(InteractionDelivery(bot, interaction, aspect_auto=aspect_auto), message_id)
+
+    who = requester(
+        interaction.user, interaction.channel, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0
+    )
+    return await bot.admission.accept(request, who, acknowledge, origin=origin, once_key=once_key)
