@@ -31,6 +31,7 @@ from kontext.client import (
 )
 from kontext.jobs import ShuttingDown, SubmitInterrupted
 from kontext.models import InvalidRequestError
+from kontext.outages import StorageUnavailable
 from kontext.quota_models import LimitKind, QuotaExceeded
 
 if TYPE_CHECKING:
@@ -132,6 +133,11 @@ def describe_error(error: BaseException) -> str | None:
             "The image service is failing right now, so I'm not sending new requests for a moment. "
             f"Please try again {when(error.retry_at)}.\nNothing was charged."
         )
+    if isinstance(error, StorageUnavailable):
+        return (
+            "I'm temporarily unavailable: my database can't be reached right now. Please try again in a minute."
+            "\nNothing was charged."
+        )
     if isinstance(error, ShuttingDown):
         return "I'm restarting right now. Please try again in a few seconds.\nNothing was charged."
     if isinstance(error, SubmitInterrupted):
@@ -189,6 +195,15 @@ def _describe_api_error(error: KontextError) -> str:
     return "Something went wrong talking to the image service. Please try again."
 
 
+class AnsweredElsewhere(app_commands.AppCommandError):
+    """Another process on the same shards answered this interaction first: it runs the job, this one does nothing."""
+
+
+def answered_elsewhere(error: BaseException) -> bool:
+    """Discord refused a first response because one was already given (40060): the other process won the race."""
+    return isinstance(error, discord.HTTPException) and error.code == 40060
+
+
 class DuplicateDelivery(app_commands.CheckFailure):
     """Discord delivered the same interaction again (a gateway replay): it was handled once already."""
 
@@ -213,6 +228,10 @@ class KontextTree(app_commands.CommandTree["KontextBot"]):
             log.info("ignored a second delivery of interaction %s", interaction.id)
             return  # answering would use up (or collide with) the one response the first delivery owns
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, AnsweredElsewhere) or answered_elsewhere(original):
+            # Two processes on the same shards both get every interaction; the first to answer it owns it.
+            log.info("interaction %s was answered by another process first; it is that one's", interaction.id)
+            return
         text = describe_error(original)
         if text is None:
             reference = secrets.token_hex(3)
@@ -229,5 +248,8 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
+    except discord.HTTPException as error:
+        if answered_elsewhere(error):
+            log.info("interaction %s was answered by another process first; this refusal is not shown", interaction.id)
+            return
         log.warning("could not send an error message for interaction %s", interaction.id, exc_info=True)

@@ -13,11 +13,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.buttons import INSTRUCTION_MAX
-from cogs.errors import UserError
+from cogs.errors import AnsweredElsewhere, UserError, answered_elsewhere
 from cogs.images import check_attachment, checked, images_in
 from cogs.views import InteractionDelivery, price_label
 from kontext.models import GenerationRequest, Job
 from kontext.sources import ImageSource, nearest_aspect_ratio
+from kontext.storage import is_transient
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -154,8 +155,15 @@ class GenerateCog(commands.Cog):
             if isinstance(placeholder, discord.InteractionMessage):
                 job.message_id = placeholder.id
             await self.bot.jobs.start(job, InteractionDelivery(self.bot, interaction, aspect_auto=aspect_auto))
-        except BaseException:
-            await self.bot.quotas.refund(job.id)  # never started: give the reservation back
+        except BaseException as error:
+            try:
+                await self.bot.quotas.refund(job.id)  # never started: give the reservation back
+            except Exception as refund_error:
+                if not is_transient(refund_error):
+                    raise
+                log.warning("job %s: refund waits for the database (settled with the orphans)", job.id)
+            if answered_elsewhere(error):
+                raise AnsweredElsewhere() from error
             raise
         return job
 
@@ -172,20 +180,25 @@ class GenerateCog(commands.Cog):
 
         Raises QuotaExceeded, with nothing charged, when a limit says no.
         """
-        self.bot.jobs.check_open()  # shutting down, or the API is failing: refuse now, charge nothing
+        jobs = self.bot.jobs
+        jobs.check_open()  # shutting down, or the API or the database is failing: refuse now, charge nothing
         role_ids = [role.id for role in getattr(user, "roles", ())]
         # Threads follow their parent channel's permission to use the bot.
         channel_id = getattr(channel, "parent_id", None) or getattr(channel, "id", None) or job.channel_id
-        server = await self.bot.quotas.settings(job.guild_id)
+        # Each is one try: the user waits (Discord's 3 seconds), and a lost database is said at once, free.
+        server = await jobs.retry.once("admission", lambda: self.bot.quotas.settings(job.guild_id))
         if server.watermark:
             job.request = dataclasses.replace(job.request, watermark=server.watermark)
-        reservation = await self.bot.quotas.reserve(
-            job_id=job.id,
-            guild_id=job.guild_id,
-            user_id=job.user_id,
-            role_ids=role_ids,
-            channel_id=channel_id,
-            mode=job.request.mode,
+        reservation = await jobs.retry.once(
+            "admission",
+            lambda: self.bot.quotas.reserve(
+                job_id=job.id,
+                guild_id=job.guild_id,
+                user_id=job.user_id,
+                role_ids=role_ids,
+                channel_id=channel_id,
+                mode=job.request.mode,
+            ),
         )
         job.cost_micros = reservation.amount_micros
 

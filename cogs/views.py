@@ -173,7 +173,11 @@ class PlaceholderDelivery:
     async def _moved(self, job: Job, message_id: int) -> None:
         if job.message_id != message_id:
             job.message_id = message_id
-            await self.bot.storage.update_job(job.id, message_id=message_id)
+            try:
+                await self.bot.storage.update_job(job.id, message_id=message_id)
+            except Exception as error:
+                # Never a reason to fail a job that reached its user: the job's next state write records it too.
+                log.warning("job %s: could not record its new message %s (%s)", job.id, message_id, error)
 
     async def progress(self, job: Job, progress: Progress) -> None:
         content = render_progress(job, progress)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -20,7 +21,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
-from kontext.client import GenerationTimedOut, TaskStatus
+from kontext.client import GenerationTimedOut, KontextError, TaskStatus
+from kontext.scheduling import status_backoff
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +181,7 @@ async def wait_for_result(
     flow at least every `grace` seconds, and raises GenerationTimedOut once the final poll at `timeout` finds the
     task unfinished. `gate` bounds concurrent status queries; `on_status` sees every unfinished answer (to record
     processing); `elapsed` says how long the task has been waited for (default: since this call). Status errors
-    propagate, as in polling mode.
+    are asked again after a growing pause until the time limit, as in polling mode.
     """
     if elapsed is None:
         began = time.monotonic()
@@ -190,6 +192,7 @@ async def wait_for_result(
     recheck = max(grace, interval)
     waiter = hub.expect(job_id)
     last_poll: float | None = None
+    failures = 0
     try:
         while True:
             now = elapsed()
@@ -204,11 +207,18 @@ async def wait_for_result(
             if woken:
                 claim = waiter.hint.state if waiter.hint is not None else "unparsed"
                 log.debug("job %s: callback says %s; confirming with a status query", job_id, claim)
-            if gate is not None:
-                async with gate:
+            try:
+                async with gate or contextlib.nullcontext():
                     status = await client.status(task_id)
-            else:
-                status = await client.status(task_id)
+            except KontextError as error:
+                # The image is paid for: ask again (with a growing pause) until the time limit, then give up.
+                failures += 1
+                if elapsed() >= timeout:
+                    raise
+                log.warning("job %s: status of task %s failed (%s); asking again", job_id, task_id, error)
+                await asyncio.sleep(min(status_backoff(failures, interval), max(0.0, timeout - elapsed())))
+                continue
+            failures = 0
             last_poll = elapsed()
             if status.done:
                 if woken:

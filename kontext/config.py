@@ -74,6 +74,11 @@ class Settings:
     callback_grace: float = 20.0  # seconds to wait for a callback before polling, until callbacks are confirmed
     shard_count: int | None = None  # None: as many shards as Discord recommends, all in this process
     shard_ids: tuple[int, ...] | None = None  # the shards this process runs; None: all of shard_count
+    database_timeout: float = 10.0  # connecting to PostgreSQL, and each statement
+    database_retry_limit: float = 120.0  # how long a job step's write is retried through a database outage
+    job_lease: float = 30.0  # a process's hold on a job it runs, renewed every third of it; lapsed: taken over
+    lease_sweep_interval: float = 5.0  # how often a process looks for lapsed leases to take over
+    takeover_any_shard: bool = False  # take over lapsed jobs of every shard, not only of this process's shards
 
     @property
     def callback_mode(self) -> bool:
@@ -151,6 +156,11 @@ class Settings:
             "callback_grace": f"{self.callback_grace:g}s",
             "shard_count": str(self.shard_count) if self.shard_count is not None else "(recommended)",
             "shard_ids": ", ".join(map(str, self.shard_ids)) if self.shard_ids is not None else "(all)",
+            "database_timeout": f"{self.database_timeout:g}s",
+            "database_retry_limit": f"{self.database_retry_limit:g}s",
+            "job_lease": f"{self.job_lease:g}s",
+            "lease_sweep_interval": f"{self.lease_sweep_interval:g}s",
+            "takeover_any_shard": str(self.takeover_any_shard).lower(),
         }
 
     @classmethod
@@ -219,6 +229,11 @@ class Settings:
         callback_grace = r.seconds("CALLBACK_GRACE", d["callback_grace"].default)
         shard_count = r.optional_integer("SHARD_COUNT")
         shard_ids = r.shard_ids("SHARD_IDS")
+        database_timeout = r.seconds("DATABASE_TIMEOUT", d["database_timeout"].default)
+        database_retry_limit = r.seconds("DATABASE_RETRY_LIMIT", d["database_retry_limit"].default)
+        job_lease = r.seconds("JOB_LEASE", d["job_lease"].default)
+        lease_sweep_interval = r.seconds("LEASE_SWEEP_INTERVAL", d["lease_sweep_interval"].default)
+        takeover_any_shard = r.boolean("TAKEOVER_ANY_SHARD", d["takeover_any_shard"].default)
 
         if poll_interval > poll_timeout and not r.failed("POLL_INTERVAL", "POLL_TIMEOUT"):
             r.problem(
@@ -272,4 +287,9 @@ class Settings:
             callback_grace=callback_grace,
             shard_count=shard_count,
             shard_ids=shard_ids,
+            database_timeout=database_timeout,
+            database_retry_limit=database_retry_limit,
+            job_lease=job_lease,
+            lease_sweep_interval=lease_sweep_interval,
+            takeover_any_shard=takeover_any_shard,
         )

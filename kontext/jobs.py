@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
+import socket
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -23,6 +25,7 @@ from kontext.client import (
 )
 from kontext.delivery import Delivery, Outcome, ProgressReporter
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
+from kontext.outages import StorageRetry, StorageUnavailable
 from kontext.scheduling import (
     DurationEstimator,
     FixedPolicy,
@@ -30,8 +33,9 @@ from kontext.scheduling import (
     PollPolicy,
     PollSchedule,
     SlotQueue,
+    status_backoff,
 )
-from kontext.storage import Storage
+from kontext.storage import Storage, is_transient
 
 if TYPE_CHECKING:
     from kontext.metrics import Metrics
@@ -40,6 +44,7 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
+RELEASE_TIMEOUT = 2.0  # a stop does not wait longer than this for the database to hear the leases are free
 
 
 class Settleable(Protocol):
@@ -68,6 +73,9 @@ class JobSettings:
     max_status_concurrency: int = 5
     max_result_bytes: int = 25_000_000
     callback_grace: float = 20.0  # callback mode: how long to wait for the API's callback before asking ourselves
+    storage_retry_limit: float = 120.0  # how long a job step's write is retried through a database outage
+    lease: float = 30.0  # a job's lease lasts this long unless renewed (every third of it): then others may take it
+    sweep_interval: float = 5.0  # how often a process looks for jobs whose lease lapsed, to take them over
 
 
 class ShuttingDown(Exception):
@@ -82,7 +90,7 @@ class SubmitInterrupted(KontextError):
 
 
 class Superseded(Exception):
-    """Another process moved this job on first (both resumed it during an overlapping deploy): this one lets go."""
+    """Another live process holds the job's lease (it took the job over), or the record moved on: this one lets go."""
 
 
 def new_job_id() -> str:
@@ -90,8 +98,18 @@ def new_job_id() -> str:
     return secrets.token_hex(8)
 
 
+def new_owner_id() -> str:
+    """Who holds a lease: this host and process, and a random part (a pid is reused after a restart)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
 class JobService:
-    """Runs generations against the API under global caps, and records every step in storage."""
+    """Runs generations against the API under global caps, and records every step in storage.
+
+    Each job this process runs is leased to it (`owner`, renewed every third of `settings.lease`); a sweep every
+    `settings.sweep_interval` seconds takes over unfinished jobs whose lease lapsed (their process stopped), so a
+    job is picked up within `lease + sweep_interval` seconds of its process dying, by any live process that owns it.
+    """
 
     def __init__(
         self,
@@ -106,6 +124,7 @@ class JobService:
         callback_url: Callable[[str], str | None] = lambda job_id: None,
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.monotonic,
+        owner: str | None = None,
     ) -> None:
         self.storage = storage
         self.ledger = ledger
@@ -116,6 +135,8 @@ class JobService:
         self._callback_url = callback_url
         self.metrics = metrics
         self.settings = settings
+        self.owner = owner or new_owner_id()
+        self.retry = StorageRetry(settings.storage_retry_limit)
         # One model plans the polls and makes the estimate users see (`estimator` is for the fixed strategy).
         self.estimator: PollPolicy = (
             AdaptivePolicy(settings.poll.timeout, settings.poll_budget)
@@ -126,9 +147,10 @@ class JobService:
         self._slots = SlotQueue(settings.max_tasks_in_flight)
         self._status_gate = asyncio.Semaphore(settings.max_status_concurrency)
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._submitting: set[str] = set()
-        self._no_submits = asyncio.Event()
-        self._no_submits.set()
+        self._on_the_wire: set[str] = set()  # jobs submitting or posting now: a stop waits for them to land
+        self._wire_clear = asyncio.Event()
+        self._wire_clear.set()
+        self._keeper: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> int:
@@ -155,14 +177,16 @@ class JobService:
         )
 
     def check_open(self) -> None:
-        """Refuse new work at once while shutting down or while the API is failing (ServiceUnavailableNow)."""
+        """Refuse new work at once while shutting down, or while the API or the database is failing."""
         if not self.accepting:
             raise ShuttingDown()
         self.breaker.check()
+        self.retry.check()
 
     async def start(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
-        """Record the job and run it in the background; returns its task."""
-        await self.storage.insert_job(job)
+        """Record the job, leased to this process, and run it in the background; returns its task."""
+        job.lease_owner, job.lease_until = self.owner, time.time() + self.settings.lease
+        await self.retry.once(f"job {job.id}: recording it", lambda: self.storage.insert_job(job))
         log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
         if self.metrics is not None:
             self.metrics.job_started()
@@ -175,15 +199,69 @@ class JobService:
         return task
 
     async def resume(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> int:
-        """After a restart, pick up every unfinished job this process owns, from the state it was recorded in."""
+        """Take over every unfinished job this process owns whose lease is free or lapsed, from its recorded state."""
+        now = time.time()
         resumed = 0
         for job in await self.storage.jobs_in_states(ACTIVE_STATES):
             if job.id in self._tasks or not owns(job):
                 continue
-            log.info("job %s: resuming from %s", job.id, job.state)
-            self._launch(job, delivery_for(job))
+            held = job.lease_owner not in (None, self.owner) and job.lease_until is not None and job.lease_until >= now
+            if held:
+                continue  # a live process runs it (an overlapping deploy): it is taken over only if that one stops
+            if not await self.storage.claim_job(job.id, self.owner, time.time() + self.settings.lease, now=now):
+                continue  # another process claimed it first
+            claimed = await self.storage.get_job(job.id)
+            if claimed is None or claimed.state.terminal or claimed.lease_owner != self.owner or job.id in self._tasks:
+                continue
+            previous = f" from {job.lease_owner}" if job.lease_owner not in (None, self.owner) else ""
+            log.info("job %s: taking it over%s at %s", job.id, previous, claimed.state)
+            self._launch(claimed, delivery_for(claimed))
             resumed += 1
         return resumed
+
+    def keep(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> None:
+        """Renew this process's leases and take over lapsed ones, in the background, until stop_keeping()."""
+        if self._keeper is None or self._keeper.done():
+            self._keeper = asyncio.create_task(self._keep(delivery_for, owns), name="job-leases")
+
+    async def stop_keeping(self) -> None:
+        """Stop renewing and sweeping."""
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+
+    async def _keep(self, delivery_for: Callable[[Job], Delivery], owns: Callable[[Job], bool]) -> None:
+        renew_every = self.settings.lease / 3
+        settle_every = max(60.0, self.settings.sweep_interval)
+        renewed = settled = self._clock()
+        while True:
+            await asyncio.sleep(min(self.settings.sweep_interval, renew_every))
+            try:
+                if self._clock() - renewed >= renew_every - 1e-3:
+                    renewed = self._clock()
+                    until = time.time() + self.settings.lease
+                    await self.storage.renew_leases(self.owner, list(self._tasks), until)
+                if self.accepting:
+                    taken = await self.resume(delivery_for, owns=owns)
+                    if taken:
+                        log.info("took over %d jobs whose process stopped", taken)
+                if self._clock() - settled >= settle_every:
+                    settled = self._clock()
+                    await self.settle_orphans()
+            except Exception as error:
+                level = logging.WARNING if is_transient(error) else logging.ERROR
+                log.log(level, "lease upkeep failed; trying again shortly", exc_info=error)
+
+    async def release(self) -> None:
+        """Let go of this process's unfinished jobs at once, so a live process takes them over at its next sweep."""
+        try:
+            released = await asyncio.wait_for(self.storage.release_leases(self.owner), RELEASE_TIMEOUT)
+        except Exception as error:
+            log.warning("could not release job leases (%s); they lapse within %.0fs", error, self.settings.lease)
+            return
+        if released:
+            log.info("released %d unfinished jobs to other processes", released)
 
     async def settle_orphans(self, older_than: float = 60.0) -> int:
         """Settle reservations whose job never started or already ended (a crash between the two steps)."""
@@ -193,7 +271,7 @@ class JobService:
         for reservation in await self.ledger.unsettled(older_than=older_than):
             job = await self.storage.get_job(reservation.job_id)
             if job is not None and not job.state.terminal:
-                continue  # still running: resume settles it
+                continue  # still running: the job settles it
             if job is not None and job.state == JobState.DELIVERED:
                 settled += await self.ledger.commit(reservation.job_id)
             else:
@@ -201,10 +279,10 @@ class JobService:
         return settled
 
     async def drain(self, grace: float) -> None:
-        """Stop taking jobs; give submits on the wire up to `grace` seconds to land; leave the rest resumable."""
+        """Stop taking jobs; give submits and posts on the wire up to `grace` s to land; hand the rest on."""
         self.accepting = False
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._no_submits.wait(), grace)
+            await asyncio.wait_for(self._wire_clear.wait(), grace)
         await self.cancel_all()
 
     async def wait_idle(self) -> None:
@@ -213,11 +291,25 @@ class JobService:
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
     async def cancel_all(self) -> None:
-        """Stop working on jobs without failing them: they stay in storage as they are."""
+        """Stop working on jobs without failing them: they stay in storage as they are, and their leases lapse."""
+        await self.stop_keeping()
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.release()
+
+    @contextlib.contextmanager
+    def _on_wire(self, job: Job) -> Iterator[None]:
+        """A request whose effect cannot be taken back (submit, post): a stop waits for it to land."""
+        self._on_the_wire.add(job.id)
+        self._wire_clear.clear()
+        try:
+            yield
+        finally:
+            self._on_the_wire.discard(job.id)
+            if not self._on_the_wire:
+                self._wire_clear.set()
 
     async def _run(self, job: Job, delivery: Delivery) -> None:
         """Take the job from the state it is recorded in to delivered or failed; a new job starts at QUEUED."""
@@ -238,9 +330,12 @@ class JobService:
         except asyncio.CancelledError:
             await reporter.close()
             raise
-        except Superseded:
+        except Superseded as superseded:
             await reporter.close()
-            log.info("job %s: another process carried it on from %s; this one lets go", job.id, job.state)
+            log.info("job %s: %s; this process lets go", job.id, superseded)
+        except StorageUnavailable as error:
+            await reporter.close()
+            log.error("job %s: %s; it stays %s, to go on once the database is back", job.id, error, job.state)
         except Exception as error:
             await reporter.close()
             await self._fail(job, delivery, error)
@@ -268,25 +363,20 @@ class JobService:
     async def _submit(self, job: Job) -> None:
         # SUBMITTING is recorded before the request leaves: after a crash it means "may exist at the API".
         await self._set_state(job, JobState.SUBMITTING)
-        self._submitting.add(job.id)
-        self._no_submits.clear()
-        try:
+        with self._on_wire(job):
             task_id = await self.client.submit(job.request, callback_url=self._callback_url(job.id))
             job.task_id = task_id
             job.submitted_at = time.time()
             await self._set_state(job, JobState.PENDING, task_id=task_id, submitted_at=job.submitted_at)
-        finally:
-            self._submitting.discard(job.id)
-            if not self._submitting:
-                self._no_submits.set()
         log.info("job %s: submitted as task %s", job.id, task_id)
 
     async def _wait(self, job: Job, reporter: ProgressReporter) -> TaskStatus:
-        """Poll as the policy plans until the task is done or the time limit passes."""
+        """Poll as the policy plans until the task is done or the time limit passes, riding out status errors."""
         assert job.task_id is not None
         began = self._clock()
         mode, edit = job.request.mode, job.kind == "edit"
         plan = self.estimator.schedule(mode, edit)
+        timeout = self.estimator.timeout
 
         def elapsed() -> float:
             return self._clock() - began
@@ -311,20 +401,41 @@ class JobService:
                 job.task_id,
                 grace=self.settings.callback_grace,
                 interval=self.settings.poll.interval,
-                timeout=self.estimator.timeout,
+                timeout=timeout,
                 gate=self._status_gate,
                 on_status=progressed,
                 elapsed=elapsed,
             )
             return await self._finished(job, status, plan, began)
-        for delay in plan.delays(elapsed):
-            await asyncio.sleep(delay)
-            async with self._status_gate:
-                status = await self.client.status(job.task_id)
+        # The image is paid for once submitted: a status error is retried (after the client's own retries, with a
+        # growing pause) until the job's time limit, never given up early.
+        failures = 0
+        last_error: KontextError | None = None
+        delays = plan.delays(elapsed)
+        while True:
+            delay = next(delays, None)
+            if failures:
+                remaining = timeout - elapsed()
+                if delay is None and remaining <= 0:
+                    break
+                delay = min(max(delay or 0.0, status_backoff(failures, self.settings.poll.interval)), remaining)
+            elif delay is None:
+                break
+            await asyncio.sleep(max(0.0, delay))
+            try:
+                async with self._status_gate:
+                    status = await self.client.status(job.task_id)
+            except KontextError as error:
+                failures, last_error = failures + 1, error
+                log.warning("job %s: status of task %s failed (%s); asking again", job.id, job.task_id, error)
+                continue
+            failures = 0
             if status.done:
                 return await self._finished(job, status, plan, began)
             await progressed(status)
-        raise GenerationTimedOut(job.task_id, self.estimator.timeout)
+        if failures and last_error is not None:
+            raise last_error
+        raise GenerationTimedOut(job.task_id, timeout)
 
     async def _finished(self, job: Job, status: TaskStatus, plan: PollPlan, began: float) -> TaskStatus:
         """Record a task the API says is done; a failed one raises GenerationFailed."""
@@ -349,15 +460,28 @@ class JobService:
     async def _deliver(self, job: Job, delivery: Delivery, outcome: Outcome) -> None:
         # Record the intent before posting, so a crash in between is visible as DELIVERING and never re-posted blindly.
         await self._set_state(job, JobState.DELIVERING)
-        await delivery.succeeded(job, outcome)
-        await self._delivered(job)
+        with self._on_wire(job):
+            try:
+                await delivery.succeeded(job, outcome)
+            except Exception:
+                # The answer was lost, not necessarily the post: a result that reached the user stays delivered.
+                if not await _shows_result(delivery, job):
+                    raise
+                log.info("job %s: the post raised but the result is there; counting it delivered", job.id)
         log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
+        try:
+            await self._delivered(job)
+        except (Superseded, StorageUnavailable) as error:
+            # Delivered stays delivered: the record catches up when a sweep finds the job DELIVERING and the result
+            # in its message.
+            log.warning("job %s: delivered, but recording it failed (%s); it is recorded later", job.id, error)
 
     async def _delivered(self, job: Job) -> None:
         job.delivered_at = time.time()
         await self._set_state(job, JobState.DELIVERED, delivered_at=job.delivered_at)
         if self.ledger is not None:
-            await self.ledger.commit(job.id)
+            ledger = self.ledger
+            await self.retry.run(f"job {job.id}: commit", lambda: ledger.commit(job.id))
         if self.metrics is not None:
             self.metrics.job_delivered(lag=job.delivered_at - job.finished_at if job.finished_at else None)
 
@@ -369,26 +493,60 @@ class JobService:
             log.exception("job %s: crashed", job.id, exc_info=error)
         try:
             await self._set_state(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
-        except Superseded:
-            log.info("job %s: another process carried it on from %s; this one lets go", job.id, job.state)
+        except Superseded as superseded:
+            log.info("job %s: %s; this process lets go", job.id, superseded)
+            return
+        except StorageUnavailable as outage:
+            log.error("job %s: %s; it stays %s, to go on once the database is back", job.id, outage, job.state)
             return
         job.fail_code, job.fail_message = code, message
         if self.metrics is not None:
             self.metrics.job_failed(error)
         # No image reached the user, so the reserved cost goes back: whatever the API may have billed the owner.
-        refunded = self.ledger is not None and await self.ledger.refund(job.id)
+        refunded = False
+        if self.ledger is not None:
+            ledger = self.ledger
+            try:
+                refunded = await self.retry.run(f"job {job.id}: refund", lambda: ledger.refund(job.id))
+            except StorageUnavailable:
+                log.error("job %s: the refund waits for the database (settled with the orphans)", job.id)
         try:
             await delivery.failed(job, error, refunded=refunded)
         except Exception:
             log.exception("job %s: could not tell the user about the failure", job.id)
 
     async def _set_state(self, job: Job, state: JobState, **fields: object) -> None:
-        # Compare-and-set from the state this process last recorded: when two processes run the same job (both
-        # resumed it during an overlapping deploy), only one takes each step, so nothing is submitted, posted,
-        # charged or refunded twice; the other raises Superseded and lets go.
-        if not await self.storage.transition(job.id, [job.state], state, **fields):
-            raise Superseded(job.id)
+        """Move the job on in storage, renewing this process's lease; retried through outages, idempotent."""
+        # A compare-and-set on the recorded state and on the lease: when two processes could run the same job (an
+        # overlapping deploy, a takeover after a lapsed lease), only the lease holder takes each step, so nothing is
+        # submitted, posted, charged or refunded twice.
+        expected = job.state
+        fields.setdefault("message_id", job.message_id)  # a placeholder replaced by a new message, recorded for sure
+
+        async def attempt() -> tuple[bool, Job | None]:
+            until = time.time() + self.settings.lease
+            if await self.storage.transition(job.id, [expected], state, owner=self.owner, lease_until=until, **fields):
+                return True, None
+            # A retried write may find its own earlier attempt committed (the connection died on its way back).
+            recorded = await self.storage.get_job(job.id)
+            return recorded is not None and recorded.state == state and recorded.lease_owner == self.owner, recorded
+
+        done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt)
+        if not done:
+            if recorded is None:
+                raise Superseded("its record is gone")
+            if recorded.lease_owner != self.owner and (recorded.lease_until or 0) >= time.time():
+                raise Superseded(f"process {recorded.lease_owner} holds it now ({recorded.state})")
+            raise Superseded(f"its record moved on to {recorded.state}; the lease sweep goes on from there")
         job.state = state
+        job.lease_owner = self.owner
+
+
+async def _shows_result(delivery: Delivery, job: Job) -> bool:
+    try:
+        return await delivery.delivered_already(job)
+    except Exception:
+        return False
 
 
 def _failure_fields(error: BaseException) -> tuple[str, str]:
