@@ -17,6 +17,7 @@ from cogs.errors import AnsweredElsewhere, UserError, answered_elsewhere
 from cogs.images import check_attachment, checked, images_in
 from cogs.views import InteractionDelivery, price_label
 from kontext.models import GenerationRequest, Job
+from kontext.outages import StorageUnavailable
 from kontext.sources import ImageSource, nearest_aspect_ratio
 from kontext.storage import is_transient
 
@@ -155,6 +156,10 @@ class GenerateCog(commands.Cog):
             if isinstance(placeholder, discord.InteractionMessage):
                 job.message_id = placeholder.id
             await self.bot.jobs.start(job, InteractionDelivery(self.bot, interaction, aspect_auto=aspect_auto))
+        except StorageUnavailable:
+            # Recorded or not, nobody can tell: the lease sweep runs it if it was, the orphan settlement refunds it
+            # if it was not.
+            raise
         except BaseException as error:
             try:
                 await self.bot.quotas.refund(job.id)  # never started: give the reservation back

@@ -35,7 +35,7 @@ from kontext.scheduling import (
     SlotQueue,
     status_backoff,
 )
-from kontext.storage import Storage, is_transient
+from kontext.storage import DuplicateJobError, Storage, is_transient
 
 if TYPE_CHECKING:
     from kontext.metrics import Metrics
@@ -184,9 +184,27 @@ class JobService:
         self.retry.check()
 
     async def start(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
-        """Record the job, leased to this process, and run it in the background; returns its task."""
+        """Record the job, leased to this process, and run it in the background; returns its task.
+
+        StorageUnavailable means the record may or may not have been written: a sweep runs the job if it was, and the
+        orphan settlement refunds its reservation if it was not (so the caller must not refund it).
+        """
         job.lease_owner, job.lease_until = self.owner, time.time() + self.settings.lease
-        await self.retry.once(f"job {job.id}: recording it", lambda: self.storage.insert_job(job))
+        tried = False
+
+        async def insert() -> None:
+            nonlocal tried
+            try:
+                await self.storage.insert_job(job)
+            except DuplicateJobError:
+                if not tried:
+                    raise
+                # An earlier attempt committed but its answer was lost (the connection died on its way back).
+            finally:
+                tried = True
+
+        # The user has been answered ("thinking…"): the job is theirs, so its record rides out an outage like any step.
+        await self.retry.run(f"job {job.id}: recording it", insert)
         log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
         if self.metrics is not None:
             self.metrics.job_started()
@@ -469,14 +487,17 @@ class JobService:
                     raise
                 log.info("job %s: the post raised but the result is there; counting it delivered", job.id)
         log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
-        try:
-            await self._delivered(job)
-        except (Superseded, StorageUnavailable) as error:
-            # Delivered stays delivered: the record catches up when a sweep finds the job DELIVERING and the result
-            # in its message.
-            log.warning("job %s: delivered, but recording it failed (%s); it is recorded later", job.id, error)
+        await self._delivered(job)
 
     async def _delivered(self, job: Job) -> None:
+        """Record a result the user has; never raises: delivered stays delivered, whatever the bookkeeping says."""
+        try:
+            await self._record_delivered(job)
+        except Exception as error:
+            # The record catches up when a sweep finds the job DELIVERING and the result in its message.
+            log.warning("job %s: delivered, but recording it failed (%s); it is recorded later", job.id, error)
+
+    async def _record_delivered(self, job: Job) -> None:
         job.delivered_at = time.time()
         await self._set_state(job, JobState.DELIVERED, delivered_at=job.delivered_at)
         if self.ledger is not None:

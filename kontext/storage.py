@@ -43,7 +43,9 @@ def is_transient(error: BaseException) -> bool:
         return "locked" in text or "busy" in text or "disk i/o" in text
     asyncpg = sys.modules.get("asyncpg")  # loaded only with the PostgreSQL backend
     if asyncpg is not None:
-        if isinstance(error, asyncpg.InterfaceError):  # connection closed mid-operation, pool connection lost
+        # InterfaceError: the connection closed mid-operation; InternalClientError: a connection killed while the pool
+        # resets it on release ("another operation is in progress"), after the statement itself had committed.
+        if isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError):
             return True
         if isinstance(error, asyncpg.PostgresError):
             return str(getattr(error, "sqlstate", "") or "")[:2] in _TRANSIENT_SQLSTATE_CLASSES

@@ -44,11 +44,11 @@ def shard_of(guild: FakeGuild) -> int:
 class Cluster:
     """One fake Discord and fake API, two guilds (one per shard), one user in both, and bot processes on demand."""
 
-    def __init__(self, url: str, **env: str) -> None:
+    def __init__(self, url: str, *, api_options: dict[str, Any] | None = None, **env: str) -> None:
         self.url = url
         self.env = env
         self.discord = FakeDiscord()
-        self.api = FakeApixo()
+        self.api = FakeApixo(**(api_options or {}))
         self.bots: dict[int, tuple[KontextBot, asyncio.Task[Any]]] = {}
 
     async def __aenter__(self) -> Cluster:
