@@ -233,6 +233,11 @@ class KontextTree(app_commands.CommandTree["KontextBot"]):
             log.info("interaction %s was answered by another process first; it is that one's", interaction.id)
             return
         text = describe_error(original)
+        if text is None and not interaction.client.jobs.accepting:
+            # Stopping (a deploy): the HTTP session or the database is already closed under this command. Whatever it
+            # reserved is settled as an orphan; a process beside this one may have answered it.
+            log.info("interaction %s: cut short by this process stopping (%s)", interaction.id, type(original).__name__)
+            return
         if text is None:
             reference = secrets.token_hex(3)
             command = interaction.command.qualified_name if interaction.command else "?"

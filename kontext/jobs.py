@@ -379,9 +379,13 @@ class JobService:
             self._slots.release()
 
     async def _submit(self, job: Job) -> None:
-        # SUBMITTING is recorded before the request leaves: after a crash it means "may exist at the API".
-        await self._set_state(job, JobState.SUBMITTING)
+        if not self.accepting:
+            # Stopping (a deploy): a job not yet sent stays queued for the process that takes it over.
+            raise Superseded("this process is stopping; the job goes on elsewhere from queued")
+        # SUBMITTING is recorded before the request leaves: after a crash it means "may exist at the API". A stop
+        # waits for both the record and the request, or the next process would find SUBMITTING and give up on it.
         with self._on_wire(job):
+            await self._set_state(job, JobState.SUBMITTING)
             task_id = await self.client.submit(job.request, callback_url=self._callback_url(job.id))
             job.task_id = task_id
             job.submitted_at = time.time()
@@ -477,8 +481,8 @@ class JobService:
 
     async def _deliver(self, job: Job, delivery: Delivery, outcome: Outcome) -> None:
         # Record the intent before posting, so a crash in between is visible as DELIVERING and never re-posted blindly.
-        await self._set_state(job, JobState.DELIVERING)
         with self._on_wire(job):
+            await self._set_state(job, JobState.DELIVERING)
             try:
                 await delivery.succeeded(job, outcome)
             except Exception:
@@ -486,8 +490,8 @@ class JobService:
                 if not await _shows_result(delivery, job):
                     raise
                 log.info("job %s: the post raised but the result is there; counting it delivered", job.id)
-        log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
-        await self._delivered(job)
+            log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
+            await self._delivered(job)  # the record and the charge too, before a stop lets the process go
 
     async def _delivered(self, job: Job) -> None:
         """Record a result the user has; never raises: delivered stays delivered, whatever the bookkeeping says."""

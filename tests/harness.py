@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import socket
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import aiohttp
 
 from bot import KontextBot, create_bot
 from kontext.client import RetryPolicy
@@ -16,6 +22,7 @@ from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction, FakeMessage
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def bot_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, str]:
@@ -145,3 +152,64 @@ async def world_for(
         await stop_bot(world.bot, world.bot_task)
         await api.close()
         await discord.close()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class BotProcess:
+    """The real bot.py main() in an OS process of its own (signals and all), against the test's fake Discord.
+
+    Ready once its /healthz answers 200 (connected to the gateway); its log goes to `log_path`.
+    """
+
+    def __init__(self, discord: FakeDiscord, env: dict[str, str], log_path: Path) -> None:
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            **env,
+            "WEB_PORT": str(self.port),
+            "WEB_HOST": "127.0.0.1",
+            "FAKE_DISCORD_API": f"{discord.base_url}/api/v10",
+            "FAKE_DISCORD_GATEWAY": discord.gateway_url,
+        }
+        self.log_path = log_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, within: float = 30.0) -> BotProcess:
+        """Start it and wait until it is connected."""
+        with self.log_path.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.bot_process", env=self.env, cwd=ROOT, stdout=log, stderr=log
+            )
+        loop = asyncio.get_running_loop()
+        end = loop.time() + within
+        async with aiohttp.ClientSession() as session:
+            while loop.time() < end:
+                if self.process.returncode is not None:
+                    raise AssertionError(f"the bot exited with {self.process.returncode}: see {self.log_path}")
+                with contextlib.suppress(aiohttp.ClientError, OSError):
+                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                        if response.status == 200:
+                            return self
+                await asyncio.sleep(0.1)
+        raise AssertionError(f"the bot was not ready within {within}s: see {self.log_path}")
+
+    async def terminate(self, within: float = 10.0) -> int:
+        """SIGTERM, as a host stopping it for a deploy; its exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), within)
+
+    async def kill(self) -> None:
+        """SIGKILL: it stops dead, nothing is recorded or handed on."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
