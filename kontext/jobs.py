@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import secrets
-import socket
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +22,8 @@ from kontext.client import (
     TaskStatus,
 )
 from kontext.delivery import Delivery, Outcome, ProgressReporter
-from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
+from kontext.leases import Leases
+from kontext.models import GenerationRequest, Job, JobState
 from kontext.outages import StorageRetry, StorageUnavailable
 from kontext.scheduling import (
     DurationEstimator,
@@ -35,7 +34,7 @@ from kontext.scheduling import (
     SlotQueue,
     status_backoff,
 )
-from kontext.storage import DuplicateJobError, Storage, is_transient
+from kontext.storage import DuplicateJobError, Storage
 
 if TYPE_CHECKING:
     from kontext.metrics import Metrics
@@ -44,7 +43,6 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
-RELEASE_TIMEOUT = 2.0  # a stop does not wait longer than this for the database to hear the leases are free
 
 
 class Settleable(Protocol):
@@ -98,17 +96,12 @@ def new_job_id() -> str:
     return secrets.token_hex(8)
 
 
-def new_owner_id() -> str:
-    """Who holds a lease: this host and process, and a random part (a pid is reused after a restart)."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
 class JobService:
     """Runs generations against the API under global caps, and records every step in storage.
 
-    Each job this process runs is leased to it (`owner`, renewed every third of `settings.lease`); a sweep every
-    `settings.sweep_interval` seconds takes over unfinished jobs whose lease lapsed (their process stopped), so a
-    job is picked up within `lease + sweep_interval` seconds of its process dying, by any live process that owns it.
+    Each job this process runs is leased to it (kontext.leases): a job whose process died is taken over by a live one
+    within `lease + sweep_interval` seconds. Every step's write retries through a database outage (kontext.outages)
+    and is a compare-and-set on the recorded state and the lease, so nothing is submitted, posted or charged twice.
     """
 
     def __init__(
@@ -135,7 +128,7 @@ class JobService:
         self._callback_url = callback_url
         self.metrics = metrics
         self.settings = settings
-        self.owner = owner or new_owner_id()
+        self.leases = Leases(storage, lease=settings.lease, sweep_interval=settings.sweep_interval, owner=owner)
         self.retry = StorageRetry(settings.storage_retry_limit)
         # One model plans the polls and makes the estimate users see (`estimator` is for the fixed strategy).
         self.estimator: PollPolicy = (
@@ -150,7 +143,11 @@ class JobService:
         self._on_the_wire: set[str] = set()  # jobs submitting or posting now: a stop waits for them to land
         self._wire_clear = asyncio.Event()
         self._wire_clear.set()
-        self._keeper: asyncio.Task[None] | None = None
+
+    @property
+    def owner(self) -> str:
+        """This process's name in the leases it holds."""
+        return self.leases.owner
 
     @property
     def running(self) -> int:
@@ -189,7 +186,7 @@ class JobService:
         StorageUnavailable means the record may or may not have been written: a sweep runs the job if it was, and the
         orphan settlement refunds its reservation if it was not (so the caller must not refund it).
         """
-        job.lease_owner, job.lease_until = self.owner, time.time() + self.settings.lease
+        job.lease_owner, job.lease_until = self.owner, self.leases.expiry()
         tried = False
 
         async def insert() -> None:
@@ -217,69 +214,33 @@ class JobService:
         return task
 
     async def resume(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> int:
-        """Take over every unfinished job this process owns whose lease is free or lapsed, from its recorded state."""
-        now = time.time()
-        resumed = 0
-        for job in await self.storage.jobs_in_states(ACTIVE_STATES):
-            if job.id in self._tasks or not owns(job):
-                continue
-            held = job.lease_owner not in (None, self.owner) and job.lease_until is not None and job.lease_until >= now
-            if held:
-                continue  # a live process runs it (an overlapping deploy): it is taken over only if that one stops
-            if not await self.storage.claim_job(job.id, self.owner, time.time() + self.settings.lease, now=now):
-                continue  # another process claimed it first
-            claimed = await self.storage.get_job(job.id)
-            if claimed is None or claimed.state.terminal or claimed.lease_owner != self.owner or job.id in self._tasks:
-                continue
-            previous = f" from {job.lease_owner}" if job.lease_owner not in (None, self.owner) else ""
-            log.info("job %s: taking it over%s at %s", job.id, previous, claimed.state)
-            self._launch(claimed, delivery_for(claimed))
-            resumed += 1
-        return resumed
+        """Take over every unfinished job `owns` accepts that no live process holds, from its recorded state."""
+        claimed = await self.leases.claim_lapsed(owns, self._tasks)
+        for job in claimed:
+            if job.id not in self._tasks:
+                self._launch(job, delivery_for(job))
+        return len(claimed)
 
     def keep(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> None:
         """Renew this process's leases and take over lapsed ones, in the background, until stop_keeping()."""
-        if self._keeper is None or self._keeper.done():
-            self._keeper = asyncio.create_task(self._keep(delivery_for, owns), name="job-leases")
+        settle_every = max(60.0, self.leases.sweep_interval)
+        settled = self._clock()
+
+        async def sweep() -> None:
+            nonlocal settled
+            if self.accepting:
+                taken = await self.resume(delivery_for, owns=owns)
+                if taken:
+                    log.info("took over %d jobs whose process stopped", taken)
+            if self._clock() - settled >= settle_every:
+                settled = self._clock()
+                await self.settle_orphans()
+
+        self.leases.keep(lambda: self._tasks, sweep)
 
     async def stop_keeping(self) -> None:
         """Stop renewing and sweeping."""
-        keeper, self._keeper = self._keeper, None
-        if keeper is not None:
-            keeper.cancel()
-            await asyncio.gather(keeper, return_exceptions=True)
-
-    async def _keep(self, delivery_for: Callable[[Job], Delivery], owns: Callable[[Job], bool]) -> None:
-        renew_every = self.settings.lease / 3
-        settle_every = max(60.0, self.settings.sweep_interval)
-        renewed = settled = self._clock()
-        while True:
-            await asyncio.sleep(min(self.settings.sweep_interval, renew_every))
-            try:
-                if self._clock() - renewed >= renew_every - 1e-3:
-                    renewed = self._clock()
-                    until = time.time() + self.settings.lease
-                    await self.storage.renew_leases(self.owner, list(self._tasks), until)
-                if self.accepting:
-                    taken = await self.resume(delivery_for, owns=owns)
-                    if taken:
-                        log.info("took over %d jobs whose process stopped", taken)
-                if self._clock() - settled >= settle_every:
-                    settled = self._clock()
-                    await self.settle_orphans()
-            except Exception as error:
-                level = logging.WARNING if is_transient(error) else logging.ERROR
-                log.log(level, "lease upkeep failed; trying again shortly", exc_info=error)
-
-    async def release(self) -> None:
-        """Let go of this process's unfinished jobs at once, so a live process takes them over at its next sweep."""
-        try:
-            released = await asyncio.wait_for(self.storage.release_leases(self.owner), RELEASE_TIMEOUT)
-        except Exception as error:
-            log.warning("could not release job leases (%s); they lapse within %.0fs", error, self.settings.lease)
-            return
-        if released:
-            log.info("released %d unfinished jobs to other processes", released)
+        await self.leases.stop()
 
     async def settle_orphans(self, older_than: float = 60.0) -> int:
         """Settle reservations whose job never started or already ended (a crash between the two steps)."""
@@ -315,7 +276,7 @@ class JobService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self.release()
+        await self.leases.release()
 
     @contextlib.contextmanager
     def _on_wire(self, job: Job) -> Iterator[None]:
@@ -549,7 +510,7 @@ class JobService:
         fields.setdefault("message_id", job.message_id)  # a placeholder replaced by a new message, recorded for sure
 
         async def attempt() -> tuple[bool, Job | None]:
-            until = time.time() + self.settings.lease
+            until = self.leases.expiry()
             if await self.storage.transition(job.id, [expected], state, owner=self.owner, lease_until=until, **fields):
                 return True, None
             # A retried write may find its own earlier attempt committed (the connection died on its way back).

@@ -125,7 +125,6 @@ async def test_a_live_process_takes_over_the_jobs_of_a_sigkilled_one_within_the_
         deployment.api.outcome(None)
         await deployment.discord.wait_for(lambda: survivor.jobs.running > 0, LEASE + 2)
         taken_after = loop.time() - killed_at
-        print(f"taken over {taken_after:.2f}s after the kill (lease {LEASE}s, sweep {SWEEP}s)")
         await settled(deployment, interactions, LEASE + 20)
 
         assert taken_after <= LEASE + SWEEP + 1.0, f"taken over {taken_after:.2f}s after the kill"
