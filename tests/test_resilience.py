@@ -285,14 +285,10 @@ async def test_fault_soak_every_job_ends_delivered_or_refunded(
 
 
 async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everything(tmp_path: Path) -> None:
-    import os
-    import signal
-    import sys
-
     from kontext.config import Settings
     from tests.fakes.apixo import FakeApixo
     from tests.fakes.discord import FakeDiscord
-    from tests.harness import bot_env, start_bot, stop_bot
+    from tests.harness import BotProcess, bot_env, start_bot, stop_bot
 
     discord_fake, api = FakeDiscord(), FakeApixo()
     await discord_fake.start()
@@ -300,24 +296,9 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
     guild = discord_fake.add_guild()
     user = discord_fake.add_member(guild, name="alice")["user"]
     env = bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), **GENEROUS)
-    process_env = {
-        **os.environ,
-        **env,
-        "FAKE_DISCORD_API": f"{discord_fake.base_url}/api/v10",
-        "FAKE_DISCORD_GATEWAY": discord_fake.gateway_url,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.bot_process",
-        env=process_env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = BotProcess(discord_fake, env, tmp_path / "bot.log")
     try:
-        await discord_fake.wait_for(lambda: guild.id in discord_fake.guild_commands, 30)
-        await discord_fake.wait_ready(30)
+        await process.start()
         api.outcome(lambda body: "never")
         interactions = [
             await discord_fake.send_slash("imagine", {"prompt": f"deploy {n}"}, guild=guild, user=user)
@@ -328,13 +309,10 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
 
         loop = asyncio.get_running_loop()
         began = loop.time()
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), 10)
+        code = await process.terminate(10)
         assert loop.time() - began < 10 and code == 0
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await process.kill()
 
     for task in api.tasks.values():
         task.never = False
