@@ -13,7 +13,6 @@ from kontext.models import ACTIVE_STATES, JobState
 from kontext.quota_store import ChargeState
 from tests.harness import World, start_bot, stop_bot, world_for
 
-ROOT = Path(__file__).resolve().parent.parent
 GENEROUS = {
     "DEFAULT_MAX_CONCURRENT_PER_USER": "100",
     "DEFAULT_DAILY_USER_LIMIT": "1000",
