@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -350,7 +351,10 @@ class JobService:
             task_id = await self.client.submit(job.request, callback_url=self._callback_url(job.id))
             job.task_id = task_id
             job.submitted_at = time.time()
-            await self._set_state(job, JobState.PENDING, task_id=task_id, submitted_at=job.submitted_at)
+            # The API has the task (and bills it): its id is never let go of for an outage, however long, or the
+            # job would be found at SUBMITTING, refunded and never delivered.
+            pending = {"task_id": task_id, "submitted_at": job.submitted_at}
+            await self._set_state(job, JobState.PENDING, retry_limit=math.inf, **pending)
         log.info("job %s: submitted as task %s", job.id, task_id)
 
     async def _wait(self, job: Job, reporter: ProgressReporter) -> TaskStatus:
@@ -501,7 +505,9 @@ class JobService:
         except Exception:
             log.exception("job %s: could not tell the user about the failure", job.id)
 
-    async def _set_state(self, job: Job, state: JobState, **fields: object) -> None:
+    async def _set_state(
+        self, job: Job, state: JobState, *, retry_limit: float | None = None, **fields: object
+    ) -> None:
         """Move the job on in storage, renewing this process's lease; retried through outages, idempotent."""
         # A compare-and-set on the recorded state and on the lease: when two processes could run the same job (an
         # overlapping deploy, a takeover after a lapsed lease), only the lease holder takes each step, so nothing is
@@ -517,7 +523,7 @@ class JobService:
             recorded = await self.storage.get_job(job.id)
             return recorded is not None and recorded.state == state and recorded.lease_owner == self.owner, recorded
 
-        done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt)
+        done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt, limit=retry_limit)
         if not done:
             if recorded is None:
                 raise Superseded("its record is gone")

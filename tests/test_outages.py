@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from kontext.models import ACTIVE_STATES, JobState
+from kontext.outages import StorageRetry, StorageUnavailable
 from kontext.quota_store import ChargeState
+from kontext.storage import is_transient
 from tests.harness import World, start_bot, stop_bot, world_for
 from tests.storage_faults import StorageFaults
 from tests.test_resilience import GENEROUS, uploads_to
@@ -145,3 +147,54 @@ async def test_the_process_that_loses_the_first_response_race_logs_at_info(
             assert usage.today.committed == 4
         finally:
             await stop_bot(second, second_task)
+
+
+def test_is_transient_tells_a_lost_connection_from_a_wrong_statement() -> None:
+    import sqlite3
+
+    import asyncpg
+
+    for error in (
+        ConnectionResetError(),
+        TimeoutError(),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in progress"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        sqlite3.OperationalError("database is locked"),
+    ):
+        assert is_transient(error), error
+    for error in (
+        asyncpg.exceptions.UniqueViolationError("duplicate key"),
+        asyncpg.exceptions.UndefinedTableError("no such table"),
+        sqlite3.OperationalError("no such table: jobs"),
+        ValueError("bug"),
+    ):
+        assert not is_transient(error), error
+
+
+async def test_storage_retry_gives_up_after_its_limit_and_refuses_new_work_until_a_success() -> None:
+    retry = StorageRetry(0.05, base_delay=0.001, max_delay=0.01)
+    calls = 0
+
+    async def down() -> None:
+        nonlocal calls
+        calls += 1
+        raise ConnectionRefusedError("down")
+
+    async def up() -> int:
+        return 1
+
+    with pytest.raises(StorageUnavailable):
+        await retry.run("a write", down)
+    assert calls > 2, "retried before giving up"
+    with pytest.raises(StorageUnavailable):
+        retry.check()  # a new request is refused at once, free
+    with pytest.raises(ValueError):
+        await retry.run("a bug", lambda: _raise(ValueError("not transient")))
+    assert await retry.run("a write", up) == 1
+    retry.check()
+
+
+async def _raise(error: Exception) -> None:
+    raise error
