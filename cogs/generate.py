@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -148,7 +149,7 @@ class GenerateCog(commands.Cog):
         # A refusal must be private, so it is decided before the (public) acknowledgement; it is one quick
         # transaction, well inside Discord's 3 seconds.
         await self.admit(job, interaction.user, interaction.channel)
-        try:
+        async with self.refunded_unless_started(job):
             answered = await interaction.response.defer(thinking=True)
             # Discord returns the placeholder it created: knowing its id from the start is what lets a restart
             # check it before posting again (exactly once), even if the job never edits it before its result.
@@ -156,13 +157,20 @@ class GenerateCog(commands.Cog):
             if isinstance(placeholder, discord.InteractionMessage):
                 job.message_id = placeholder.id
             await self.bot.jobs.start(job, InteractionDelivery(self.bot, interaction, aspect_auto=aspect_auto))
+        return job
+
+    @contextlib.asynccontextmanager
+    async def refunded_unless_started(self, job: Job) -> AsyncIterator[None]:
+        """Give an admitted job's reservation back when what starts it fails (it never started)."""
+        try:
+            yield
         except StorageUnavailable:
             # Recorded or not, nobody can tell: the lease sweep runs it if it was, the orphan settlement refunds it
             # if it was not.
             raise
         except BaseException as error:
             try:
-                await self.bot.quotas.refund(job.id)  # never started: give the reservation back
+                await self.bot.quotas.refund(job.id)
             except Exception as refund_error:
                 if not is_transient(refund_error):
                     raise
@@ -170,7 +178,6 @@ class GenerateCog(commands.Cog):
             if answered_elsewhere(error):
                 raise AnsweredElsewhere() from error
             raise
-        return job
 
     def _claim(self, key: Hashable) -> None:
         """The same action seen again within a few seconds starts nothing new."""

@@ -136,7 +136,7 @@ class MentionsCog(commands.Cog):
         )
         generator: GenerateCog = self.bot.get_cog("GenerateCog")  # type: ignore[assignment]
         await generator.admit(job, message.author, message.channel)
-        try:
+        async with generator.refunded_unless_started(job):
             placeholder = await message.reply(
                 render_progress(job, Progress(JobState.QUEUED)),
                 mention_author=False,
@@ -144,9 +144,6 @@ class MentionsCog(commands.Cog):
             )
             job.message_id = placeholder.id
             await self.bot.jobs.start(job, message_delivery(self.bot, placeholder, message, aspect_auto=aspect_auto))
-        except BaseException:
-            await self.bot.quotas.refund(job.id)  # never started: give the reservation back
-            raise
 
     async def _answer(self, message: discord.Message, text: str) -> None:
         """A short reply: messages can't be ephemeral, so it tidies itself away after a minute."""
