@@ -192,7 +192,6 @@ async def wait_for_result(
     recheck = max(grace, interval)
     waiter = hub.expect(job_id)
     last_poll: float | None = None
-    failures = 0
     try:
         while True:
             now = elapsed()
@@ -207,18 +206,7 @@ async def wait_for_result(
             if woken:
                 claim = waiter.hint.state if waiter.hint is not None else "unparsed"
                 log.debug("job %s: callback says %s; confirming with a status query", job_id, claim)
-            try:
-                async with gate or contextlib.nullcontext():
-                    status = await client.status(task_id)
-            except KontextError as error:
-                # The image is paid for: ask again (with a growing pause) until the time limit, then give up.
-                failures += 1
-                if elapsed() >= timeout:
-                    raise
-                log.warning("job %s: status of task %s failed (%s); asking again", job_id, task_id, error)
-                await asyncio.sleep(min(status_backoff(failures, interval), max(0.0, timeout - elapsed())))
-                continue
-            failures = 0
+            status = await _status_until(client, job_id, task_id, gate, interval, lambda: timeout - elapsed())
             last_poll = elapsed()
             if status.done:
                 if woken:
@@ -233,3 +221,25 @@ async def wait_for_result(
                 raise GenerationTimedOut(task_id, timeout)
     finally:
         hub.done(job_id)
+
+
+async def _status_until(
+    client: StatusSource,
+    job_id: str,
+    task_id: str,
+    gate: asyncio.Semaphore | None,
+    interval: float,
+    remaining: Callable[[], float],
+) -> TaskStatus:
+    """The task's status; the image is paid for, so errors are asked again with a growing pause until the limit."""
+    failures = 0
+    while True:
+        try:
+            async with gate or contextlib.nullcontext():
+                return await client.status(task_id)
+        except KontextError as error:
+            failures += 1
+            if remaining() <= 0:
+                raise
+            log.warning("job %s: status of task %s failed (%s); asking again", job_id, task_id, error)
+            await asyncio.sleep(min(status_backoff(failures, interval), max(0.0, remaining())))
