@@ -141,6 +141,7 @@ class JobService:
         self._slots = SlotQueue(settings.max_tasks_in_flight)
         self._status_gate = asyncio.Semaphore(settings.max_status_concurrency)
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._starting: set[str] = set()
         self._on_the_wire: set[str] = set()  # jobs submitting or posting now: a stop waits for them to land
         self._wire_clear = asyncio.Event()
         self._wire_clear.set()
@@ -188,6 +189,17 @@ class JobService:
         orphan settlement refunds its reservation if it was not (so the caller must not refund it).
         """
         job.lease_owner, job.lease_until = self.owner, self.leases.expiry()
+        self._starting.add(job.id)  # recorded but not yet launched: not for this process's own sweep to take up
+        try:
+            await self._record_new(job)
+        finally:
+            self._starting.discard(job.id)
+        log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
+        if self.metrics is not None:
+            self.metrics.job_started()
+        return self._launch(job, delivery)
+
+    async def _record_new(self, job: Job) -> None:
         tried = False
 
         async def insert() -> None:
@@ -203,12 +215,11 @@ class JobService:
 
         # The user has been answered ("thinking…"): the job is theirs, so its record rides out an outage like any step.
         await self.retry.run(f"job {job.id}: recording it", insert)
-        log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
-        if self.metrics is not None:
-            self.metrics.job_started()
-        return self._launch(job, delivery)
 
     def _launch(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
+        running = self._tasks.get(job.id)
+        if running is not None:
+            return running  # one task per job in a process: two would both pass the lease's checks
         task = asyncio.create_task(self._run(job, delivery), name=f"job-{job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
@@ -216,7 +227,7 @@ class JobService:
 
     async def resume(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> int:
         """Take over every unfinished job `owns` accepts that no live process holds, from its recorded state."""
-        claimed = await self.leases.claim_lapsed(owns, self._tasks)
+        claimed = await self.leases.claim_lapsed(owns, lambda job_id: job_id in self._tasks or job_id in self._starting)
         for job in claimed:
             if job.id not in self._tasks:
                 self._launch(job, delivery_for(job))
@@ -515,13 +526,25 @@ class JobService:
         expected = job.state
         fields.setdefault("message_id", job.message_id)  # a placeholder replaced by a new message, recorded for sure
 
+        raised = False
+
         async def attempt() -> tuple[bool, Job | None]:
+            nonlocal raised
             until = self.leases.expiry()
-            if await self.storage.transition(job.id, [expected], state, owner=self.owner, lease_until=until, **fields):
+            try:
+                moved = await self.storage.transition(
+                    job.id, [expected], state, owner=self.owner, lease_until=until, **fields
+                )
+            except Exception:
+                raised = True
+                raise
+            if moved:
                 return True, None
-            # A retried write may find its own earlier attempt committed (the connection died on its way back).
             recorded = await self.storage.get_job(job.id)
-            return recorded is not None and recorded.state == state and recorded.lease_owner == self.owner, recorded
+            # Only a write that raised may have committed unseen (the connection died on the answer's way back): then
+            # finding the job moved to `state` under this process's lease means that write was ours.
+            ours = raised and recorded is not None and recorded.state == state and recorded.lease_owner == self.owner
+            return ours, recorded
 
         done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt, limit=retry_limit)
         if not done:

@@ -50,17 +50,17 @@ class Leases:
         """Whether another process holds a live lease on the job (it runs it)."""
         return job.lease_owner not in (None, self.owner) and job.lease_until is not None and job.lease_until >= now
 
-    async def claim_lapsed(self, owns: Callable[[Job], bool], running: Collection[str]) -> list[Job]:
-        """Take the lease of every unfinished job `owns` accepts that no live process holds; the jobs as recorded."""
+    async def claim_lapsed(self, owns: Callable[[Job], bool], busy: Callable[[str], bool]) -> list[Job]:
+        """Claim each unfinished job `owns` accepts that no live process holds nor this one is `busy` with."""
         now = time.time()
         claimed: list[Job] = []
         for job in await self.storage.jobs_in_states(ACTIVE_STATES):
-            if job.id in running or not owns(job) or self.held_elsewhere(job, now):
+            if busy(job.id) or not owns(job) or self.held_elsewhere(job, now):
                 continue  # a live process runs it (an overlapping deploy): it is taken over only if that one stops
             if not await self.storage.claim_job(job.id, self.owner, self.expiry(), now=now):
                 continue  # another process claimed it first
             recorded = await self.storage.get_job(job.id)
-            if recorded is None or recorded.state.terminal or recorded.lease_owner != self.owner:
+            if recorded is None or recorded.state.terminal or recorded.lease_owner != self.owner or busy(job.id):
                 continue
             previous = f" from {job.lease_owner}" if job.lease_owner not in (None, self.owner) else ""
             log.info("job %s: taking it over%s at %s", job.id, previous, recorded.state)
