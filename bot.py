@@ -248,11 +248,20 @@ class KontextBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         log.info("connected as %s in %d servers", self.user, len(self.guilds))
         if not self._resumed and not self.is_closed():  # ready only after SIGTERM came: nothing to resume
-            # Once per process: after a restart, unfinished jobs of our guilds continue where they were.
+            # Once per process: unfinished jobs of our shards no live process holds continue where they were; from
+            # then on the lease keeper renews our jobs' leases and takes over jobs whose process stopped.
             self._resumed = True
-            settled = await self.jobs.settle_orphans()
-            resumed = await self.jobs.resume(self.delivery_for, owns=self.owns_job)
-            log.info("resumed %d unfinished jobs; settled %d orphaned reservations", resumed, settled)
+            try:
+                settled = await self.jobs.settle_orphans()
+                resumed = await self.jobs.resume(self.delivery_for, owns=self.takes_over)
+                log.info("resumed %d unfinished jobs; settled %d orphaned reservations", resumed, settled)
+            except Exception as error:
+                log.warning("could not resume jobs yet (%s); the lease sweep tries again", error)
+            self.jobs.keep(self.delivery_for, owns=self.takes_over)
+
+    def takes_over(self, job: Job) -> bool:
+        """Whether this process may take up an unfinished job no live process holds (TAKEOVER_ANY_SHARD: any)."""
+        return self.settings.takeover_any_shard or self.owns_job(job)
 
     def owns_job(self, job: Job) -> bool:
         """Whether this process runs the shard of the job's guild (direct messages live on shard 0)."""
@@ -319,6 +328,9 @@ def job_settings(settings: Settings) -> JobSettings:
         max_status_concurrency=settings.max_status_concurrency,
         max_result_bytes=settings.max_result_bytes,
         callback_grace=settings.callback_grace,
+        storage_retry_limit=settings.database_retry_limit,
+        lease=settings.job_lease,
+        sweep_interval=settings.lease_sweep_interval,
     )
 
 
@@ -339,7 +351,7 @@ async def create_bot(
     session = aiohttp.ClientSession()
     storage: Storage | None = None
     try:
-        storage = open_storage(settings.database_url)
+        storage = open_storage(settings.database_url, timeout=settings.database_timeout)
         try:
             await storage.open()
         except Exception as error:

@@ -34,6 +34,7 @@ from kontext.errors import ImageTooLargeError, NotAnImageError
 from kontext.jobs import ShuttingDown, SubmitInterrupted
 from kontext.models import InvalidRequestError
 from kontext.money import format_usd
+from kontext.outages import StorageUnavailable
 from kontext.quota_models import LimitKind, QuotaExceeded
 
 if TYPE_CHECKING:
@@ -133,6 +134,11 @@ def describe_error(error: BaseException) -> str | None:
         )
     if isinstance(error, AlreadyStarting):
         return "Already on it: that request is being made right now."
+    if isinstance(error, StorageUnavailable):
+        return (
+            "I'm temporarily unavailable: my database can't be reached right now. Please try again in a minute."
+            "\nNothing was charged."
+        )
     if isinstance(error, ShuttingDown):
         return "I'm restarting right now. Please try again in a few seconds.\nNothing was charged."
     if isinstance(error, SubmitInterrupted):
@@ -199,6 +205,15 @@ def _describe_api_error(error: KontextError) -> str:
     return "Something went wrong talking to the image service. Please try again."
 
 
+class AnsweredElsewhere(app_commands.AppCommandError):
+    """Another process on the same shards answered this interaction first: it runs the job, this one does nothing."""
+
+
+def answered_elsewhere(error: BaseException) -> bool:
+    """Discord refused a first response because one was already given (40060): the other process won the race."""
+    return isinstance(error, discord.HTTPException) and error.code == 40060
+
+
 class DuplicateDelivery(app_commands.CheckFailure):
     """Discord delivered the same interaction again (a gateway replay): it was handled once already."""
 
@@ -223,7 +238,16 @@ class KontextTree(app_commands.CommandTree["KontextBot"]):
             log.info("ignored a second delivery of interaction %s", interaction.id)
             return  # answering would use up (or collide with) the one response the first delivery owns
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, AnsweredElsewhere) or answered_elsewhere(original):
+            # Two processes on the same shards both get every interaction; the first to answer it owns it.
+            log.info("interaction %s was answered by another process first; it is that one's", interaction.id)
+            return
         text = describe_error(original)
+        if text is None and not interaction.client.jobs.accepting:
+            # Stopping (a deploy): the HTTP session or the database is already closed under this command. Whatever it
+            # reserved is settled as an orphan; a process beside this one may have answered it.
+            log.info("interaction %s: cut short by this process stopping (%s)", interaction.id, type(original).__name__)
+            return
         if text is None:
             reference = secrets.token_hex(3)
             command = interaction.command.qualified_name if interaction.command else "?"
@@ -240,5 +264,8 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
+    except discord.HTTPException as error:
+        if answered_elsewhere(error):
+            log.info("interaction %s was answered by another process first; this refusal is not shown", interaction.id)
+            return
         log.warning("could not send an error message for interaction %s", interaction.id, exc_info=True)

@@ -143,7 +143,7 @@ class PlaceholderDelivery:
         self._mention = discord.AllowedMentions(everyone=False, roles=False, users=[requester], replied_user=False)
         self._last_content = last_content
 
-    async def _edit(self, job: Job, **fields: Any) -> discord.Message:
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
         channel = self.bot.get_partial_messageable(self.channel_id)
         if job.message_id is not None:
             try:
@@ -156,7 +156,11 @@ class PlaceholderDelivery:
             if self.reply_to
             else None
         )
-        message = await channel.send(files=files, reference=reference, **fields)  # type: ignore[arg-type]
+        # The nonce (discord.py sends enforce_nonce with it) makes Discord return the message already posted for
+        # this job and purpose in the past few minutes instead of a second one: a process that takes the job over
+        # after a crash mid-post, its new message unrecorded, does not post the result twice.
+        nonce = f"{job.id}:{purpose}"
+        message = await channel.send(files=files, reference=reference, nonce=nonce, **fields)  # type: ignore[arg-type]
         await self._moved(job, message.id)
         return message
 
@@ -174,13 +178,17 @@ class PlaceholderDelivery:
     async def _moved(self, job: Job, message_id: int) -> None:
         if job.message_id != message_id:
             job.message_id = message_id
-            await self.bot.storage.update_job(job.id, message_id=message_id)
+            try:
+                await self.bot.storage.update_job(job.id, message_id=message_id)
+            except Exception as error:
+                # Never a reason to fail a job that reached its user: the job's next state write records it too.
+                log.warning("job %s: could not record its new message %s (%s)", job.id, message_id, error)
 
     async def progress(self, job: Job, progress: Progress) -> None:
         content = render_progress(job, progress)
         if content == self._last_content:
             return
-        message = await self._edit(job, content=content)
+        message = await self._edit(job, "progress", content=content)
         self._last_content = content
         await self._moved(job, message.id)
 
@@ -197,7 +205,12 @@ class PlaceholderDelivery:
                 f"(it expires after a while): {outcome.result_url}"
             )
             message = await self._edit(
-                job, content=cut(content, text.CONTENT), embed=embed, attachments=[], allowed_mentions=self._mention
+                job,
+                "result",
+                content=cut(content, text.CONTENT),
+                embed=embed,
+                attachments=[],
+                allowed_mentions=self._mention,
             )
             await self._moved(job, message.id)
             return
@@ -206,7 +219,13 @@ class PlaceholderDelivery:
         embed = result_embed(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=auto)
         file = discord.File(io.BytesIO(fitted.data), filename=filename)
         message = await self._edit(
-            job, content=content, embed=embed, attachments=[file], view=result_view(job), allowed_mentions=self._mention
+            job,
+            "result",
+            content=content,
+            embed=embed,
+            attachments=[file],
+            view=result_view(job),
+            allowed_mentions=self._mention,
         )
         await self._moved(job, message.id)
 
@@ -214,7 +233,7 @@ class PlaceholderDelivery:
         embed = failure_embed(job, error, refunded=refunded)
         content = f"<@{job.user_id}>"
         try:
-            message = await self._edit(job, content=content, embed=embed, allowed_mentions=self._mention)
+            message = await self._edit(job, "failure", content=content, embed=embed, allowed_mentions=self._mention)
         except discord.HTTPException as refusal:
             if refusal.status != 400:
                 raise
@@ -227,7 +246,7 @@ class PlaceholderDelivery:
                 _shape(content, embed),
             )
             fallback = f"{content} {FAIL_TITLE} (job {job.id})." + (" You were not charged." if refunded else "")
-            message = await self._edit(job, content=fallback, embed=None, allowed_mentions=self._mention)
+            message = await self._edit(job, "failure", content=fallback, embed=None, allowed_mentions=self._mention)
         await self._moved(job, message.id)
 
 
@@ -256,7 +275,7 @@ class InteractionDelivery(PlaceholderDelivery):
         )
         self.interaction: discord.Interaction[KontextBot] | None = interaction
 
-    async def _edit(self, job: Job, **fields: Any) -> discord.Message:
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
         if self.interaction is not None:
             try:
                 return await self.interaction.edit_original_response(**fields)
@@ -266,7 +285,7 @@ class InteractionDelivery(PlaceholderDelivery):
                     raise
                 log.info("job %s: interaction token no longer usable (%s); using the bot token", job.id, error.code)
                 self.interaction = None
-        return await super()._edit(job, **fields)
+        return await super()._edit(job, purpose, **fields)
 
 
 def message_delivery(bot: KontextBot, placeholder: discord.Message, request: discord.Message, *, aspect_auto: bool):

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from kontext.delivery import Delivery
 from kontext.models import GenerationRequest, Job
+from kontext.outages import StorageUnavailable
 from kontext.sources import ImageSource, nearest_aspect_ratio
+from kontext.storage import is_transient
 
 if TYPE_CHECKING:
     from kontext.config import Settings
@@ -182,17 +184,22 @@ class AdmissionService:
             source_job_id=origin.source_job_id,
             source_message_id=origin.source_message_id,
         )
-        server = await self.quotas.settings(job.guild_id)
+        # Each is one try: the user waits (Discord's 3 seconds), and a lost database is said at once, free.
+        retry = self.jobs.retry
+        server = await retry.once("admission", lambda: self.quotas.settings(job.guild_id))
         if server.watermark:
             job.request = dataclasses.replace(job.request, watermark=server.watermark)
         # A refusal must be private, so it is decided before the (public) acknowledgement: one quick transaction.
-        reservation = await self.quotas.reserve(
-            job_id=job.id,
-            guild_id=job.guild_id,
-            user_id=job.user_id,
-            role_ids=requester.role_ids,
-            channel_id=requester.rules_channel_id,
-            mode=job.request.mode,
+        reservation = await retry.once(
+            "admission",
+            lambda: self.quotas.reserve(
+                job_id=job.id,
+                guild_id=job.guild_id,
+                user_id=job.user_id,
+                role_ids=requester.role_ids,
+                channel_id=requester.rules_channel_id,
+                mode=job.request.mode,
+            ),
         )
         job.cost_micros = reservation.amount_micros
         try:
@@ -200,10 +207,23 @@ class AdmissionService:
             # Knowing the placeholder from the start lets a restart check it before posting again (exactly once).
             job.message_id = answered.message_id
             await self.jobs.start(job, answered.delivery)
+        except StorageUnavailable:
+            # Recorded or not, nobody can tell: the lease sweep runs it if it was, the orphan settlement refunds it
+            # if it was not.
+            raise
         except BaseException:
-            await self.quotas.refund(job.id)  # never started: give the reservation back
+            await self._refund_unstarted(job)
             raise
         return job
+
+    async def _refund_unstarted(self, job: Job) -> None:
+        """Give back the reservation of a job that never started; a lost database leaves it to the orphan sweep."""
+        try:
+            await self.quotas.refund(job.id)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("job %s: refund waits for the database (settled with the orphans)", job.id)
 
     def _claim(self, key: Hashable) -> None:
         now = self._clock()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -20,7 +21,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
-from kontext.client import GenerationTimedOut, TaskStatus
+from kontext.client import GenerationTimedOut, KontextError, TaskStatus
+from kontext.scheduling import status_backoff
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +227,7 @@ async def wait_for_result(
     flow at least every `grace` seconds, and raises GenerationTimedOut once the final poll at `timeout` finds the
     task unfinished. `gate` bounds concurrent status queries; `on_status` sees every unfinished answer (to record
     processing); `elapsed` says how long the task has been waited for (default: since this call). Status errors
-    propagate, as in polling mode.
+    are asked again after a growing pause until the time limit, as in polling mode.
     """
     if elapsed is None:
         began = time.monotonic()
@@ -255,11 +257,7 @@ async def wait_for_result(
                     # per poll interval, never one each: callbacks must not turn into load on the API.
                     await asyncio.sleep(last_poll + interval - elapsed())
                     waiter.consume()
-            if gate is not None:
-                async with gate:
-                    status = await client.status(task_id)
-            else:
-                status = await client.status(task_id)
+            status = await _status_until(client, job_id, task_id, gate, interval, lambda: timeout - elapsed())
             last_poll = elapsed()
             if status.done:
                 if woken:
@@ -274,3 +272,25 @@ async def wait_for_result(
                 raise GenerationTimedOut(task_id, timeout)
     finally:
         hub.done(job_id)
+
+
+async def _status_until(
+    client: StatusSource,
+    job_id: str,
+    task_id: str,
+    gate: asyncio.Semaphore | None,
+    interval: float,
+    remaining: Callable[[], float],
+) -> TaskStatus:
+    """The task's status; the image is paid for, so errors are asked again with a growing pause until the limit."""
+    failures = 0
+    while True:
+        try:
+            async with gate or contextlib.nullcontext():
+                return await client.status(task_id)
+        except KontextError as error:
+            failures += 1
+            if remaining() <= 0:
+                raise
+            log.warning("job %s: status of task %s failed (%s); asking again", job_id, task_id, error)
+            await asyncio.sleep(min(status_backoff(failures, interval), max(0.0, remaining())))

@@ -229,6 +229,26 @@ class Settings:
         "The shards this process runs (e.g. `0,1`); empty: all.",
     )
 
+    # Database outages and leases
+    database_timeout: float = setting(
+        "DATABASE_TIMEOUT", Seconds(), 10.0, "Seconds to wait for PostgreSQL to connect or answer one statement."
+    )
+    database_retry_limit: float = setting(
+        "DATABASE_RETRY_LIMIT", Seconds(), 120.0, "Seconds a running job retries a write while the database is out."
+    )
+    job_lease: float = setting(
+        "JOB_LEASE",
+        Seconds(),
+        30.0,
+        "Seconds a process's hold on a job lasts unless renewed; lapsed, it is taken over.",
+    )
+    lease_sweep_interval: float = setting(
+        "LEASE_SWEEP_INTERVAL", Seconds(), 5.0, "Seconds between two looks for jobs whose lease lapsed."
+    )
+    takeover_any_shard: bool = setting(
+        "TAKEOVER_ANY_SHARD", Boolean(), False, "Take over lapsed jobs of every shard, not only of `SHARD_IDS`."
+    )
+
     @property
     def callback_mode(self) -> bool:
         """True when CALLBACK_BASE_URL is set: submits ask the API to POST the result to us."""

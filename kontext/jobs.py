@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -23,7 +24,9 @@ from kontext.client import (
 )
 from kontext.delivery import Delivery, Outcome, ProgressReporter
 from kontext.imaging import check_result
-from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
+from kontext.leases import Leases
+from kontext.models import GenerationRequest, Job, JobState
+from kontext.outages import StorageRetry, StorageUnavailable
 from kontext.scheduling import (
     DurationEstimator,
     FixedPolicy,
@@ -31,8 +34,9 @@ from kontext.scheduling import (
     PollPolicy,
     PollSchedule,
     SlotQueue,
+    status_backoff,
 )
-from kontext.storage import Storage
+from kontext.storage import DuplicateJobError, Storage
 
 if TYPE_CHECKING:
     from kontext.metrics import Metrics
@@ -69,6 +73,9 @@ class JobSettings:
     max_status_concurrency: int = 5
     max_result_bytes: int = 25_000_000
     callback_grace: float = 20.0  # callback mode: how long to wait for the API's callback before asking ourselves
+    storage_retry_limit: float = 120.0  # how long a job step's write is retried through a database outage
+    lease: float = 30.0  # a job's lease lasts this long unless renewed (every third of it): then others may take it
+    sweep_interval: float = 5.0  # how often a process looks for jobs whose lease lapsed, to take them over
 
 
 class ShuttingDown(Exception):
@@ -83,7 +90,7 @@ class SubmitInterrupted(KontextError):
 
 
 class Superseded(Exception):
-    """Another process moved this job on first (both resumed it during an overlapping deploy): this one lets go."""
+    """Another live process holds the job's lease (it took the job over), or the record moved on: this one lets go."""
 
 
 def new_job_id() -> str:
@@ -92,7 +99,12 @@ def new_job_id() -> str:
 
 
 class JobService:
-    """Runs generations against the API under global caps, and records every step in storage."""
+    """Runs generations against the API under global caps, and records every step in storage.
+
+    Each job this process runs is leased to it (kontext.leases): a job whose process died is taken over by a live one
+    within `lease + sweep_interval` seconds. Every step's write retries through a database outage (kontext.outages)
+    and is a compare-and-set on the recorded state and the lease, so nothing is submitted, posted or charged twice.
+    """
 
     def __init__(
         self,
@@ -107,6 +119,7 @@ class JobService:
         callback_url: Callable[[str], str | None] = lambda job_id: None,
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.monotonic,
+        owner: str | None = None,
     ) -> None:
         self.storage = storage
         self.ledger = ledger
@@ -117,6 +130,8 @@ class JobService:
         self._callback_url = callback_url
         self.metrics = metrics
         self.settings = settings
+        self.leases = Leases(storage, lease=settings.lease, sweep_interval=settings.sweep_interval, owner=owner)
+        self.retry = StorageRetry(settings.storage_retry_limit)
         # One model plans the polls and makes the estimate users see (`estimator` is for the fixed strategy).
         self.estimator: PollPolicy = (
             AdaptivePolicy(settings.poll.timeout, settings.poll_budget)
@@ -127,9 +142,15 @@ class JobService:
         self._slots = SlotQueue(settings.max_tasks_in_flight)
         self._status_gate = asyncio.Semaphore(settings.max_status_concurrency)
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._submitting: set[str] = set()
-        self._no_submits = asyncio.Event()
-        self._no_submits.set()
+        self._starting: set[str] = set()
+        self._on_the_wire: set[str] = set()  # jobs submitting or posting now: a stop waits for them to land
+        self._wire_clear = asyncio.Event()
+        self._wire_clear.set()
+
+    @property
+    def owner(self) -> str:
+        """This process's name in the leases it holds."""
+        return self.leases.owner
 
     @property
     def running(self) -> int:
@@ -160,35 +181,83 @@ class JobService:
         return await self.storage.get_job(job_id)
 
     def check_open(self) -> None:
-        """Refuse new work at once while shutting down or while the API is failing (ServiceUnavailableNow)."""
+        """Refuse new work at once while shutting down, or while the API or the database is failing."""
         if not self.accepting:
             raise ShuttingDown()
         self.breaker.check()
+        self.retry.check()
 
     async def start(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
-        """Record the job and run it in the background; returns its task."""
-        await self.storage.insert_job(job)
+        """Record the job, leased to this process, and run it in the background; returns its task.
+
+        StorageUnavailable means the record may or may not have been written: a sweep runs the job if it was, and the
+        orphan settlement refunds its reservation if it was not (so the caller must not refund it).
+        """
+        job.lease_owner, job.lease_until = self.owner, self.leases.expiry()
+        self._starting.add(job.id)  # recorded but not yet launched: not for this process's own sweep to take up
+        try:
+            await self._record_new(job)
+        finally:
+            self._starting.discard(job.id)
         log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
         if self.metrics is not None:
             self.metrics.job_started()
         return self._launch(job, delivery)
 
+    async def _record_new(self, job: Job) -> None:
+        tried = False
+
+        async def insert() -> None:
+            nonlocal tried
+            try:
+                await self.storage.insert_job(job)
+            except DuplicateJobError:
+                if not tried:
+                    raise
+                # An earlier attempt committed but its answer was lost (the connection died on its way back).
+            finally:
+                tried = True
+
+        # The user has been answered ("thinking…"): the job is theirs, so its record rides out an outage like any step.
+        await self.retry.run(f"job {job.id}: recording it", insert)
+
     def _launch(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
+        running = self._tasks.get(job.id)
+        if running is not None:
+            return running  # one task per job in a process: two would both pass the lease's checks
         task = asyncio.create_task(self._run(job, delivery), name=f"job-{job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
         return task
 
     async def resume(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> int:
-        """After a restart, pick up every unfinished job this process owns, from the state it was recorded in."""
-        resumed = 0
-        for job in await self.storage.jobs_in_states(ACTIVE_STATES):
-            if job.id in self._tasks or not owns(job):
-                continue
-            log.info("job %s: resuming from %s", job.id, job.state)
-            self._launch(job, delivery_for(job))
-            resumed += 1
-        return resumed
+        """Take over every unfinished job `owns` accepts that no live process holds, from its recorded state."""
+        claimed = await self.leases.claim_lapsed(owns, lambda job_id: job_id in self._tasks or job_id in self._starting)
+        for job in claimed:
+            if job.id not in self._tasks:
+                self._launch(job, delivery_for(job))
+        return len(claimed)
+
+    def keep(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> None:
+        """Renew this process's leases and take over lapsed ones, in the background, until stop_keeping()."""
+        settle_every = max(60.0, self.leases.sweep_interval)
+        settled = self._clock()
+
+        async def sweep() -> None:
+            nonlocal settled
+            if self.accepting:
+                taken = await self.resume(delivery_for, owns=owns)
+                if taken:
+                    log.info("took over %d jobs whose process stopped", taken)
+            if self._clock() - settled >= settle_every:
+                settled = self._clock()
+                await self.settle_orphans()
+
+        self.leases.keep(lambda: self._tasks, sweep)
+
+    async def stop_keeping(self) -> None:
+        """Stop renewing and sweeping."""
+        await self.leases.stop()
 
     async def settle_orphans(self, older_than: float = 60.0) -> int:
         """Settle reservations whose job never started or already ended (a crash between the two steps)."""
@@ -198,7 +267,7 @@ class JobService:
         for reservation in await self.ledger.unsettled(older_than=older_than):
             job = await self.storage.get_job(reservation.job_id)
             if job is not None and not job.state.terminal:
-                continue  # still running: resume settles it
+                continue  # still running: the job settles it
             if job is not None and job.state == JobState.DELIVERED:
                 settled += await self.ledger.commit(reservation.job_id)
             else:
@@ -206,10 +275,10 @@ class JobService:
         return settled
 
     async def drain(self, grace: float) -> None:
-        """Stop taking jobs; give submits on the wire up to `grace` seconds to land; leave the rest resumable."""
+        """Stop taking jobs; give submits and posts on the wire up to `grace` s to land; hand the rest on."""
         self.accepting = False
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._no_submits.wait(), grace)
+            await asyncio.wait_for(self._wire_clear.wait(), grace)
         await self.cancel_all()
 
     async def wait_idle(self) -> None:
@@ -218,11 +287,25 @@ class JobService:
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
     async def cancel_all(self) -> None:
-        """Stop working on jobs without failing them: they stay in storage as they are."""
+        """Stop working on jobs without failing them: they stay in storage as they are, and their leases lapse."""
+        await self.stop_keeping()
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.leases.release()
+
+    @contextlib.contextmanager
+    def _on_wire(self, job: Job) -> Iterator[None]:
+        """A request whose effect cannot be taken back (submit, post): a stop waits for it to land."""
+        self._on_the_wire.add(job.id)
+        self._wire_clear.clear()
+        try:
+            yield
+        finally:
+            self._on_the_wire.discard(job.id)
+            if not self._on_the_wire:
+                self._wire_clear.set()
 
     async def _run(self, job: Job, delivery: Delivery) -> None:
         """Take the job from the state it is recorded in to delivered or failed; a new job starts at QUEUED."""
@@ -243,9 +326,12 @@ class JobService:
         except asyncio.CancelledError:
             await reporter.close()
             raise
-        except Superseded:
+        except Superseded as superseded:
             await reporter.close()
-            log.info("job %s: another process carried it on from %s; this one lets go", job.id, job.state)
+            log.info("job %s: %s; this process lets go", job.id, superseded)
+        except StorageUnavailable as error:
+            await reporter.close()
+            log.error("job %s: %s; it stays %s, to go on once the database is back", job.id, error, job.state)
         except Exception as error:
             await reporter.close()
             await self._fail(job, delivery, error)
@@ -271,27 +357,29 @@ class JobService:
             self._slots.release()
 
     async def _submit(self, job: Job) -> None:
-        # SUBMITTING is recorded before the request leaves: after a crash it means "may exist at the API".
-        await self._set_state(job, JobState.SUBMITTING)
-        self._submitting.add(job.id)
-        self._no_submits.clear()
-        try:
+        if not self.accepting:
+            # Stopping (a deploy): a job not yet sent stays queued for the process that takes it over.
+            raise Superseded("this process is stopping; the job goes on elsewhere from queued")
+        # SUBMITTING is recorded before the request leaves: after a crash it means "may exist at the API". A stop
+        # waits for both the record and the request, or the next process would find SUBMITTING and give up on it.
+        with self._on_wire(job):
+            await self._set_state(job, JobState.SUBMITTING)
             task_id = await self.client.submit(job.request, callback_url=self._callback_url(job.id))
             job.task_id = task_id
             job.submitted_at = time.time()
-            await self._set_state(job, JobState.PENDING, task_id=task_id, submitted_at=job.submitted_at)
-        finally:
-            self._submitting.discard(job.id)
-            if not self._submitting:
-                self._no_submits.set()
+            # The API has the task (and bills it): its id is never let go of for an outage, however long, or the
+            # job would be found at SUBMITTING, refunded and never delivered.
+            pending = {"task_id": task_id, "submitted_at": job.submitted_at}
+            await self._set_state(job, JobState.PENDING, retry_limit=math.inf, **pending)
         log.info("job %s: submitted as task %s", job.id, task_id)
 
     async def _wait(self, job: Job, reporter: ProgressReporter) -> TaskStatus:
-        """Poll as the policy plans until the task is done or the time limit passes."""
+        """Poll as the policy plans until the task is done or the time limit passes, riding out status errors."""
         assert job.task_id is not None
         began = self._clock()
         mode, edit = job.request.mode, job.kind == "edit"
         plan = self.estimator.schedule(mode, edit)
+        timeout = self.estimator.timeout
 
         def elapsed() -> float:
             return self._clock() - began
@@ -316,20 +404,41 @@ class JobService:
                 job.task_id,
                 grace=self.settings.callback_grace,
                 interval=self.settings.poll.interval,
-                timeout=self.estimator.timeout,
+                timeout=timeout,
                 gate=self._status_gate,
                 on_status=progressed,
                 elapsed=elapsed,
             )
             return await self._finished(job, status, plan, began)
-        for delay in plan.delays(elapsed):
-            await asyncio.sleep(delay)
-            async with self._status_gate:
-                status = await self.client.status(job.task_id)
+        # The image is paid for once submitted: a status error is retried (after the client's own retries, with a
+        # growing pause) until the job's time limit, never given up early.
+        failures = 0
+        last_error: KontextError | None = None
+        delays = plan.delays(elapsed)
+        while True:
+            delay = next(delays, None)
+            if failures:
+                remaining = timeout - elapsed()
+                if delay is None and remaining <= 0:
+                    break
+                delay = min(max(delay or 0.0, status_backoff(failures, self.settings.poll.interval)), remaining)
+            elif delay is None:
+                break
+            await asyncio.sleep(max(0.0, delay))
+            try:
+                async with self._status_gate:
+                    status = await self.client.status(job.task_id)
+            except KontextError as error:
+                failures, last_error = failures + 1, error
+                log.warning("job %s: status of task %s failed (%s); asking again", job.id, job.task_id, error)
+                continue
+            failures = 0
             if status.done:
                 return await self._finished(job, status, plan, began)
             await progressed(status)
-        raise GenerationTimedOut(job.task_id, self.estimator.timeout)
+        if failures and last_error is not None:
+            raise last_error
+        raise GenerationTimedOut(job.task_id, timeout)
 
     async def _finished(self, job: Job, status: TaskStatus, plan: PollPlan, began: float) -> TaskStatus:
         """Record a task the API says is done; a failed one raises GenerationFailed."""
@@ -356,16 +465,32 @@ class JobService:
 
     async def _deliver(self, job: Job, delivery: Delivery, outcome: Outcome) -> None:
         # Record the intent before posting, so a crash in between is visible as DELIVERING and never re-posted blindly.
-        await self._set_state(job, JobState.DELIVERING)
-        await delivery.succeeded(job, outcome)
-        await self._delivered(job)
-        log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
+        with self._on_wire(job):
+            await self._set_state(job, JobState.DELIVERING)
+            try:
+                await delivery.succeeded(job, outcome)
+            except Exception:
+                # The answer was lost, not necessarily the post: a result that reached the user stays delivered.
+                if not await _shows_result(delivery, job):
+                    raise
+                log.info("job %s: the post raised but the result is there; counting it delivered", job.id)
+            log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
+            await self._delivered(job)  # the record and the charge too, before a stop lets the process go
 
     async def _delivered(self, job: Job) -> None:
+        """Record a result the user has; never raises: delivered stays delivered, whatever the bookkeeping says."""
+        try:
+            await self._record_delivered(job)
+        except Exception as error:
+            # The record catches up when a sweep finds the job DELIVERING and the result in its message.
+            log.warning("job %s: delivered, but recording it failed (%s); it is recorded later", job.id, error)
+
+    async def _record_delivered(self, job: Job) -> None:
         job.delivered_at = time.time()
         await self._set_state(job, JobState.DELIVERED, delivered_at=job.delivered_at)
         if self.ledger is not None:
-            await self.ledger.commit(job.id)
+            ledger = self.ledger
+            await self.retry.run(f"job {job.id}: commit", lambda: ledger.commit(job.id))
         if self.metrics is not None:
             self.metrics.job_delivered(lag=job.delivered_at - job.finished_at if job.finished_at else None)
 
@@ -377,26 +502,74 @@ class JobService:
             log.exception("job %s: crashed", job.id, exc_info=error)
         try:
             await self._set_state(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
-        except Superseded:
-            log.info("job %s: another process carried it on from %s; this one lets go", job.id, job.state)
+        except Superseded as superseded:
+            log.info("job %s: %s; this process lets go", job.id, superseded)
+            return
+        except StorageUnavailable as outage:
+            log.error("job %s: %s; it stays %s, to go on once the database is back", job.id, outage, job.state)
             return
         job.fail_code, job.fail_message = code, message
         if self.metrics is not None:
             self.metrics.job_failed(error)
         # No image reached the user, so the reserved cost goes back: whatever the API may have billed the owner.
-        refunded = self.ledger is not None and await self.ledger.refund(job.id)
+        refunded = False
+        if self.ledger is not None:
+            ledger = self.ledger
+            try:
+                refunded = await self.retry.run(f"job {job.id}: refund", lambda: ledger.refund(job.id))
+            except StorageUnavailable:
+                log.error("job %s: the refund waits for the database (settled with the orphans)", job.id)
         try:
             await delivery.failed(job, error, refunded=refunded)
         except Exception:
             log.exception("job %s: could not tell the user about the failure", job.id)
 
-    async def _set_state(self, job: Job, state: JobState, **fields: object) -> None:
-        # Compare-and-set from the state this process last recorded: when two processes run the same job (both
-        # resumed it during an overlapping deploy), only one takes each step, so nothing is submitted, posted,
-        # charged or refunded twice; the other raises Superseded and lets go.
-        if not await self.storage.transition(job.id, [job.state], state, **fields):
-            raise Superseded(job.id)
+    async def _set_state(
+        self, job: Job, state: JobState, *, retry_limit: float | None = None, **fields: object
+    ) -> None:
+        """Move the job on in storage, renewing this process's lease; retried through outages, idempotent."""
+        # A compare-and-set on the recorded state and on the lease: when two processes could run the same job (an
+        # overlapping deploy, a takeover after a lapsed lease), only the lease holder takes each step, so nothing is
+        # submitted, posted, charged or refunded twice.
+        expected = job.state
+        fields.setdefault("message_id", job.message_id)  # a placeholder replaced by a new message, recorded for sure
+
+        raised = False
+
+        async def attempt() -> tuple[bool, Job | None]:
+            nonlocal raised
+            until = self.leases.expiry()
+            try:
+                moved = await self.storage.transition(
+                    job.id, [expected], state, owner=self.owner, lease_until=until, **fields
+                )
+            except Exception:
+                raised = True
+                raise
+            if moved:
+                return True, None
+            recorded = await self.storage.get_job(job.id)
+            # Only a write that raised may have committed unseen (the connection died on the answer's way back): then
+            # finding the job moved to `state` under this process's lease means that write was ours.
+            ours = raised and recorded is not None and recorded.state == state and recorded.lease_owner == self.owner
+            return ours, recorded
+
+        done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt, limit=retry_limit)
+        if not done:
+            if recorded is None:
+                raise Superseded("its record is gone")
+            if recorded.lease_owner != self.owner and (recorded.lease_until or 0) >= time.time():
+                raise Superseded(f"process {recorded.lease_owner} holds it now ({recorded.state})")
+            raise Superseded(f"its record moved on to {recorded.state}; the lease sweep goes on from there")
         job.state = state
+        job.lease_owner = self.owner
+
+
+async def _shows_result(delivery: Delivery, job: Job) -> bool:
+    try:
+        return await delivery.delivered_already(job)
+    except Exception:
+        return False
 
 
 def _failure_fields(error: BaseException) -> tuple[str, str]:

@@ -137,3 +137,5 @@ class Job:
     submitted_at: float | None = None
     finished_at: float | None = None
     delivered_at: float | None = None
+    lease_owner: str | None = None  # the process running the job (JobService.owner); None: nobody yet
+    lease_until: float | None = None  # unix time the lease lapses unless renewed; then any live process may take over

@@ -179,3 +179,8 @@ class SlotQueue:
         for place, (_, on_position) in enumerate(self._waiters, start=1):
             if on_position is not None:
                 on_position(place)
+
+
+def status_backoff(failures: int, interval: float, cap: float = 30.0) -> float:
+    """The pause before asking about a task again after `failures` status errors in a row."""
+    return min(cap, interval * 2 ** (failures - 1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sqlite3
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -22,6 +24,30 @@ _UPDATABLE: frozenset[str] = frozenset(JOB_COLUMNS) - {"id"}
 
 class DuplicateJobError(ValueError):
     """insert_job() was given an id that is already stored."""
+
+
+# SQLSTATE classes that say "try again": 08 connection exception, 40 transaction rollback (serialization,
+# deadlock), 53 insufficient resources (too many connections), 57 operator intervention (admin shutdown,
+# pg_terminate_backend, the server starting up).
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a storage error says the database is out of reach for now (retry), not that the operation is wrong."""
+    if isinstance(error, (OSError, TimeoutError)):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error).lower()
+        return "locked" in text or "busy" in text or "disk i/o" in text
+    asyncpg = sys.modules.get("asyncpg")  # loaded only with the PostgreSQL backend
+    if asyncpg is not None:
+        # InterfaceError: the connection closed mid-operation; InternalClientError: a connection killed while the pool
+        # resets it on release ("another operation is in progress"), after the statement itself had committed.
+        if isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError):
+            return True
+        if isinstance(error, asyncpg.PostgresError):
+            return str(getattr(error, "sqlstate", "") or "")[:2] in _TRANSIENT_SQLSTATE_CLASSES
+    return False
 
 
 @runtime_checkable
@@ -56,8 +82,22 @@ class Storage(Protocol):
         """Set the given Job fields and updated_at unconditionally, in one statement; False if there is no such job."""
         ...
 
-    async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, **fields: Any) -> bool:
-        """Move the job to `new` (setting `fields` too) only if its state is in `expected`, atomically."""
+    async def transition(
+        self, job_id: str, expected: Iterable[JobState], new: JobState, *, owner: str | None = None, **fields: Any
+    ) -> bool:
+        """Move the job to `new` (setting `fields` too) only if in an `expected` state (and `owner`'s), atomically."""
+        ...
+
+    async def claim_job(self, job_id: str, owner: str, until: float, *, now: float) -> bool:
+        """Take the lease of an unfinished job whose lease is free, lapsed (before `now`) or already `owner`'s."""
+        ...
+
+    async def renew_leases(self, owner: str, job_ids: Sequence[str], until: float) -> int:
+        """Extend `owner`'s leases on these jobs to `until`; how many it still held."""
+        ...
+
+    async def release_leases(self, owner: str) -> int:
+        """Let go of every unfinished job `owner` holds, so another process can take them over at once."""
         ...
 
     async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
@@ -146,8 +186,11 @@ class Storage(Protocol):
         ...
 
 
-def open_storage(url: str) -> Storage:
-    """Build the backend for a DATABASE_URL (sqlite:///path or postgresql://...), not yet opened."""
+def open_storage(url: str, *, timeout: float = 10.0) -> Storage:
+    """Build the backend for a DATABASE_URL (sqlite:///path or postgresql://...), not yet opened.
+
+    `timeout` bounds connecting to PostgreSQL and each statement (SQLite waits for its own locks).
+    """
     problem = check_database_url(url)
     if problem is not None:
         raise ValueError(problem)
@@ -158,7 +201,7 @@ def open_storage(url: str) -> Storage:
         return SQLiteStorage(sqlite_path(url))
     from kontext.storage_postgres import PostgresStorage
 
-    return PostgresStorage(url)
+    return PostgresStorage(url, timeout=timeout)
 
 
 def as_states(states: Iterable[JobState] | JobState) -> tuple[str, ...]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import asyncpg
 
 from kontext.env_values import redact_url
-from kontext.models import Job, JobState, now
+from kontext.models import ACTIVE_STATES, Job, JobState, now
 from kontext.quota_store_postgres import PostgresQuotaMixin
 from kontext.storage import (
     JOB_COLUMNS,
@@ -113,6 +113,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX quota_charges_guild_month_idx ON quota_charges (guild_id, month)",
         "CREATE INDEX quota_charges_state_created_idx ON quota_charges (state, created_at)",
     ),
+    (
+        # Leases (kontext.jobs): which process runs a job, until when; an expired lease may be taken over.
+        "ALTER TABLE jobs ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE jobs ADD COLUMN lease_until DOUBLE PRECISION",
+    ),
 )
 
 # First key of the two-int advisory lock taken while migrating ("KNTX"); the second is the schema's hash.
@@ -131,6 +136,7 @@ class PostgresStorage(PostgresQuotaMixin):
         schema: str | None = None,
         min_size: int = 1,
         max_size: int = 10,
+        timeout: float = 10.0,
         migrations: tuple[tuple[str, ...], ...] = MIGRATIONS,
     ) -> None:
         if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
@@ -139,6 +145,7 @@ class PostgresStorage(PostgresQuotaMixin):
         self.schema = schema
         self._min_size = min_size
         self._max_size = max_size
+        self._timeout = timeout  # for connecting and for each statement: a lost server must not hang a job's step
         self._migrations = migrations
         self._pool: asyncpg.Pool | None = None
 
@@ -151,7 +158,12 @@ class PostgresStorage(PostgresQuotaMixin):
             return
         server_settings = {"search_path": self.schema} if self.schema else None
         pool = await asyncpg.create_pool(
-            self._dsn, min_size=self._min_size, max_size=self._max_size, server_settings=server_settings
+            self._dsn,
+            min_size=self._min_size,
+            max_size=self._max_size,
+            server_settings=server_settings,
+            timeout=self._timeout,
+            command_timeout=self._timeout,
         )
         try:
             applied = await self._migrate(pool)
@@ -209,8 +221,10 @@ class PostgresStorage(PostgresQuotaMixin):
         sql = f"UPDATE jobs SET {assignments} WHERE id = ${len(values) + 1}"
         return await self._db.execute(sql, *values.values(), job_id) == "UPDATE 1"
 
-    async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, **fields: Any) -> bool:
-        """Compare-and-set the state in one UPDATE; True if this call made the change."""
+    async def transition(
+        self, job_id: str, expected: Iterable[JobState], new: JobState, *, owner: str | None = None, **fields: Any
+    ) -> bool:
+        """Compare-and-set the state (and the lease owner, when given) in one UPDATE; True if this call made it."""
         states = as_states(expected)
         if not states:
             return False
@@ -221,8 +235,31 @@ class PostgresStorage(PostgresQuotaMixin):
         # Under READ COMMITTED a concurrent loser waits for the winner's row lock, then re-checks the
         # WHERE against the new row and matches nothing: exactly one caller wins.
         sql = f"UPDATE jobs SET {assignments} WHERE id = ${n + 1} AND state = ANY(${n + 2}::text[])"
-        status = await self._db.execute(sql, *values.values(), job_id, list(states))
-        return _affected(status) == 1
+        params: list[Any] = [*values.values(), job_id, list(states)]
+        if owner is not None:
+            sql += f" AND lease_owner = ${n + 3}"
+            params.append(owner)
+        return _affected(await self._db.execute(sql, *params)) == 1
+
+    async def claim_job(self, job_id: str, owner: str, until: float, *, now: float) -> bool:
+        """Take the lease in one UPDATE if it is free, lapsed or already ours; True if this process holds it now."""
+        sql = (
+            "UPDATE jobs SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND state = ANY($4::text[]) "
+            "AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until IS NULL OR lease_until < $5)"
+        )
+        return _affected(await self._db.execute(sql, owner, until, job_id, list(as_states(ACTIVE_STATES)), now)) == 1
+
+    async def renew_leases(self, owner: str, job_ids: Sequence[str], until: float) -> int:
+        """Extend the leases still ours."""
+        if not job_ids:
+            return 0
+        sql = "UPDATE jobs SET lease_until = $1 WHERE lease_owner = $2 AND id = ANY($3::text[])"
+        return _affected(await self._db.execute(sql, until, owner, list(job_ids)))
+
+    async def release_leases(self, owner: str) -> int:
+        """Mark our unfinished jobs' leases lapsed."""
+        sql = "UPDATE jobs SET lease_until = 0 WHERE lease_owner = $1 AND state = ANY($2::text[])"
+        return _affected(await self._db.execute(sql, owner, list(as_states(ACTIVE_STATES))))
 
     async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
         """Jobs in any of the states, oldest first."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from kontext.models import Job, JobState, now
+from kontext.models import ACTIVE_STATES, Job, JobState, now
 from kontext.quota_store_sqlite import SQLiteQuotaMixin
 from kontext.storage import JOB_COLUMNS, DuplicateJobError, as_states, encode_fields, job_from_row, job_to_row
 
@@ -106,6 +106,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX quota_charges_guild_month_idx ON quota_charges (guild_id, month)",
         "CREATE INDEX quota_charges_state_created_idx ON quota_charges (state, created_at)",
     ),
+    (
+        # Leases (kontext.jobs): which process runs a job, until when; an expired lease may be taken over.
+        "ALTER TABLE jobs ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE jobs ADD COLUMN lease_until REAL",
+    ),
 )
 
 _BUSY_TIMEOUT_S = 10.0
@@ -197,8 +202,10 @@ class SQLiteStorage(SQLiteQuotaMixin):
             cur = await self._db.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*values.values(), job_id))
             return cur.rowcount == 1
 
-    async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, **fields: Any) -> bool:
-        """Compare-and-set the state in one UPDATE; True if this call made the change."""
+    async def transition(
+        self, job_id: str, expected: Iterable[JobState], new: JobState, *, owner: str | None = None, **fields: Any
+    ) -> bool:
+        """Compare-and-set the state (and the lease owner, when given) in one UPDATE; True if this call made it."""
         states = as_states(expected)
         if not states:
             return False
@@ -207,9 +214,42 @@ class SQLiteStorage(SQLiteQuotaMixin):
         assignments = ", ".join(f"{name} = ?" for name in values)
         placeholders = ", ".join("?" * len(states))
         sql = f"UPDATE jobs SET {assignments} WHERE id = ? AND state IN ({placeholders})"
+        params: tuple[Any, ...] = (*values.values(), job_id, *states)
+        if owner is not None:
+            sql += " AND lease_owner = ?"
+            params = (*params, owner)
         async with self._lock:
-            cur = await self._db.execute(sql, (*values.values(), job_id, *states))
+            cur = await self._db.execute(sql, params)
             return cur.rowcount == 1
+
+    async def claim_job(self, job_id: str, owner: str, until: float, *, now: float) -> bool:
+        """Take the lease in one UPDATE if it is free, lapsed or already ours; True if this process holds it now."""
+        active = as_states(ACTIVE_STATES)
+        sql = (
+            "UPDATE jobs SET lease_owner = ?, lease_until = ? "
+            f"WHERE id = ? AND state IN ({', '.join('?' * len(active))})"
+            " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until IS NULL OR lease_until < ?)"
+        )
+        async with self._lock:
+            cur = await self._db.execute(sql, (owner, until, job_id, *active, owner, now))
+            return cur.rowcount == 1
+
+    async def renew_leases(self, owner: str, job_ids: Sequence[str], until: float) -> int:
+        """Extend the leases still ours."""
+        if not job_ids:
+            return 0
+        sql = f"UPDATE jobs SET lease_until = ? WHERE lease_owner = ? AND id IN ({', '.join('?' * len(job_ids))})"
+        async with self._lock:
+            cur = await self._db.execute(sql, (until, owner, *job_ids))
+            return cur.rowcount
+
+    async def release_leases(self, owner: str) -> int:
+        """Mark our unfinished jobs' leases lapsed."""
+        active = as_states(ACTIVE_STATES)
+        sql = f"UPDATE jobs SET lease_until = 0 WHERE lease_owner = ? AND state IN ({', '.join('?' * len(active))})"
+        async with self._lock:
+            cur = await self._db.execute(sql, (owner, *active))
+            return cur.rowcount
 
     async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
         """Jobs in any of the states, oldest first."""

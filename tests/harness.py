@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
+import socket
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import yarl
 
 from bot import KontextBot, create_bot
 from kontext.client import RetryPolicy
 from kontext.config import Settings
+from tests.bot_process import BotProcess, start_process
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction, FakeMessage
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def bot_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, str]:
@@ -161,3 +166,52 @@ async def world_for(
         await stop_bot(world.bot, world.bot_task)
         await api.close()
         await discord.close()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServingBot:
+    """The real bot.py main() in an OS process of its own (signals and all), ready once its /healthz answers 200."""
+
+    def __init__(self, discord: FakeDiscord, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.discord = discord
+        self.env = {**env, "WEB_PORT": str(self.port), "WEB_HOST": "127.0.0.1"}
+        self.bot: BotProcess | None = None
+
+    async def start(self, within: float = 30.0) -> ServingBot:
+        """Start it and wait until it is connected."""
+        self.bot = await start_process(
+            self.env, api_url=f"{self.discord.base_url}/api/v10", gateway_url=self.discord.gateway_url
+        )
+        loop = asyncio.get_running_loop()
+        end = loop.time() + within
+        async with aiohttp.ClientSession() as session:
+            while loop.time() < end:
+                if self.bot.process.returncode is not None:
+                    raise AssertionError(f"the bot exited with {self.bot.process.returncode}:\n{self.bot.output}")
+                with contextlib.suppress(aiohttp.ClientError, OSError):
+                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                        if response.status == 200:
+                            return self
+                await asyncio.sleep(0.1)
+        raise AssertionError(f"the bot was not ready within {within}s:\n{self.bot.output}")
+
+    async def terminate(self, within: float = 10.0) -> int:
+        """SIGTERM, as a host stopping it for a deploy; its exit code."""
+        assert self.bot is not None
+        self.bot.process.send_signal(signal.SIGTERM)
+        return await self.bot.wait(within)
+
+    async def kill(self) -> None:
+        """SIGKILL: it stops dead, nothing is recorded or handed on."""
+        if self.bot is not None:
+            await self.bot.kill()
+
+    def log(self) -> str:
+        return self.bot.output if self.bot is not None else ""

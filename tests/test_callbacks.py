@@ -410,3 +410,12 @@ async def test_callback_endpoint_answers_at_once_while_the_status_query_hangs(wo
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
+
+
+async def test_wait_for_result_asks_again_after_status_errors_confirming_a_callback(world: CallbackWorld) -> None:
+    task_id = await world.submit("job1")
+    world.api.fail_status(500, times=9)  # three times the client's own attempts: the image is paid for already
+
+    status = await world.wait("job1", task_id)
+
+    assert status.state == "success" and status.result_urls

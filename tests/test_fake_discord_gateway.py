@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from tests import fake_discord_support
 from tests.fake_discord_support import TinyBot, World, png_bytes, start_bot, stop_bot
+from tests.fakes.discord_basics import new_snowflake
 
 world = fake_discord_support.world  # the shared fixtures: pytest finds them by these names in this module
 bot = fake_discord_support.bot
@@ -68,8 +69,10 @@ class ShardedBot(commands.AutoShardedBot):
 async def test_fake_discord_sharded_bot_gets_guilds_on_their_shards(world: World) -> None:
     fake = world.fake
     fake.recommended_shards = 2
-    # The next millisecond's guild id: on the other of two shards, however long the machine took to get here.
-    second = fake.add_guild(name="Other Guild", guild_id=((world.guild.id >> 22) + 1) << 22)
+    other_id = new_snowflake(new_millisecond=True)
+    while (other_id >> 22) % 2 == (world.guild.id >> 22) % 2:  # under load two milliseconds may have passed
+        other_id = new_snowflake(new_millisecond=True)
+    second = fake.add_guild(guild_id=other_id, name="Other Guild")
     assert (world.guild.id >> 22) % 2 != (second.id >> 22) % 2
     bot = ShardedBot(command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.05)
     task = await start_bot(bot, fake)

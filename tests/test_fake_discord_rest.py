@@ -33,6 +33,17 @@ async def test_fake_discord_channel_message_send_edit_fetch_delete(world: World,
         await channel.fetch_message(sent.id)
 
 
+async def test_fake_discord_an_enforced_nonce_creates_one_message(world: World, bot: TinyBot) -> None:
+    channel = bot.get_channel(int(world.guild.channels[0]["id"]))
+    assert isinstance(channel, discord.TextChannel)
+    first = await channel.send("once", nonce="job1:r")  # discord.py sends enforce_nonce with every nonce
+    again = await channel.send("twice?", nonce="job1:r")
+    other = await channel.send("another", nonce="job2:r")
+    assert again.id == first.id and again.content == "once" and other.id != first.id
+    with pytest.raises(discord.HTTPException):
+        await channel.send("too long", nonce="n" * 26)
+
+
 async def test_fake_discord_missing_send_permission_is_50013(world: World, bot: TinyBot) -> None:
     muted = world.fake.add_channel(world.guild, "read-only", bot_can_send=False)
     await world.fake.wait_for(lambda: bot.get_channel(int(muted["id"])) is not None)

@@ -146,8 +146,9 @@ async def test_imagine_explains_api_errors_on_submit(tmp_path: Path, status: int
 
 
 async def test_imagine_explains_a_malformed_answer(tmp_path: Path) -> None:
+    # To a submit: a status query's malformed answers are asked again until the time limit (tests/test_outages.py).
     async with world_for(tmp_path) as world:
-        world.api.malformed_status(times=10)
+        world.api.malformed_submit(times=10)
         message = await world.finished(await world.slash("imagine", {"prompt": "a cat"}))
         assert "couldn't read" in str(message.embeds[0])
 

@@ -300,8 +300,7 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
     env = bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), **GENEROUS)
     process = await start_process(env, api_url=f"{discord_fake.base_url}/api/v10", gateway_url=discord_fake.gateway_url)
     try:
-        await discord_fake.wait_for(lambda: guild.id in discord_fake.guild_commands, 30)
-        await discord_fake.wait_ready(30)
+        await process.start()
         api.outcome(lambda body: "never")
         interactions = [
             await discord_fake.send_slash("imagine", {"prompt": f"deploy {n}"}, guild=guild, user=user)
@@ -334,3 +333,40 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
         await stop_bot(bot, task)
         await api.close()
         await discord_fake.close()
+
+
+async def test_a_result_posted_as_a_new_message_then_lost_from_the_record_is_not_posted_twice(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        world.api.outcome(lambda body: "never")
+        await start_jobs(world, 1)
+        await world.discord.wait_for(lambda: len(world.api.submits) == 1)
+        await asyncio.sleep(0.2)  # let the submit's answer be recorded
+        (job,) = await world.bot.storage.jobs_in_states(ACTIVE_STATES)
+        await world.kill()  # from now on only the bot token can reach the channel
+        task = world.api.tasks[job.task_id]
+        task.never = False
+        reopened = await _reopen(world)
+        await reopened.update_job(job.id, state=JobState.FINISHED, result_url=world.api.file_url(task))
+        await reopened.close()
+        placeholder = world.discord.messages[job.message_id]
+        placeholder.deleted = True  # someone deleted the placeholder: the result goes out as a new message
+        await world.start_again()
+        await world.discord.wait_for(lambda: any(m.files for m in world.discord.messages.values()))
+        await world.bot.jobs.wait_idle()
+        (posted,) = [m for m in world.discord.messages.values() if m.files]
+
+        # A crash between posting that message and recording it: the record still names the deleted placeholder.
+        await world.kill()
+        reopened = await _reopen(world)
+        await reopened.update_job(job.id, state=JobState.DELIVERING, message_id=placeholder.id, lease_until=0.0)
+        await reopened.close()
+        await world.start_again()
+        for _ in range(200):
+            if (await world.bot.storage.get_job(job.id)).state == JobState.DELIVERED:
+                break
+            await asyncio.sleep(0.01)
+        await world.bot.jobs.wait_idle()
+        assert [m.id for m in world.discord.messages.values() if m.files] == [posted.id]
+        sends = world.discord.requests_to("POST", rf"/channels/{world.channel['id']}/messages")
+        assert len([r for r in sends if r.files]) == 2, "posted again, and Discord returned the first message"
+        assert (await world.bot.storage.get_job(job.id)).message_id == posted.id

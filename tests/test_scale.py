@@ -44,11 +44,11 @@ def shard_of(guild: FakeGuild) -> int:
 class Cluster:
     """One fake Discord and fake API, two guilds (one per shard), one user in both, and bot processes on demand."""
 
-    def __init__(self, url: str, **env: str) -> None:
+    def __init__(self, url: str, *, api_options: dict[str, Any] | None = None, **env: str) -> None:
         self.url = url
         self.env = env
         self.discord = FakeDiscord()
-        self.api = FakeApixo()
+        self.api = FakeApixo(**(api_options or {}))
         self.bots: dict[int, tuple[KontextBot, asyncio.Task[Any]]] = {}
 
     async def __aenter__(self) -> Cluster:
@@ -148,3 +148,25 @@ async def test_each_process_resumes_only_its_own_shards_jobs(pg_url: str) -> Non
                 r for r in cluster.discord.requests if r.files and (r.response or {}).get("id") == str(job.message_id)
             ]
             assert len(uploads) == 1
+
+
+async def test_a_process_set_to_take_over_any_shard_takes_up_a_stopped_shards_jobs(pg_url: str) -> None:
+    env = {"DEFAULT_MAX_CONCURRENT_PER_USER": "100", "TAKEOVER_ANY_SHARD": "true", "LEASE_SWEEP_INTERVAL": "0.2"}
+    async with Cluster(pg_url, **env) as cluster:
+        survivor = await cluster.start(0)
+        await cluster.start(1)
+        cluster.api.outcome(lambda body: "never")
+        interactions = [await cluster.imagine(1, f"shard 1 #{n}") for n in range(3)]
+        await cluster.discord.wait_for(lambda: len(cluster.api.submits) == 3, 10)
+        await asyncio.sleep(0.2)  # let the submit answers be recorded
+        await cluster.kill(1)  # shard 1's process stops for good; nobody runs shard 1 any more
+        for task in cluster.api.tasks.values():
+            task.never = False
+        cluster.api.outcome(None)
+
+        await cluster.discord.wait_for(lambda: all(i.original.files for i in interactions), 10)
+        await survivor.jobs.wait_idle()
+        assert len(cluster.api.submits) == 3, "nothing was submitted twice"
+        for interaction in interactions:
+            job = await survivor.storage.find_job_by_message(interaction.original.id)
+            assert job is not None and job.state == JobState.DELIVERED and job.lease_owner == survivor.jobs.owner

@@ -68,6 +68,8 @@ def full_job() -> Job:
         submitted_at=1_700_000_002.5,
         finished_at=1_700_000_003.0000001,
         delivered_at=1_700_000_004.75,
+        lease_owner="host:123:abcd",
+        lease_until=1_700_000_005.25,
     )
 
 
@@ -346,3 +348,36 @@ async def test_storage_survives_a_write_cancelled_midway(storage: Storage) -> No
         await asyncio.gather(task, return_exceptions=True)
         # The connection must not be left inside a transaction by the cancelled write.
         assert await storage.update_job(job.id, fail_message="y") is True
+
+
+async def test_storage_transition_with_an_owner_moves_only_a_job_that_owner_holds(storage: Storage) -> None:
+    await storage.insert_job(make_job("job-1", lease_owner="a", lease_until=100.0))
+    assert not await storage.transition("job-1", [JobState.QUEUED], JobState.SUBMITTING, owner="b")
+    assert await storage.transition("job-1", [JobState.QUEUED], JobState.SUBMITTING, owner="a", lease_until=200.0)
+    job = await storage.get_job("job-1")
+    assert job is not None and job.state == JobState.SUBMITTING and job.lease_until == 200.0
+
+
+async def test_storage_claim_job_takes_only_a_free_lapsed_or_own_lease(storage: Storage) -> None:
+    await storage.insert_job(make_job("free"))
+    await storage.insert_job(make_job("live", lease_owner="a", lease_until=1000.0))
+    await storage.insert_job(make_job("lapsed", lease_owner="a", lease_until=10.0))
+    await storage.insert_job(make_job("done", state=JobState.DELIVERED, lease_owner="a", lease_until=10.0))
+    claims = {job_id: await storage.claim_job(job_id, "b", 2000.0, now=500.0) for job_id in ("free", "live", "lapsed")}
+    assert claims == {"free": True, "live": False, "lapsed": True}
+    assert not await storage.claim_job("done", "b", 2000.0, now=500.0), "a finished job is nobody's to take"
+    assert await storage.claim_job("live", "a", 3000.0, now=500.0), "the holder may extend its own"
+    lapsed = await storage.get_job("lapsed")
+    assert lapsed is not None and (lapsed.lease_owner, lapsed.lease_until) == ("b", 2000.0)
+
+
+async def test_storage_renew_and_release_touch_only_the_owners_leases(storage: Storage) -> None:
+    await storage.insert_job(make_job("mine", lease_owner="a", lease_until=100.0))
+    await storage.insert_job(make_job("theirs", lease_owner="b", lease_until=100.0))
+    await storage.insert_job(make_job("finished", state=JobState.FAILED, lease_owner="a", lease_until=100.0))
+    assert await storage.renew_leases("a", ["mine", "theirs"], 500.0) == 1
+    assert (await storage.get_job("theirs")).lease_until == 100.0
+    assert await storage.renew_leases("a", [], 500.0) == 0
+    assert await storage.release_leases("a") == 1
+    assert (await storage.get_job("mine")).lease_until == 0
+    assert (await storage.get_job("finished")).lease_until == 100.0

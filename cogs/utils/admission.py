@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from cogs.errors import AnsweredElsewhere, answered_elsewhere
 from cogs.views import InteractionDelivery
 from kontext.admission import Acknowledged, Origin, Requester
 from kontext.models import GenerationRequest, Job
@@ -47,4 +48,9 @@ async def start_from_interaction(
     who = requester(
         interaction.user, interaction.channel, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0
     )
-    return await bot.admission.accept(request, who, acknowledge, origin=origin, once_key=once_key)
+    try:
+        return await bot.admission.accept(request, who, acknowledge, origin=origin, once_key=once_key)
+    except discord.HTTPException as error:
+        if answered_elsewhere(error):
+            raise AnsweredElsewhere() from error  # another process on these shards took it: it runs the job
+        raise

@@ -81,6 +81,7 @@ class FakeGateway:
         self._fake = fake
         self.sessions: dict[str, GatewaySession] = {}
         self.shards: dict[int, GatewaySession] = {}
+        self.overlapping: list[GatewaySession] = []  # older sessions of a shard still connected beside a newer one
         self.shard_count: int | None = None
         self.received: list[dict[str, Any]] = []  # every op the bot sent except heartbeats
         self.identifies = 0
@@ -104,9 +105,11 @@ class FakeGateway:
         )
 
     def _targets(self, guild_id: int | None) -> list[GatewaySession]:
+        self.overlapping = [s for s in self.overlapping if s.conn is not None]
+        sessions = [*self.shards.values(), *self.overlapping]
         if guild_id is None:
-            return [s for s in self.shards.values() if s.shard_id == 0]
-        return [s for s in self.shards.values() if s.owns_guild(guild_id)]
+            return [s for s in sessions if s.shard_id == 0]
+        return [s for s in sessions if s.owns_guild(guild_id)]
 
     # ---- dispatching -------------------------------------------------------------------------------------------
 
@@ -250,9 +253,11 @@ class FakeGateway:
             self.shards.clear()
             self.shard_count = shard_count
         old = self.shards.get(shard_id)
-        if old is not None:
+        if old is not None and old.conn is not None:
+            # Discord runs several sessions of one shard side by side (an overlapping deploy): each gets every event.
+            self.overlapping.append(old)
+        elif old is not None:
             self.sessions.pop(old.session_id, None)
-            old.conn = None
         session = GatewaySession(shard_id=shard_id, shard_count=shard_count, intents=intents)
         self.sessions[session.session_id] = session
         self.shards[shard_id] = session

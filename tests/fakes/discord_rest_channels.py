@@ -21,6 +21,9 @@ from tests.fakes.discord_messages import CREATE_FLAGS, Upload
 from tests.fakes.discord_models import FakeMessage, Recorded, redact_message
 from tests.fakes.discord_rest_base import Params, Reply, RestResource, RouteSpec
 
+NONCE_MAX_CHARS = 25
+NONCE_WINDOW_S = 120.0  # "the past few minutes": the fake keeps to the short end, so the bot may not rely on more
+
 
 class ChannelRoutes(RestResource):
     """Channel and guild routes, each checking the bot's channel permissions as Discord does (50001 / 50013)."""
@@ -101,12 +104,25 @@ class ChannelRoutes(RestResource):
             if recipient in fake.closed_dms:
                 raise DiscordError(403, 50007, "Cannot send messages to this user")
         payload = rec.json if isinstance(rec.json, dict) else {}
+        nonce = payload.get("nonce")
+        if nonce is not None and len(str(nonce)) > NONCE_MAX_CHARS:
+            raise DiscordError(400, 50035, "Invalid Form Body: nonce is longer than 25 characters")
+        enforced = nonce is not None and bool(payload.get("enforce_nonce"))
+        if enforced:
+            # Discord: a second message by the same author with the same nonce within the past few minutes is not
+            # created; the first one is returned.
+            earlier_id, at = fake.nonces.get(str(nonce), (0, float("-inf")))
+            earlier = fake.messages.get(earlier_id)
+            if earlier is not None and not earlier.deleted and fake.clock() - at <= NONCE_WINDOW_S:
+                return 200, earlier.to_dict()
         reference = self._reference(payload, channel)
         flags = int(payload.get("flags") or 0) & (CREATE_FLAGS & ~FLAG_EPHEMERAL)
         guild_id = int(channel["guild_id"]) if "guild_id" in channel else None
         msg = await self._messages.create(
             int(channel["id"]), guild_id, payload, uploads, flags, None, reference=reference
         )
+        if enforced:
+            fake.nonces[str(nonce)] = (msg.id, fake.clock())
         return 200, msg.to_dict()
 
     def _reference(self, payload: Mapping[str, Any], channel: Mapping[str, Any]) -> FakeMessage | None:

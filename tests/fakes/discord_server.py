@@ -80,6 +80,7 @@ class FakeDiscordServer:
         self.guilds: dict[int, FakeGuild] = {}
         self.channels: dict[int, dict[str, Any]] = {}
         self.messages: dict[int, FakeMessage] = {}
+        self.nonces: dict[str, tuple[int, float]] = {}  # enforced nonce -> (message id, when created), bot messages
         self.interactions: dict[int, FakeInteraction] = {}
         self.requests: list[Recorded] = []
         self.cdn_requests: list[Recorded] = []

@@ -1,0 +1,101 @@
+"""Riding out a lost database: a job step's write is retried with bounded backoff until the database is back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from kontext.storage import is_transient
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# New requests are refused at once for this long after a write found the database out of reach: each would
+# otherwise hold its user for a connect timeout before hearing the same answer.
+REFUSE_AFTER_FAILURE = 5.0
+
+
+class StorageUnavailable(Exception):
+    """The database is out of reach: nothing was charged or started (new request), or the job stays as recorded."""
+
+    def __init__(self, what: str, waited: float) -> None:
+        super().__init__(f"the database was out of reach for {waited:.0f}s ({what})")
+        self.waited = waited
+
+
+class StorageRetry:
+    """Runs storage operations, retrying transient failures with exponential backoff and jitter up to `limit` s."""
+
+    def __init__(
+        self,
+        limit: float = 120.0,
+        *,
+        base_delay: float = 0.05,
+        max_delay: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._clock = clock
+        self._failed_at: float | None = None
+
+    @property
+    def recently_down(self) -> bool:
+        """True while the latest storage failure is recent and no operation has succeeded since."""
+        return self._failed_at is not None and self._clock() - self._failed_at < REFUSE_AFTER_FAILURE
+
+    def check(self) -> None:
+        """Raise StorageUnavailable at once when the database was just found out of reach."""
+        if self.recently_down:
+            raise StorageUnavailable("refused while the database is out of reach", 0.0)
+
+    def failed(self) -> None:
+        """Note a transient failure seen outside run() (admission's own reads and writes)."""
+        self._failed_at = self._clock()
+
+    async def once(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
+        """Await `operation()` once (a user is waiting): a transient failure becomes StorageUnavailable at once."""
+        try:
+            result = await operation()
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            self.failed()
+            log.warning("%s: database out of reach (%s: %s)", what, type(error).__name__, error)
+            raise StorageUnavailable(what, 0.0) from error
+        self._failed_at = None
+        return result
+
+    async def run(self, what: str, operation: Callable[[], Awaitable[T]], *, limit: float | None = None) -> T:
+        """Await `operation()` until it succeeds; retry transient errors; StorageUnavailable after `limit` seconds."""
+        limit = self.limit if limit is None else limit
+        began = self._clock()
+        attempt = 0
+        while True:
+            try:
+                result = await operation()
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                self.failed()
+                waited = self._clock() - began
+                if waited >= limit:
+                    log.error("database out of reach for %.1fs (%s); giving up on %s", waited, error, what)
+                    raise StorageUnavailable(what, waited) from error
+                delay = min(self.max_delay, self.base_delay * 2**attempt) * random.uniform(0.5, 1.0)
+                attempt += 1
+                logger = log.warning if attempt == 1 else log.debug
+                logger(
+                    "%s: database error (%s: %s); retry %d in %.2fs", what, type(error).__name__, error, attempt, delay
+                )
+                await asyncio.sleep(min(delay, max(0.0, limit - waited)))
+                continue
+            self._failed_at = None
+            if attempt:
+                log.info("%s: done after %d retries", what, attempt)
+            return result
