@@ -194,6 +194,7 @@ class JobService:
         orphan settlement refunds its reservation if it was not (so the caller must not refund it).
         """
         job.lease_owner, job.lease_until = self.owner, self.leases.expiry()
+        self.leases.holding = True
         self._starting.add(job.id)  # recorded but not yet launched: not for this process's own sweep to take up
         try:
             await self._record_new(job)

@@ -41,6 +41,7 @@ class Leases:
         self.sweep_interval = sweep_interval
         self.owner = owner or new_owner_id()
         self._keeper: asyncio.Task[None] | None = None
+        self.holding = False  # whether this process may hold leases not yet released (set when it takes a job)
 
     def expiry(self) -> float:
         """When a lease taken or renewed now lapses."""
@@ -65,10 +66,14 @@ class Leases:
             previous = f" from {job.lease_owner}" if job.lease_owner not in (None, self.owner) else ""
             log.info("job %s: taking it over%s at %s", job.id, previous, recorded.state)
             claimed.append(recorded)
+            self.holding = True
         return claimed
 
     async def release(self) -> None:
         """Let go of this process's unfinished jobs at once, so a live process takes them over at its next sweep."""
+        if not self.holding:
+            return  # nothing taken since the last release (a second close, a process that ran no job)
+        self.holding = False
         try:
             released = await asyncio.wait_for(self.storage.release_leases(self.owner), RELEASE_TIMEOUT)
         except Exception as error:
