@@ -32,6 +32,7 @@ from kontext.jobs import JobService, JobSettings
 from kontext.linkguard import AddressGuard, LinkChecker
 from kontext.metrics import Metrics
 from kontext.models import GenerationRequest, Job
+from kontext.outages import within
 from kontext.process import ShutdownWatchdog, StartupError, database_unavailable, network_reason
 from kontext.quotas import QuotaService
 from kontext.scheduling import PollSchedule
@@ -48,7 +49,7 @@ SHUTDOWN_GRACE = 5.0  # seconds a submit already on the wire gets to land at SIG
 # Hosts kill a process some seconds after SIGTERM (Docker and systemd by default after 10 s, Heroku after 30 s):
 # everything, the drain included, is over by then, whatever discord.py is doing.
 SHUTDOWN_DEADLINE = 9.0
-DATABASE_CLOSE_TIMEOUT = 2.0
+DATABASE_CLOSE_TIMEOUT = 1.0
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 PORTAL = "https://discord.com/developers/applications"
 # Each privileged intent the bot may ask for: its attribute on discord.Intents, its name in the developer portal
@@ -296,7 +297,7 @@ class KontextBot(commands.AutoShardedBot):
         await super().close()
         try:
             # A database gone silent never answers the goodbye of its connections: don't wait for it.
-            await asyncio.wait_for(self.storage.close(), DATABASE_CLOSE_TIMEOUT)
+            await within(self.storage.close(), DATABASE_CLOSE_TIMEOUT)
         except TimeoutError:
             log.warning("the database did not answer within %.0f s while closing; leaving it", DATABASE_CLOSE_TIMEOUT)
         if self.simulator is not None:

@@ -18,11 +18,12 @@ import time
 from collections.abc import Awaitable, Callable, Collection
 
 from kontext.models import ACTIVE_STATES, Job
+from kontext.outages import within
 from kontext.storage import Storage, is_transient
 
 log = logging.getLogger(__name__)
 
-RELEASE_TIMEOUT = 2.0  # a stop does not wait longer than this for the database to hear the leases are free
+RELEASE_TIMEOUT = 1.0  # a stop does not wait longer than this for the database to hear the leases are free
 
 
 def new_owner_id() -> str:
@@ -75,7 +76,7 @@ class Leases:
             return  # nothing taken since the last release (a second close, a process that ran no job)
         self.holding = False
         try:
-            released = await asyncio.wait_for(self.storage.release_leases(self.owner), RELEASE_TIMEOUT)
+            released = await within(self.storage.release_leases(self.owner), RELEASE_TIMEOUT)
         except Exception as error:
             log.warning("could not release job leases (%s); they lapse within %.0fs", error, self.lease)
             return
@@ -92,7 +93,7 @@ class Leases:
         keeper, self._keeper = self._keeper, None
         if keeper is not None:
             keeper.cancel()
-            await asyncio.gather(keeper, return_exceptions=True)
+            await asyncio.wait([keeper], timeout=RELEASE_TIMEOUT)  # a renewal stuck in a silent database: move on
 
     async def _keep(self, running: Callable[[], Collection[str]], sweep: Callable[[], Awaitable[object]]) -> None:
         renew_every = self.lease / 3

@@ -99,3 +99,19 @@ class StorageRetry:
             if attempt:
                 log.info("%s: done after %d retries", what, attempt)
             return result
+
+
+async def within(operation: Awaitable[T], seconds: float) -> T:
+    """`operation`'s result, or TimeoutError after `seconds` without waiting for it to unwind.
+
+    asyncio.wait_for waits for a cancelled operation to finish cancelling; a database driver that gives a connection
+    back to its pool after a cancelled statement can take its own statement timeout to do so (a database gone
+    silent), which would hold a stop that must end in seconds.
+    """
+    task = asyncio.ensure_future(operation)
+    done, _ = await asyncio.wait([task], timeout=seconds)
+    if not done:
+        task.cancel()
+        task.add_done_callback(lambda finished: finished.cancelled() or finished.exception())  # nobody awaits it
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    return task.result()

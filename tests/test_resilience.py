@@ -284,13 +284,11 @@ async def test_fault_soak_every_job_ends_delivered_or_refunded(
 
 
 async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everything(tmp_path: Path) -> None:
-    import signal
 
     from kontext.config import Settings
-    from tests.bot_process import start_process
     from tests.fakes.apixo import FakeApixo
     from tests.fakes.discord import FakeDiscord
-    from tests.harness import bot_env, start_bot, stop_bot
+    from tests.harness import ServingBot, bot_env, start_bot, stop_bot
 
     discord_fake, api = FakeDiscord(), FakeApixo()
     await discord_fake.start()
@@ -298,7 +296,7 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
     guild = discord_fake.add_guild()
     user = discord_fake.add_member(guild, name="alice")["user"]
     env = bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), **GENEROUS)
-    process = await start_process(env, api_url=f"{discord_fake.base_url}/api/v10", gateway_url=discord_fake.gateway_url)
+    process = ServingBot(discord_fake, env)
     try:
         await process.start()
         api.outcome(lambda body: "never")
@@ -311,9 +309,8 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
 
         loop = asyncio.get_running_loop()
         began = loop.time()
-        process.process.send_signal(signal.SIGTERM)
-        code = await process.wait(10)
-        assert loop.time() - began < 10 and code == 0, process.output
+        code = await process.terminate(10)
+        assert loop.time() - began < 10 and code == 0, process.log()
     finally:
         await process.kill()
 

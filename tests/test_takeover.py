@@ -70,7 +70,7 @@ async def deployment(pg_url: str, tmp_path: Path) -> AsyncIterator[Deployment]: 
     storage = open_storage(pg_url)
     await storage.open()
     try:
-        yield Deployment(discord, api, guild, user, env, storage, tmp_path)
+        yield Deployment(discord, api, guild, user, env, storage)
     finally:
         await storage.close()
         await api.close()
