@@ -20,24 +20,25 @@ from discord.gateway import DiscordWebSocket
 from discord.shard import Shard
 from dotenv import load_dotenv
 
-from cogs.buttons import DYNAMIC_ITEMS
-from cogs.errors import KontextTree
 from cogs.utils.admission import start_from_interaction
-from cogs.views import PlaceholderDelivery
-from kontext.admission import AdmissionService, Origin, RequestDefaults
-from kontext.callbacks import CallbackHub, callback_urls
-from kontext.client import KontextClient, RetryPolicy
+from cogs.utils.buttons import DYNAMIC_ITEMS
+from cogs.utils.delivery import PlaceholderDelivery
+from cogs.utils.errors import KontextTree
+from kontext.api.callbacks import CallbackHub, callback_urls
+from kontext.api.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
-from kontext.jobs import JobService, JobSettings
-from kontext.linkguard import AddressGuard, LinkChecker
+from kontext.images.linkguard import AddressGuard, LinkChecker
+from kontext.jobs.admission import AdmissionService, Origin, RequestDefaults
+from kontext.jobs.service import JobService, JobSettings
 from kontext.metrics import Metrics
 from kontext.models import GenerationRequest, Job
-from kontext.outages import within
-from kontext.process import ShutdownWatchdog, StartupError, database_unavailable, network_reason
-from kontext.quotas import QuotaService
-from kontext.scheduling import PollSchedule
-from kontext.simulator import SimulatedApi
-from kontext.storage import Storage, open_storage
+from kontext.polling.policy import PollSchedule
+from kontext.process import ShutdownWatchdog, StartupError, network_reason
+from kontext.quotas.service import QuotaService
+from kontext.simulator.server import SimulatedApi
+from kontext.storage import open_storage
+from kontext.storage.base import Storage
+from kontext.storage.outages import database_unavailable, within
 from kontext.web import CallbackServer, HealthServer, Listener
 
 log = logging.getLogger("kontext.bot")

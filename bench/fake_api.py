@@ -11,8 +11,8 @@ import aiohttp
 from aiohttp import web
 
 from kontext.models import IMAGE_URL_FIELD
-from kontext.sim_render import render_image
-from kontext.simulator import SimTask, SimulatedApi
+from kontext.simulator.render import render_image
+from kontext.simulator.server import SimTask, SimulatedApi
 
 
 class BenchApi(SimulatedApi):

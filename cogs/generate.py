@@ -10,14 +10,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.buttons import INSTRUCTION_MAX
-from cogs.errors import UserError
-from cogs.images import check_attachment, checked, images_in
-from cogs.text import SELECT_LABEL, cut
 from cogs.utils.admission import start_from_interaction
-from cogs.views import price_label
-from kontext.admission import Origin
-from kontext.sources import ImageSource
+from cogs.utils.buttons import INSTRUCTION_MAX
+from cogs.utils.delivery import price_label
+from cogs.utils.errors import UserError
+from cogs.utils.images import check_attachment, checked, images_in
+from cogs.utils.text import SELECT_LABEL, cut
+from kontext.images.sources import ImageSource
+from kontext.jobs.admission import Origin
 
 if TYPE_CHECKING:
     from bot import KontextBot

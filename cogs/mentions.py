@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from cogs.errors import describe_error
-from cogs.images import checked, images_in, links_in
-from cogs.text import CONTENT, cut
 from cogs.utils.admission import requester
-from cogs.views import message_delivery, render_progress
-from kontext.admission import Acknowledged, Origin
-from kontext.delivery import Progress
+from cogs.utils.delivery import message_delivery, render_progress
+from cogs.utils.errors import describe_error
+from cogs.utils.images import checked, images_in, links_in
+from cogs.utils.text import CONTENT, cut
+from kontext.jobs.admission import Acknowledged, Origin
+from kontext.jobs.delivery import Progress
 from kontext.models import GenerationRequest, Job, JobState
 
 if TYPE_CHECKING:

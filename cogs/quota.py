@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.errors import UserError, when
+from cogs.utils.errors import UserError, when
 from kontext.money import format_usd, parse_usd
-from kontext.quota_models import GuildSettings, GuildUsage
+from kontext.quotas.models import GuildSettings, GuildUsage
 
 if TYPE_CHECKING:
     from bot import KontextBot

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from kontext.client import (
+from kontext.api.client import (
     ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,
@@ -19,7 +19,7 @@ from kontext.client import (
     MalformedResponseError,
 )
 from kontext.models import JobState
-from kontext.storage import Storage
+from kontext.storage.base import Storage
 
 log = logging.getLogger(__name__)
 

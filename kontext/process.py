@@ -5,18 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sqlite3
 import threading
 from collections.abc import Callable
-from urllib.parse import urlsplit
-
-from kontext.storage import SQLITE_PREFIX, sqlite_path
 
 log = logging.getLogger(__name__)
-
-# SQLSTATE classes of a server that will not let us in (as opposed to a bug in our SQL): connection exceptions,
-# authentication, a database that does not exist, too many connections, a server starting or shutting down.
-_REFUSAL_SQLSTATES: tuple[str, ...] = ("08", "28", "3D", "53", "57P")
 
 
 class StartupError(Exception):
@@ -34,37 +26,6 @@ def network_reason(error: BaseException) -> str:
     if error.errno is not None and error.errno > 0:
         return os.strerror(error.errno).lower()
     return str(error) or type(error).__name__
-
-
-def database_location(url: str) -> str:
-    """Where a DATABASE_URL points, fit for logs: host:port (never the password) or the SQLite file."""
-    if url.startswith(SQLITE_PREFIX):
-        return sqlite_path(url)
-    try:
-        parts = urlsplit(url)
-        port = parts.port or 5432
-    except ValueError:
-        return "(unparseable DATABASE_URL)"
-    return f"{parts.hostname or 'localhost'}:{port}"
-
-
-def database_unavailable(url: str, error: BaseException) -> StartupError | None:
-    """One line for a database that cannot be opened, or None when the error looks like a bug of ours."""
-    where = database_location(url)
-    if url.startswith(SQLITE_PREFIX):
-        if isinstance(error, (sqlite3.OperationalError, OSError)):
-            return StartupError(f"cannot open the SQLite database {where}: {error} (check DATABASE_URL)")
-        return None
-    if isinstance(error, OSError):  # refused, unreachable, unknown host, timed out
-        return StartupError(
-            f"cannot reach the database at {where} ({network_reason(error)}): "
-            "check DATABASE_URL and that PostgreSQL is running"
-        )
-    sqlstate = getattr(error, "sqlstate", None)
-    if isinstance(sqlstate, str) and sqlstate.startswith(_REFUSAL_SQLSTATES):
-        # asyncpg's message names the user or the database, never the password.
-        return StartupError(f"the database at {where} refused the connection: {error} (check DATABASE_URL)")
-    return None
 
 
 class ShutdownWatchdog:

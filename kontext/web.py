@@ -11,10 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
-from kontext.callbacks import CALLBACK_PATH, CallbackHub, RefusalLog, signature_ok
-from kontext.client import MalformedResponseError, TaskStatus
+from kontext.api.callbacks import CALLBACK_PATH, CallbackHub, RefusalLog, signature_ok
+from kontext.api.client import MalformedResponseError, TaskStatus
 from kontext.metrics import CONTENT_TYPE, Metrics
-from kontext.storage import Storage
+from kontext.storage.base import Storage
 
 log = logging.getLogger(__name__)
 

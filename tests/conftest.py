@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kontext.storage import Storage
+from kontext.storage.base import Storage
 
 # Shared test helpers assert too: rewrite their asserts like a test module's, so a failure shows its values.
-pytest.register_assert_rewrite("tests.client_support", "tests.quota_support")
+pytest.register_assert_rewrite("tests.api.client_support", "tests.quotas.quota_support")
 
 # ---------------------------------------------------------------------------------------------
 # Storage: the same tests on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
@@ -28,7 +28,7 @@ async def make_storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     """A factory of unopened Storage objects sharing one fresh, isolated database; all closed at teardown."""
     made: list[Storage] = []
     if request.param == "sqlite":
-        from kontext.storage_sqlite import SQLiteStorage
+        from kontext.storage.sqlite import SQLiteStorage
 
         path = tmp_path / "db" / "kontext.db"  # a missing directory: the backend must create it
 
@@ -46,7 +46,7 @@ async def make_storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         pytest.skip("TEST_DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)")
     import asyncpg
 
-    from kontext.storage_postgres import PostgresStorage
+    from kontext.storage.postgres import PostgresStorage
 
     schema = f"t_{uuid.uuid4().hex}"
     admin = await asyncpg.connect(url)

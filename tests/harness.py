@@ -15,7 +15,7 @@ import aiohttp
 import yarl
 
 from bot import KontextBot, create_bot
-from kontext.client import RetryPolicy
+from kontext.api.client import RetryPolicy
 from kontext.config import Settings
 from tests.bot_process import BotProcess, start_process
 from tests.fakes.apixo import FakeApixo
@@ -32,7 +32,8 @@ def bot_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, st
         "APIXO_API_KEY": "test-api-key",
         "APIXO_BASE_URL": api.base_url,
         "DATABASE_URL": database_url,
-        "POLL_STRATEGY": "fixed",  # the adaptive one plans around real generation times (tests/test_adaptive.py)
+        # The adaptive strategy plans around real generation times (tests/polling/test_adaptive.py).
+        "POLL_STRATEGY": "fixed",
         "POLL_FIRST_DELAY": "0.01",
         "POLL_INTERVAL": "0.01",
         "POLL_TIMEOUT": "5",

@@ -13,7 +13,7 @@ from aiohttp import web
 from PIL import Image
 
 import bot as bot_module
-from kontext.simulator import SimulatedApi
+from kontext.simulator.server import SimulatedApi
 from tests.fakes.apixo import FakeApixo
 from tests.harness import world_for
 

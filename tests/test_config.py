@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from kontext.callbacks import callback_signature, callback_urls, signature_ok
+from kontext.api.callbacks import callback_signature, callback_urls, signature_ok
 from kontext.config import ConfigError, Settings, declarations
 from kontext.money import format_usd, parse_usd
 

@@ -18,7 +18,8 @@ import discord
 import pytest
 
 from bot import privileged_intents_refused
-from kontext.process import ShutdownWatchdog, database_location, database_unavailable
+from kontext.process import ShutdownWatchdog
+from kontext.storage.outages import database_location, database_unavailable
 from tests.bot_process import BotProcess, start_process
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord

@@ -16,12 +16,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import KontextBot, create_bot
-from kontext.callbacks import callback_signature, callback_urls
-from kontext.client import ApiTimeoutError, KontextClient, NotFoundError, RetryPolicy
+from kontext.api.callbacks import callback_signature, callback_urls
+from kontext.api.client import ApiTimeoutError, KontextClient, NotFoundError, RetryPolicy
 from kontext.config import Settings
 from kontext.metrics import Metrics, error_kind
 from kontext.models import GenerationRequest, Job
-from kontext.storage import Storage
+from kontext.storage.base import Storage
 from kontext.web import HealthServer
 from tests import harness
 from tests.fakes.apixo import FakeApixo

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from cogs.errors import AnsweredElsewhere, answered_elsewhere
-from cogs.views import InteractionDelivery
-from kontext.admission import Acknowledged, Origin, Requester
+from cogs.utils.delivery import InteractionDelivery
+from cogs.utils.errors import AnsweredElsewhere, answered_elsewhere
+from kontext.jobs.admission import Acknowledged, Origin, Requester
 from kontext.models import GenerationRequest, Job
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from kontext.simulator import SimTask, SimulatedApi
+from kontext.simulator.server import SimTask, SimulatedApi
 
 # What outcome(fn) may return for a submit body: None succeeds, "never" stays processing, or a failure triple.
 Outcome = None | str | tuple[str, str | None, str | None]

@@ -1,0 +1,172 @@
+"""Buttons under every result (Re-roll, Edit, Delete) and the edit modal; they survive restarts.
+
+Each button is a DynamicItem whose custom_id carries the job id; everything else is read from the job records
+when it is clicked, so a result posted by an earlier process works the same.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from cogs.utils.errors import UserError
+from cogs.utils.images import check_attachment, images_in, same_image
+from kontext.images.sources import ImageSource
+from kontext.jobs.admission import Origin
+from kontext.models import GenerationRequest, Job
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+
+log = logging.getLogger(__name__)
+
+_JOB = r"(?P<job>[0-9a-f]{16})"
+INSTRUCTION_MAX = 4000  # a modal text input's own limit
+
+
+async def _job(interaction: discord.Interaction[KontextBot], job_id: str) -> Job:
+    job = await interaction.client.jobs.find(job_id)
+    if job is None:
+        raise UserError("I no longer have the record of this image, so I can't do that. Start a new one with /imagine.")
+    return job
+
+
+async def _report(interaction: discord.Interaction[KontextBot], error: Exception) -> None:
+    """Buttons and modals are not app commands: send their errors through the tree's words too."""
+    await interaction.client.tree.on_error(interaction, error)  # type: ignore[arg-type]
+
+
+class _JobButton:
+    """What the three result buttons share: a custom_id "kx:<action>:<job id>" and a job id read back from it."""
+
+    label: str
+    emoji: str
+    style: discord.ButtonStyle
+    action: str
+
+    def __init__(self, job_id: str) -> None:
+        button = discord.ui.Button(
+            label=self.label, emoji=self.emoji, style=self.style, custom_id=f"kx:{self.action}:{job_id}"
+        )
+        super().__init__(button)  # type: ignore[call-arg]  # DynamicItem.__init__, next in the MRO
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> Any:
+        return cls(match["job"])
+
+
+class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:reroll:{_JOB}"):
+    """Make the same request again, as a new job for whoever clicks."""
+
+    label, emoji, style, action = "Re-roll", "🎲", discord.ButtonStyle.secondary, "reroll"
+
+    async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
+        try:
+            job = await _job(interaction, self.job_id)
+            request = job.request
+            if request.image_url and job.source_message_id:
+                request = await _fresh_input(interaction, job)
+            await interaction.client.start_from_interaction(
+                interaction,
+                request,
+                origin=Origin(job.source_job_id, job.source_message_id),
+                once_key=("reroll", interaction.user.id, job.id),
+            )
+        except Exception as error:
+            await _report(interaction, error)
+
+
+class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:{_JOB}"):
+    """Ask for an instruction and edit this result: edits chain."""
+
+    label, emoji, style, action = "Edit", "✏️", discord.ButtonStyle.primary, "edit"
+
+    async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
+        try:
+            job = await _job(interaction, self.job_id)
+            await interaction.response.send_modal(EditModal(job, interaction.message))
+        except Exception as error:
+            await _report(interaction, error)
+
+
+class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:delete:{_JOB}"):
+    """Delete the result: its requester, or members who may manage messages."""
+
+    label, emoji, style, action = "Delete", "🗑️", discord.ButtonStyle.danger, "delete"
+
+    async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
+        try:
+            job = await _job(interaction, self.job_id)
+            permissions = interaction.permissions
+            if interaction.user.id != job.user_id and not permissions.manage_messages:
+                raise UserError(f"Only <@{job.user_id}> or members with **Manage Messages** can delete this image.")
+            await interaction.response.defer()
+            if interaction.message is not None:
+                await interaction.message.delete()
+            log.info("job %s: result deleted by %s", job.id, interaction.user.id)
+        except Exception as error:
+            await _report(interaction, error)
+
+
+class EditModal(discord.ui.Modal, title="Edit this image"):
+    """The instruction for a chained edit; its input image is the result the button sits under."""
+
+    instruction: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
+        label="What should change?",
+        style=discord.TextStyle.paragraph,
+        placeholder="e.g. make it night, keep everything else the same",
+        max_length=INSTRUCTION_MAX,
+    )
+
+    def __init__(self, job: Job, message: discord.Message | None) -> None:
+        super().__init__()
+        self.job = job
+        self.message = message
+
+    async def on_submit(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
+        # The result's own attachment, as Discord describes it now: never the API's temporary result URL.
+        message = interaction.message or self.message
+        if message is not None and not message.attachments:
+            message = await interaction.channel.fetch_message(message.id)  # type: ignore[union-attr]
+        if message is None or not message.attachments:
+            raise UserError("This result has no image attached any more, so there is nothing to edit.")
+        source = check_attachment(message.attachments[0])
+        request = interaction.client.admission.edit_request(self.instruction.value, source, like=self.job)
+        await interaction.client.start_from_interaction(
+            interaction, request, origin=Origin(self.job.id, message.id), aspect_auto=True
+        )
+
+    async def on_error(self, interaction: discord.Interaction[KontextBot], error: Exception) -> None:  # type: ignore[override]
+        await _report(interaction, error)
+
+
+async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -> GenerationRequest:
+    """The job's request with its input image URL re-read from the source message (signed URLs expire)."""
+    assert job.request.image_url is not None and job.source_message_id is not None
+    channel = interaction.client.get_partial_messageable(job.channel_id)
+    try:
+        source_message = await channel.fetch_message(job.source_message_id)
+    except discord.HTTPException:
+        return job.request  # the source is gone: the stored URL may still work, and the API says if not
+    images: list[ImageSource] = images_in(source_message)
+    match = next((image for image in images if same_image(image.url, job.request.image_url)), None)
+    match = match or (images[0] if images else None)
+    if match is None:
+        return job.request
+    return replace(job.request, image_url=match.url)
+
+
+def result_view(job: Job) -> discord.ui.View:
+    """The buttons under a finished image."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(RerollButton(job.id))
+    view.add_item(EditButton(job.id))
+    view.add_item(DeleteButton(job.id))
+    return view
+
+
+DYNAMIC_ITEMS = (RerollButton, EditButton, DeleteButton)

@@ -1,0 +1,302 @@
+"""How jobs look in Discord: the progress placeholder, the result, the failure; and the delivery that edits them."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import io
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from cogs.utils import text
+from cogs.utils.buttons import result_view
+from cogs.utils.errors import describe_error
+from cogs.utils.text import cut, fit, quote
+from kontext.images.codec import fit_image
+from kontext.jobs.delivery import Outcome, Progress
+from kontext.models import Job, JobState
+from kontext.money import format_usd
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+
+log = logging.getLogger(__name__)
+
+EMBED_COLOUR = discord.Colour(0x5865F2)
+FAIL_COLOUR = discord.Colour(0xED4245)
+_PROMPT_PREVIEW = 300
+FAIL_TITLE = "Couldn't make this image"
+_NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
+_STATE_LINES = {
+    JobState.QUEUED: "⏳ Queued",
+    JobState.SUBMITTING: "📨 Sending to the image service",
+    JobState.PENDING: "🕒 Waiting for the model",
+    JobState.PROCESSING: "🎨 Generating",
+    JobState.FINISHED: "📥 Downloading the image",
+    JobState.DELIVERING: "📤 Uploading",
+}
+
+
+def price_label(mode: str, price_micros: int) -> str:
+    """'pro ($0.03)'."""
+    return f"{mode} ({format_usd(price_micros)})"
+
+
+def render_progress(job: Job, progress: Progress) -> str:
+    """The placeholder's text: prompt, mode, state, and an estimate that ticks on the client with no edits."""
+    request = job.request
+    verb = "Editing" if job.kind == "edit" else "Imagining"
+    lines = [f"**{verb}** · {request.mode} · {request.aspect_ratio}", quote(request.prompt, _PROMPT_PREVIEW)]
+    state = _STATE_LINES.get(progress.state, progress.state.value)
+    if progress.queue_position:
+        state += f" — number {progress.queue_position} in line"
+    if progress.estimate_at and progress.state in (JobState.PENDING, JobState.PROCESSING):
+        state += f" · ready {discord.utils.format_dt(_utc(progress.estimate_at), 'R')}"
+    lines.append(state)
+    return "\n".join(lines)
+
+
+def _utc(timestamp: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
+
+
+def result_filename(job: Job, extension: str) -> str:
+    """A filename that says what the image is: kontext-a-red-fox-in-snow-1a2b3c.jpeg."""
+    words = re.findall(r"[a-z0-9]+", job.request.prompt.lower())
+    slug = "-".join(words)[:40].strip("-") or "image"
+    return f"kontext-{slug}-{job.id[:6]}.{extension}"
+
+
+def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
+
+
+def result_embed(
+    job: Job,
+    outcome: Outcome,
+    *,
+    price_micros: int,
+    filename: str | None,
+    note: str | None,
+    aspect_auto: bool = False,
+) -> discord.Embed:
+    """The embed under a finished image: prompt, mode, aspect ratio, time taken, requester, and its source."""
+    request = job.request
+    embed = discord.Embed(colour=EMBED_COLOUR)
+    embed.add_field(name="Mode", value=price_label(request.mode, price_micros))
+    ratio = request.aspect_ratio + (" (closest to the input image)" if aspect_auto else "")
+    embed.add_field(name="Aspect ratio", value=ratio)
+    embed.add_field(name="Time", value=f"{outcome.seconds:.1f} s")
+    embed.add_field(name="Requested by", value=f"<@{job.user_id}>")
+    if job.source_message_id:
+        link = jump_url(job.guild_id, job.channel_id, job.source_message_id)
+        embed.add_field(name="Edited from", value=f"[this image]({link})")
+    if filename:
+        embed.set_image(url=f"attachment://{filename}")
+    footer = f"Job {job.id}" + (f" · task {cut(job.task_id, 100)}" if job.task_id else "")
+    if note:
+        footer = f"{note}\n{footer}"
+    embed.set_footer(text=cut(footer, text.FOOTER))
+    # The prompt gets what the message's 6,000 characters leave, up to a description's own 4,096.
+    used = len(embed.footer.text or "") + sum(len(field.name or "") + len(field.value or "") for field in embed.fields)
+    embed.description = fit(request.prompt, min(text.EMBED_DESCRIPTION, text.EMBED_TOTAL - used))
+    return embed
+
+
+def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
+    """Why a job failed, in words, and that it cost nothing."""
+    reason = describe_error(error) or "Something went wrong on my side while making this image."
+    if refunded:
+        reason = cut(reason, text.EMBED_DESCRIPTION - len(_NOT_CHARGED)) + _NOT_CHARGED
+    embed = discord.Embed(title=FAIL_TITLE, description=cut(reason, text.EMBED_DESCRIPTION), colour=FAIL_COLOUR)
+    embed.add_field(name="Prompt", value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
+    embed.set_footer(text=f"Job {job.id}")
+    return embed
+
+
+class PlaceholderDelivery:
+    """Shows a job in one message that the requester watches: progress, then the image or the reason.
+
+    Edits go through the bot's own token, which never expires; when the placeholder is gone, the job goes on in a
+    new message in the same channel (a reply to the request where there is one).
+    """
+
+    def __init__(
+        self,
+        bot: KontextBot,
+        *,
+        channel_id: int,
+        requester: discord.abc.Snowflake,
+        upload_limit: int,
+        aspect_auto: bool = False,
+        reply_to: int | None = None,
+        last_content: str | None = None,
+    ) -> None:
+        self.bot = bot
+        self.channel_id = channel_id
+        self.upload_limit = upload_limit
+        self.aspect_auto = aspect_auto
+        self.reply_to = reply_to
+        self._mention = discord.AllowedMentions(everyone=False, roles=False, users=[requester], replied_user=False)
+        self._last_content = last_content
+
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
+        channel = self.bot.get_partial_messageable(self.channel_id)
+        if job.message_id is not None:
+            try:
+                return await channel.get_partial_message(job.message_id).edit(**fields)
+            except discord.NotFound:
+                log.info("job %s: placeholder %s is gone; posting a new message", job.id, job.message_id)
+        files = fields.pop("attachments", None) or []
+        reference = (
+            discord.MessageReference(message_id=self.reply_to, channel_id=self.channel_id, fail_if_not_exists=False)
+            if self.reply_to
+            else None
+        )
+        # The nonce (discord.py sends enforce_nonce with it) makes Discord return the message already posted for
+        # this job and purpose in the past few minutes instead of a second one: a process that takes the job over
+        # after a crash mid-post, its new message unrecorded, does not post the result twice.
+        nonce = f"{job.id}:{purpose}"
+        message = await channel.send(files=files, reference=reference, nonce=nonce, **fields)  # type: ignore[arg-type]
+        await self._moved(job, message.id)
+        return message
+
+    async def delivered_already(self, job: Job) -> bool:
+        """Whether the placeholder already shows this job's result (the process died between posting and recording)."""
+        if job.message_id is None:
+            return False
+        try:
+            message = await self.bot.get_partial_messageable(self.channel_id).fetch_message(job.message_id)
+        except discord.HTTPException:
+            return False
+        marker = f"Job {job.id}"
+        return any(embed.title is None and marker in (embed.footer.text or "") for embed in message.embeds)
+
+    async def _moved(self, job: Job, message_id: int) -> None:
+        if job.message_id != message_id:
+            job.message_id = message_id
+            try:
+                await self.bot.storage.update_job(job.id, message_id=message_id)
+            except Exception as error:
+                # Never a reason to fail a job that reached its user: the job's next state write records it too.
+                log.warning("job %s: could not record its new message %s (%s)", job.id, message_id, error)
+
+    async def progress(self, job: Job, progress: Progress) -> None:
+        content = render_progress(job, progress)
+        if content == self._last_content:
+            return
+        message = await self._edit(job, "progress", content=content)
+        self._last_content = content
+        await self._moved(job, message.id)
+
+    async def succeeded(self, job: Job, outcome: Outcome) -> None:
+        fitted = await asyncio.to_thread(fit_image, outcome.image, self.upload_limit)
+        price = self.bot.settings.price_micros(job.request.mode)
+        content = f"<@{job.user_id}>"
+        auto = self.aspect_auto
+        if fitted is None:
+            # Too big even after re-encoding: link the (temporary) result instead of losing it.
+            embed = result_embed(job, outcome, price_micros=price, filename=None, note=None, aspect_auto=auto)
+            content += (
+                "\nThe image is too large to upload here even after shrinking it, so here is a link instead "
+                f"(it expires after a while): {outcome.result_url}"
+            )
+            message = await self._edit(
+                job,
+                "result",
+                content=cut(content, text.CONTENT),
+                embed=embed,
+                attachments=[],
+                allowed_mentions=self._mention,
+            )
+            await self._moved(job, message.id)
+            return
+        filename = result_filename(job, fitted.extension)
+        note = "Re-encoded to fit this channel's upload limit." if fitted.reencoded else None
+        embed = result_embed(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=auto)
+        file = discord.File(io.BytesIO(fitted.data), filename=filename)
+        message = await self._edit(
+            job,
+            "result",
+            content=content,
+            embed=embed,
+            attachments=[file],
+            view=result_view(job),
+            allowed_mentions=self._mention,
+        )
+        await self._moved(job, message.id)
+
+    async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> None:
+        embed = failure_embed(job, error, refunded=refunded)
+        content = f"<@{job.user_id}>"
+        try:
+            message = await self._edit(job, "failure", content=content, embed=embed, allowed_mentions=self._mention)
+        except discord.HTTPException as refusal:
+            if refusal.status != 400:
+                raise
+            # Discord refused what we built (a limit we missed): the user still hears the job failed, in plain words.
+            log.warning(
+                "job %s: Discord refused the failure message (code %s: %s); sent a plain one instead. Refused: %s",
+                job.id,
+                refusal.code,
+                refusal.text,
+                _shape(content, embed),
+            )
+            fallback = f"{content} {FAIL_TITLE} (job {job.id})." + (" You were not charged." if refunded else "")
+            message = await self._edit(job, "failure", content=fallback, embed=None, allowed_mentions=self._mention)
+        await self._moved(job, message.id)
+
+
+def _shape(content: str, embed: discord.Embed) -> str:
+    """The lengths of what a message carried, for a log line about a refusal (not the words: they are users')."""
+    parts = [
+        f"content {len(content)}",
+        f"title {len(embed.title or '')}",
+        f"description {len(embed.description or '')}",
+    ]
+    parts += [f"field {field.name!r} {len(field.value or '')}" for field in embed.fields]
+    parts.append(f"footer {len(embed.footer.text or '')}")
+    return ", ".join(parts)
+
+
+class InteractionDelivery(PlaceholderDelivery):
+    """The placeholder is an interaction's response: edited with its token for 15 minutes, then with the bot's."""
+
+    def __init__(self, bot: KontextBot, interaction: discord.Interaction[KontextBot], *, aspect_auto: bool = False):
+        super().__init__(
+            bot,
+            channel_id=interaction.channel_id or 0,
+            requester=interaction.user,
+            upload_limit=interaction.filesize_limit,
+            aspect_auto=aspect_auto,
+        )
+        self.interaction: discord.Interaction[KontextBot] | None = interaction
+
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
+        if self.interaction is not None:
+            try:
+                return await self.interaction.edit_original_response(**fields)
+            except discord.HTTPException as error:
+                # 50027 / 401: the 15-minute token has expired. 10008: the response message was deleted.
+                if error.status not in (401, 404) and error.code not in (50027, 10008, 10015):
+                    raise
+                log.info("job %s: interaction token no longer usable (%s); using the bot token", job.id, error.code)
+                self.interaction = None
+        return await super()._edit(job, purpose, **fields)
+
+
+def message_delivery(bot: KontextBot, placeholder: discord.Message, request: discord.Message, *, aspect_auto: bool):
+    """Delivery into a placeholder the bot posted as a reply to a user's message."""
+    guild = request.guild
+    return PlaceholderDelivery(
+        bot,
+        channel_id=request.channel.id,
+        requester=request.author,
+        upload_limit=guild.filesize_limit if guild else discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES,
+        aspect_auto=aspect_auto,
+        reply_to=request.id,
+        last_content=placeholder.content,
+    )

@@ -1,0 +1,91 @@
+"""Finding the images users point at: attachments and image embeds of a message, or a command's attachment."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import discord
+
+from cogs.utils.errors import UserError
+from kontext.images.sources import ImageSource, check_source, declared_type, guess_type, probe_source
+from kontext.models import InvalidRequestError
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+
+
+def from_attachment(attachment: discord.Attachment) -> ImageSource:
+    """An attachment as an image source, with what Discord says of its type, size and dimensions."""
+    return ImageSource(
+        url=attachment.url,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        width=attachment.width,
+        height=attachment.height,
+        attachment=True,
+    )
+
+
+def _from_embed(embed: discord.Embed) -> ImageSource | None:
+    # A pasted image link becomes an embed of type "image" whose picture is the thumbnail; rich embeds carry .image.
+    media = embed.image if embed.image and embed.image.url else embed.thumbnail
+    if not media or not media.url:
+        return None
+    url = embed.url if embed.type == "image" and embed.url else media.url
+    filename = urlsplit(url).path.rsplit("/", 1)[-1] or "image"
+    return ImageSource(url=url, filename=filename, width=media.width, height=media.height)
+
+
+def images_in(message: discord.Message) -> list[ImageSource]:
+    """Every image-looking thing on a message, attachments first; not yet checked against the API's limits."""
+    found: list[ImageSource] = []
+    for attachment in message.attachments:
+        content_type = declared_type(attachment.content_type, attachment.filename) or ""
+        if content_type.startswith("image/") or attachment.width:
+            found.append(from_attachment(attachment))
+    for embed in message.embeds:
+        source = _from_embed(embed)
+        if source is not None:
+            found.append(source)
+    return found
+
+
+_LINK = re.compile(r"<?(https?://[^\s<>]+)>?")
+
+
+def links_in(text: str) -> tuple[str, list[ImageSource]]:
+    """Image links pasted in a message (Discord unfurls their embeds only later), and the text without them."""
+    found: list[ImageSource] = []
+
+    def take(match: re.Match[str]) -> str:
+        url = match.group(1)
+        if guess_type(urlsplit(url).path) is None:
+            return match.group(0)
+        found.append(ImageSource(url=url, filename=urlsplit(url).path.rsplit("/", 1)[-1] or "image"))
+        return " "
+
+    return _LINK.sub(take, text).strip(), found
+
+
+async def checked(bot: KontextBot, source: ImageSource) -> ImageSource:
+    """The source checked against the API's formats and limits (links looked at through the guard), or a UserError."""
+    try:
+        return await probe_source(bot.links, source)
+    except InvalidRequestError as error:
+        raise UserError(str(error)) from error
+
+
+def check_attachment(attachment: discord.Attachment) -> ImageSource:
+    """An uploaded attachment, checked, or a UserError that says what is wrong with it."""
+    try:
+        return check_source(from_attachment(attachment))
+    except InvalidRequestError as error:
+        raise UserError(str(error)) from error
+
+
+def same_image(a: str, b: str) -> bool:
+    """Two CDN URLs name the same file whatever their (expiring) signature parameters say."""
+    return urlsplit(a).path == urlsplit(b).path

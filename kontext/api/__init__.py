@@ -1,0 +1,1 @@
+"""The apixo HTTP client: requests, errors, task status, the circuit breaker, callbacks."""

@@ -1,0 +1,1 @@
+"""Image bytes and image sources: sniffing, fitting to upload limits, checking inputs."""

@@ -1,0 +1,1 @@
+"""A generation's life: admission, the job flow, and the delivery protocol the Discord side implements."""

@@ -1,0 +1,1 @@
+"""When to ask the API about a task: the fixed schedule, the adaptive one, and its survival maths."""

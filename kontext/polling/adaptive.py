@@ -1,0 +1,363 @@
+"""Adaptive polling: learn how long generations take and plan each job's polls around its likely finish."""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import math
+import statistics
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from kontext.polling.policy import PollPlan
+from kontext.polling.survival import Curve, curve_spread, draw, kaplan_meier, quantile
+
+_PLAN_BINS = 16  # equal-mass bins of the finish-time distribution a plan is drawn on
+_DRAWS = 48  # points drawn from a job's finish-time distribution to plan on
+_START_POINTS = 5  # possible processing starts the finish-time distribution mixes over
+
+
+class _Record:
+    """One job in a policy's cohort: not done at `age` seconds, or done after `total`; when processing began."""
+
+    __slots__ = ("age", "started", "total")
+
+    def __init__(self, total: float | None = None, started: float | None = None) -> None:
+        self.age = 0.0
+        self.total = total
+        self.started = started
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """What the policy knows about one kind of job, ready for planning."""
+
+    finish: Curve  # seconds from submission to done, with the prior's pseudo-jobs
+    processing: Curve  # seconds from processing start to done, where polls pinned the start down
+    starts: tuple[float, ...]  # sorted processing starts, where polls pinned them down
+    start_informs: bool  # knowing the processing start narrows the finish enough to plan on it
+    horizon: float  # the longest time seen, finished or still running: a lower bound where the median is unknown
+
+
+class AdaptivePolicy:
+    """Learns how long generations take and plans each job's polls densely around its likely finish.
+
+    Per kind of job (mode, and whether an input image is edited) it follows the recent jobs, finished and still
+    running (Kaplan-Meier, so the quick jobs that finish first do not pass for typical), and, where two polls close
+    together saw it, when each went from pending to processing. After every poll a job's plan is redrawn from its
+    finish-time distribution given what its polls saw: up to the `coverage` quantile the polls are spaced as the
+    density to the power -`focus` (1/2 minimises the mean wait: dense around the likely finish, sparse elsewhere),
+    then `tail_polls` (a quarter of the budget) back off geometrically and the last lands on the timeout. `budget`
+    caps the polls of one job, and no task is given up before the timeout. When the queue wait (pending) varies
+    enough to matter, a probe poll finds when processing started and the plan follows the processing time alone; a
+    few explorer jobs poll early and often so that this can be learnt. A prior (`prior_weight` pseudo-jobs around
+    `default` seconds) gives a new bot a plan and keeps the first, necessarily quick, finishes from sweeping it away.
+    """
+
+    def __init__(
+        self,
+        timeout: float = 120.0,
+        budget: int = 20,
+        *,
+        default: float = 12.0,
+        prior_spread: float = 0.5,
+        prior_weight: int = 24,
+        window: int = 1000,
+        min_samples: int = 5,
+        min_gap: float = 0.3,
+        coverage: float = 0.995,
+        tail_polls: int | None = None,
+        narrow: float = 1.0,
+        explore_every: int = 8,
+        max_probes: int = 2,
+        focus: float = 0.5,
+    ) -> None:
+        if budget < 1:
+            raise ValueError("budget must be at least 1")
+        self._timeout = timeout
+        self.budget = budget
+        self.min_gap = min_gap
+        self.coverage = coverage
+        self.tail_polls = budget // 4 if tail_polls is None else tail_polls  # kept for after the likely finish
+        self.narrow = narrow
+        self.explore_every = explore_every
+        self.max_probes = max_probes
+        self.focus = focus
+        self.min_samples = min_samples
+        self._window = window
+        # The prior: evenly spaced quantiles of a lognormal around the vendor's typical time, kept in the model as
+        # pseudo-jobs: a new bot has a plan, and the first few (short) jobs do not sweep it away.
+        normal = statistics.NormalDist()
+        self._prior = [
+            default * math.exp(prior_spread * normal.inv_cdf((k + 0.5) / prior_weight)) for k in range(prior_weight)
+        ]
+        self._cohorts: dict[tuple[str, bool], collections.deque[_Record]] = {}
+        self._models: dict[tuple[str, bool], _Model] = {}
+        self._scheduled = 0
+        self._finished = 0
+        self._news = 0  # finished jobs since the models were last rebuilt
+        self._polls = 0  # polls since the models were last rebuilt
+
+    @property
+    def timeout(self) -> float:
+        """Seconds after submission before a task is given up."""
+        return self._timeout
+
+    def schedule(self, mode: str, edit: bool) -> AdaptiveSchedule:
+        """A fresh plan for one job of this kind; the job joins the cohort the policy learns from."""
+        key = (mode, edit)
+        record = _Record()
+        self._cohort(key).append(record)
+        self._scheduled += 1
+        # Explorers poll early and often to learn the queue wait: often until enough is known, then now and then.
+        learning = self.model(key).processing.deaths < 4 * self.min_samples
+        explore = self._scheduled % (self.explore_every if learning else 8 * self.explore_every) == 0
+        return AdaptiveSchedule(self, key, record, explore=explore)
+
+    def observe(
+        self,
+        mode: str,
+        edit: bool,
+        seconds: float,
+        *,
+        started: float | None = None,
+        plan: PollPlan | None = None,
+    ) -> None:
+        """Record a finished generation: seconds from submission to done, and when processing started if known.
+
+        Pass the job's `plan` (from schedule()) so the job counts once, as finished, and brings what its polls saw.
+        """
+        if seconds <= 0:
+            return
+        if started is None and plan is not None:
+            started = plan.started
+        if started is not None and not 0 <= started < seconds:
+            started = None
+        record = plan._record if isinstance(plan, AdaptiveSchedule) and plan._policy is self else None
+        if record is None:
+            record = _Record()
+            self._cohort((mode, edit)).append(record)
+        record.total, record.started = seconds, started
+        self._finished += 1
+        self._news += 1
+        # Rebuilding sorts the cohort: early on after every job, later once a few percent of it is new.
+        if self._news >= max(1, min(self._finished, self._window) // 32):
+            self._refresh()
+
+    def expected(self, mode: str, edit: bool) -> float:
+        """The median finish time of this kind of job, in seconds from submission."""
+        model = self.model((mode, edit))
+        median = model.finish.quantile(0.5)
+        return median if median is not None else model.horizon
+
+    def model(self, key: tuple[str, bool]) -> _Model:
+        """The planning view of one kind of job: its own cohort, or every kind's while it has few finished jobs."""
+        model = self._models.get(key)
+        if model is None:
+            model = self._models[key] = self._build(self._history(key))
+        return model
+
+    def _polled(self) -> None:
+        # Running jobs' ages feed the model too; refresh now and then even while nothing finishes.
+        self._polls += 1
+        if self._polls >= 64:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        self._news = self._polls = 0
+        self._models.clear()
+
+    def _cohort(self, key: tuple[str, bool]) -> collections.deque[_Record]:
+        cohort = self._cohorts.get(key)
+        if cohort is None:
+            cohort = self._cohorts[key] = collections.deque(maxlen=self._window)
+        return cohort
+
+    def _history(self, key: tuple[str, bool]) -> Sequence[_Record]:
+        own = self._cohorts.get(key, ())
+        if sum(record.total is not None for record in own) >= self.min_samples:
+            return own
+        return [record for cohort in self._cohorts.values() for record in cohort]
+
+    def _build(self, records: Sequence[_Record]) -> _Model:
+        done = [r.total for r in records if r.total is not None]
+        running = [r.age for r in records if r.total is None]
+        finish = kaplan_meier(done + self._prior, running)
+        processing = kaplan_meier(
+            [r.total - r.started for r in records if r.total is not None and r.started is not None],
+            [r.age - r.started for r in records if r.total is None and r.started is not None],
+        )
+        starts = tuple(sorted(r.started for r in records if r.started is not None))
+        # The start is worth knowing (and a poll to find) when enough was learnt and the processing time alone is
+        # clearly narrower than the whole finish time.
+        informs = processing.deaths >= 4 * self.min_samples and curve_spread(processing) <= 0.6 * curve_spread(finish)
+        return _Model(finish, processing, starts, informs, max([*done, *running, *self._prior]))
+
+
+class AdaptiveSchedule:
+    """One job's adaptive plan: the next poll is re-planned after every poll from what it saw and what was learnt."""
+
+    def __init__(self, policy: AdaptivePolicy, key: tuple[str, bool], record: _Record, *, explore: bool) -> None:
+        self._policy = policy
+        self._key = key
+        self._record = record
+        self._explore = explore
+        self._polls = 0
+        self._probes = 0
+        self._last = 0.0  # elapsed seconds at the latest poll (the task was not done then)
+        self._pending_until = 0.0  # latest poll that saw it pending
+        self._processing_from: float | None = None  # earliest poll that saw it processing
+        self._lower = 0.0  # where the current plan's first bin starts
+
+    @property
+    def polls(self) -> int:
+        """Polls planned so far."""
+        return self._polls
+
+    @property
+    def started(self) -> float | None:
+        """When processing began (seconds from submission), if two polls close enough together bracket it."""
+        if self._processing_from is None or self._processing_from - self._pending_until > self._policy.narrow:
+            return None
+        return (self._pending_until + self._processing_from) / 2
+
+    def note(self, state: str, at: float) -> None:
+        """What a poll that answered `at` seconds after submission saw: pending, processing (or done)."""
+        if state in ("success", "failed"):
+            return
+        self._last = max(self._last, at)
+        self._record.age = self._last
+        if state == "pending" and self._processing_from is None:
+            self._pending_until = max(self._pending_until, at)
+        elif state == "processing" and self._processing_from is None:
+            self._processing_from = at
+            self._record.started = self.started
+        self._policy._polled()
+
+    def estimate(self) -> float | None:
+        """The median finish time (seconds from submission) given what the polls saw; None past what is known."""
+        finish, known = self._finish_times()
+        return quantile(finish, 0.5 / known) if finish and known >= 0.5 else None
+
+    def delays(self, elapsed: Callable[[], float]) -> Iterator[float]:
+        """Yield the wait before each poll, within the budget, the last one landing on the timeout at the latest."""
+        policy = self._policy
+        while self._polls < policy.budget:
+            now = elapsed()
+            if now >= policy.timeout:
+                return
+            at, probe = self._next_poll()
+            earliest = self._last + policy.min_gap if self._polls else policy.min_gap
+            at = min(max(at, earliest), policy.timeout)
+            yield max(0.0, at - now)
+            self._polls += 1
+            self._probes += probe
+            self._last = max(self._last, elapsed())
+
+    def _next_poll(self) -> tuple[float, bool]:
+        """When to poll next (seconds from submission), and whether that poll is a probe for processing.
+
+        Up to the `coverage` quantile of the finish time (given what the polls saw), polls are spaced as the
+        density to the power -`focus`: dense where jobs finish, sparse elsewhere. Past it, the polls kept for the
+        tail back off geometrically, the last one on the timeout.
+        """
+        policy = self._policy
+        left = policy.budget - self._polls
+        if left <= 1:
+            return policy.timeout, False
+        edges, weights = self._bins()
+        reaches_timeout = bool(edges) and edges[-1] >= policy.timeout
+        central = left if reaches_timeout else left - 1 - min(policy.tail_polls, left - 2)
+        if not edges or central < 1:
+            # Past what the model knows: back off geometrically, the last poll on the timeout.
+            last = max(self._last, policy.min_gap)
+            return last * (policy.timeout / last) ** (1 / left), False
+        at = edges[-1]
+        share = sum(weights) / central
+        lower = self._lower
+        for edge, weight in zip(edges, weights, strict=True):
+            if weight >= share > 0:
+                at = lower + (edge - lower) * share / weight
+                break
+            share -= weight
+            lower = edge
+        probe = self._probe(left)
+        if probe is not None and probe < at:
+            return probe, True
+        return at, False
+
+    def _bins(self) -> tuple[list[float], list[float]]:
+        """Equal-mass bins of the finish time up to `coverage` (ends, cut at the timeout) and their poll weights."""
+        policy = self._policy
+        finish, known = self._finish_times()
+        # Nothing can finish before the earliest time seen: no polls there.
+        self._lower = lower = max(self._last, finish[0]) if finish else self._last
+        mass = policy.coverage / _PLAN_BINS
+        edges: list[float] = []
+        weights: list[float] = []
+        for k in range(1, _PLAN_BINS + 1):
+            if k * mass > known:
+                break
+            edge = min(max(quantile(finish, k * mass / known), lower), policy.timeout)
+            weights.append(mass**policy.focus * (edge - lower) ** (1 - policy.focus))
+            edges.append(edge)
+            lower = edge
+            if edge >= policy.timeout:
+                break
+        return edges, weights
+
+    def _probe(self, left: int) -> float | None:
+        """An early poll to catch the pending→processing change, when that narrows the finish enough to pay."""
+        policy = self._policy
+        if self._processing_from is not None or left <= 3:
+            return None
+        if self._explore and self._probes < 4:
+            # An explorer polls early and often until it sees processing, so the policy can learn the queue wait.
+            return self._last + policy.narrow
+        model = policy.model(self._key)
+        if not model.start_informs or self._probes >= policy.max_probes:
+            return None
+        later = model.starts[bisect.bisect_right(model.starts, self._pending_until) :]
+        return quantile(later, 0.5) if later else None
+
+    def _finish_times(self) -> tuple[list[float], float]:
+        """Finish times (seconds from submission, sorted) drawn from the distribution given what the polls saw,
+        and the share of that distribution they stand for (the rest lies past anything the model has seen)."""
+        policy = self._policy
+        model = policy.model(self._key)
+        starts = self._starts(model)
+        if not starts:
+            return draw(model.finish, self._last, 0.0, _DRAWS)
+        # A mixture over the possible processing starts, each weighed by how likely it leaves the task unfinished
+        # now: a start so early that processing would be over by now is unlikely.
+        weights = [model.processing.survival(self._last - start) for start in starts]
+        total = sum(weights)
+        if total <= 0:
+            return [], 0.0
+        finish: list[float] = []
+        known = 0.0
+        for start, weight in zip(starts, weights, strict=True):
+            draws, covered = draw(model.processing, self._last - start, start, max(1, round(_DRAWS * weight / total)))
+            finish += draws
+            known += covered * weight / total
+        finish.sort()
+        return finish, known
+
+    def _starts(self, model: _Model) -> list[float]:
+        """When processing may have started, given what the polls saw; empty when that is unknown or not worth it."""
+        policy = self._policy
+        if not model.start_informs:
+            return []
+        low, high = self._pending_until, self._processing_from
+        starts = model.starts
+        if high is not None:
+            # Processing began between the last pending poll and the first processing one.
+            inside = starts[bisect.bisect_right(starts, low) : bisect.bisect_right(starts, high)]
+            if len(inside) >= policy.min_samples:
+                return [quantile(inside, (k + 0.5) / _START_POINTS) for k in range(_START_POINTS)]
+            return [(low + high) / 2] if high - low <= policy.narrow else []
+        if low > 0:
+            later = starts[bisect.bisect_right(starts, low) :]
+            if len(later) >= policy.min_samples:
+                return [quantile(later, (k + 0.5) / _START_POINTS) for k in range(_START_POINTS)]
+        return []

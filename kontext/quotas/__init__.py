@@ -1,0 +1,1 @@
+"""Who may spend what: limits, reservations and the ledger's records (no SQL)."""

@@ -1,0 +1,295 @@
+"""The quota domain's data: a server's settings and their checks, periods, reservations, usage and refusals."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from kontext.quotas.records import Charge, ChargeTotals, Spender
+
+MAX_DAILY_IMAGES = 10_000
+MAX_CAP_MICROS = 1_000_000 * 1_000_000  # $1,000,000: far above any real cap, far below BIGINT
+MAX_COOLDOWN_SECONDS = 86_400
+MAX_CONCURRENT = 20
+MAX_CHANNELS = 100
+MAX_WATERMARK_CHARS = 100
+_SNOWFLAKE_MAX = (1 << 63) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    """One server's quota settings; None in a limit field means "the bot's default" (shown alongside)."""
+
+    guild_id: int
+    daily_user_limit: int | None = None  # images per member per day; 0: off for members without a tier role
+    default_daily_user_limit: int = 25
+    daily_cap_micros: int | None = None  # the whole server's spend per UTC day; None: no cap
+    monthly_cap_micros: int | None = None  # per UTC month; None: no cap
+    allow_max: bool = True
+    cooldown_seconds: int = 0  # between one member's requests
+    max_concurrent_per_user: int | None = None  # jobs one member may have running at once
+    default_max_concurrent: int = 2
+    allowed_channel_ids: frozenset[int] = frozenset()  # empty: everywhere
+    watermark: str | None = None
+    role_limits: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
+
+    @property
+    def base_user_limit(self) -> int:
+        """The daily image limit of a member without tier roles."""
+        return self.default_daily_user_limit if self.daily_user_limit is None else self.daily_user_limit
+
+    @property
+    def concurrent_limit(self) -> int:
+        """How many jobs one member may have running at once."""
+        return self.default_max_concurrent if self.max_concurrent_per_user is None else self.max_concurrent_per_user
+
+
+class LimitKind(enum.StrEnum):
+    """Which rule refused a reservation."""
+
+    DISABLED = "disabled"  # the member's daily limit is 0
+    CHANNEL = "channel"  # not one of the server's allowed channels
+    MAX_MODE = "max_mode"  # the server does not allow max mode
+    COOLDOWN = "cooldown"
+    CONCURRENCY = "concurrency"
+    USER_DAILY = "user_daily"
+    GUILD_DAILY = "guild_daily"
+    GUILD_MONTHLY = "guild_monthly"
+    GLOBAL_DAILY = "global_daily"
+
+    @property
+    def money(self) -> bool:
+        """True when limit/used/remaining are micro-dollars (otherwise images, jobs or seconds)."""
+        return self in (LimitKind.GUILD_DAILY, LimitKind.GUILD_MONTHLY, LimitKind.GLOBAL_DAILY)
+
+
+class QuotaExceeded(Exception):
+    """A reservation refused by one limit; pure data, which the Discord side turns into words.
+
+    limit/used/remaining are images (USER_DAILY, DISABLED), micro-dollars (`kind.money`), jobs (CONCURRENCY)
+    or seconds (COOLDOWN: limit only); resets_at is unix seconds (None when waiting will not help or the
+    limit frees up when a job ends); needed is what this request asked for (1 image, or its price).
+    """
+
+    def __init__(
+        self,
+        kind: LimitKind,
+        *,
+        limit: int | None = None,
+        used: int | None = None,
+        remaining: int | None = None,
+        resets_at: float | None = None,
+        needed: int | None = None,
+        channel_ids: frozenset[int] = frozenset(),
+    ) -> None:
+        self.kind = kind
+        self.limit = limit
+        self.used = used
+        self.remaining = remaining
+        self.resets_at = resets_at
+        self.needed = needed
+        self.channel_ids = channel_ids  # for CHANNEL: where the bot may be used
+        super().__init__(f"{kind.value}: limit={limit} used={used} remaining={remaining} resets_at={resets_at}")
+
+
+@dataclass(frozen=True, slots=True)
+class Periods:
+    """The UTC day and month an instant falls in, and when each ends."""
+
+    day: str  # 2026-11-24
+    month: str  # 2026-11
+    day_resets_at: float
+    month_resets_at: float
+
+    @classmethod
+    def at(cls, timestamp: float) -> Periods:
+        """The periods of a unix time."""
+        moment = datetime.fromtimestamp(timestamp, UTC)
+        midnight = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+        first = datetime(moment.year + (moment.month == 12), moment.month % 12 + 1, 1, tzinfo=UTC)
+        return cls(
+            day=moment.strftime("%Y-%m-%d"),
+            month=moment.strftime("%Y-%m"),
+            day_resets_at=(midnight + timedelta(days=1)).timestamp(),
+            month_resets_at=first.timestamp(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """An accepted job's charge, held until commit() or refund()."""
+
+    job_id: str
+    guild_id: int
+    user_id: int
+    mode: str
+    amount_micros: int
+    day: str
+    month: str
+    created_at: float
+
+    @classmethod
+    def from_charge(cls, charge: Charge) -> Reservation:
+        """The reservation recorded in a ledger entry."""
+        return cls(
+            charge.job_id,
+            charge.guild_id,
+            charge.user_id,
+            charge.mode,
+            charge.amount_micros,
+            charge.day,
+            charge.month,
+            charge.created_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UserUsage:
+    """What one member has used today in one server, and what is left."""
+
+    images_today: int
+    limit: int | None  # None: unlimited
+    remaining: int | None  # None: unlimited
+    in_flight: int
+    max_concurrent: int
+    day_resets_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class GuildUsage:
+    """A server's spend against its caps, and how its charges went, today and this month."""
+
+    guild_id: int
+    spent_today_micros: int  # reserved and committed
+    spent_month_micros: int
+    daily_cap_micros: int | None
+    monthly_cap_micros: int | None
+    day_resets_at: float
+    month_resets_at: float
+    today: ChargeTotals  # committed = images made, refunded = failures given back, reserved = running
+    month: ChargeTotals
+    top_today: tuple[Spender, ...]
+    top_month: tuple[Spender, ...]
+
+    @property
+    def daily_remaining_micros(self) -> int | None:
+        """What the server may still spend today; None without a daily cap."""
+        return None if self.daily_cap_micros is None else max(self.daily_cap_micros - self.spent_today_micros, 0)
+
+    @property
+    def monthly_remaining_micros(self) -> int | None:
+        """What the server may still spend this month; None without a monthly cap."""
+        return None if self.monthly_cap_micros is None else max(self.monthly_cap_micros - self.spent_month_micros, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalUsage:
+    """The owner's view: spend over all servers today against the global budget."""
+
+    spent_today_micros: int
+    budget_micros: int | None
+    remaining_micros: int | None
+    day_resets_at: float
+    today: ChargeTotals
+
+
+def check_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate admin changes to GuildSettings fields; return them as storage values. ValueError says what is wrong."""
+    unknown = sorted(set(changes) - set(_CHECKS))
+    if unknown:
+        raise TypeError(f"not a changeable setting: {', '.join(unknown)}")
+    return {name: _CHECKS[name](value) for name, value in changes.items()}
+
+
+def check_role_limit(role_id: int, limit: int | None) -> None:
+    """Validate a role tier; ValueError says what is wrong."""
+    if not _is_int(role_id) or not 0 < role_id <= _SNOWFLAKE_MAX:
+        raise ValueError("That is not a role.")
+    if limit is not None and not (_is_int(limit) and 0 <= limit <= MAX_DAILY_IMAGES):
+        raise ValueError(
+            f"A role's daily image limit must be a whole number from 0 to {MAX_DAILY_IMAGES:,}, or unlimited."
+        )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True, slots=True)
+class _Whole:
+    """A whole number within bounds; None stands for `default`."""
+
+    message: str
+    low: int
+    high: int
+    default: int | None = None
+
+    def __call__(self, value: object) -> int | None:
+        if value is None:
+            return self.default
+        if not isinstance(value, int) or isinstance(value, bool) or not self.low <= value <= self.high:
+            raise ValueError(self.message)
+        return value
+
+
+def _flag(value: object) -> bool:
+    if value is None:
+        return True  # the default: max mode allowed
+    if not isinstance(value, bool):
+        raise ValueError("Allowing max mode is a yes or no.")
+    return value
+
+
+def _channels(value: object) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValueError("Allowed channels must be a list of channels.")
+    channels = frozenset(value)
+    if not all(_is_int(c) and 0 < c <= _SNOWFLAKE_MAX for c in channels):
+        raise ValueError("Allowed channels must be channels.")
+    if len(channels) > MAX_CHANNELS:
+        raise ValueError(f"At most {MAX_CHANNELS} channels can be allowed; leave the list empty to allow every one.")
+    return channels
+
+
+def _watermark(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("The watermark must be text.")
+    text = " ".join(value.split())  # one line: newlines and runs of spaces collapse
+    if len(text) > MAX_WATERMARK_CHARS:
+        raise ValueError(f"The watermark can be at most {MAX_WATERMARK_CHARS} characters long.")
+    return text or None
+
+
+_CHECKS: dict[str, Callable[[object], Any]] = {
+    "daily_user_limit": _Whole(
+        f"The daily image limit must be a whole number from 0 (generation off) to {MAX_DAILY_IMAGES:,}.",
+        0,
+        MAX_DAILY_IMAGES,
+    ),
+    "daily_cap_micros": _Whole(
+        "The daily spend cap must be an amount from $0 to $1,000,000, or none.", 0, MAX_CAP_MICROS
+    ),
+    "monthly_cap_micros": _Whole(
+        "The monthly spend cap must be an amount from $0 to $1,000,000, or none.", 0, MAX_CAP_MICROS
+    ),
+    "allow_max": _flag,
+    "cooldown_seconds": _Whole(
+        f"The cooldown must be a whole number of seconds from 0 to {MAX_COOLDOWN_SECONDS:,} (one day).",
+        0,
+        MAX_COOLDOWN_SECONDS,
+        default=0,
+    ),
+    "max_concurrent_per_user": _Whole(
+        f"The number of jobs one member may run at once must be from 1 to {MAX_CONCURRENT}.", 1, MAX_CONCURRENT
+    ),
+    "allowed_channel_ids": _channels,
+    "watermark": _watermark,
+}

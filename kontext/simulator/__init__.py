@@ -1,0 +1,1 @@
+"""A free local stand-in for the apixo API (APIXO_BASE_URL=simulate)."""

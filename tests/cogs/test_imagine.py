@@ -1,0 +1,231 @@
+"""/imagine end to end: the real bot against the local fake Discord and fake image API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kontext.images.codec import sniff_format
+from kontext.models import GenerationRequest, InvalidRequestError, JobState
+from tests.harness import world_for
+from tests.images.test_imaging import noisy_png
+
+DEFERRED_WITH_SOURCE = 5
+CHANNEL_MESSAGE = 4
+EPHEMERAL = 64
+
+
+def final_edit(message) -> dict:
+    assert message.edits, "the placeholder was never edited"
+    return message.edits[-1]
+
+
+async def test_imagine_happy_path_defers_shows_progress_and_uploads_the_image(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        interaction = await world.slash("imagine", {"prompt": "a red fox in the snow", "aspect_ratio": "1:1"})
+        message = await world.finished(interaction)
+
+        assert interaction.responses[0]["type"] == DEFERRED_WITH_SOURCE
+        assert len(interaction.responses) == 1
+        progress = [edit for edit in message.edits[:-1] if "a red fox in the snow" in (edit.get("content") or "")]
+        assert progress, "no progress edit showed the prompt"
+        assert any("<t:" in (edit.get("content") or "") for edit in message.edits), "no ticking estimate"
+
+        task_id = next(iter(world.api.tasks))
+        assert len(message.files) == 1
+        filename, data = message.files[0]
+        assert data == world.api.image_bytes_for(task_id)
+        assert filename.startswith("kontext-a-red-fox-in-the-snow-") and filename.endswith(".jpeg")
+        embed = message.embeds[0]
+        assert "a red fox in the snow" in embed["description"]
+        fields = {field["name"]: field["value"] for field in embed["fields"]}
+        assert fields["Aspect ratio"] == "1:1"
+        assert fields["Mode"] == "pro ($0.03)"
+        assert fields["Requested by"] == f"<@{world.user['id']}>"
+        assert embed["image"]["url"] == message.attachments[0]["url"]
+        mentions = final_edit(message)["allowed_mentions"]
+        assert [int(user) for user in mentions["users"]] == [int(world.user["id"])]
+        assert mentions["parse"] == []
+
+        submitted = world.api.submits[0]["input"]
+        assert submitted["prompt"] == "a red fox in the snow"
+        assert submitted["aspect_ratio"] == "1:1"
+        job = await world.bot.storage.find_job_by_message(message.id)
+        assert job is not None and job.state == JobState.DELIVERED and job.task_id == task_id
+
+
+async def test_imagine_passes_every_option_to_the_api(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        options = {"prompt": "a lighthouse", "mode": "max", "format": "png", "upsample": True, "safety": 0}
+        message = await world.finished(await world.slash("imagine", options))
+        body = world.api.submits[0]
+        assert body["request_type"] == "async"
+        assert body["input"] == {
+            "mode": "max",
+            "prompt": "a lighthouse",
+            "aspect_ratio": "16:9",
+            "output_format": "png",
+            "promptUpsampling": True,
+            "enableTranslation": True,
+            "safetyTolerance": 0,
+            "uploadCn": False,
+        }
+        assert message.files[0][0].endswith(".png")
+        assert "max ($0.06)" in str(message.embeds[0])
+
+
+async def test_imagine_refuses_an_empty_prompt_without_calling_the_api(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        interaction = await world.slash("imagine", {"prompt": "   "})
+        await world.discord.wait_for(lambda: bool(interaction.responses))
+        response = interaction.responses[0]
+        assert response["type"] == CHANNEL_MESSAGE
+        assert response["data"]["flags"] & EPHEMERAL
+        assert "The prompt is empty" in response["data"]["content"]
+        assert world.api.submits == []
+        assert await world.bot.storage.count_jobs() == 0
+
+
+def test_imagine_refuses_an_over_long_prompt_before_any_request() -> None:
+    # Discord's client caps slash options at 6,000 characters, below the API's 10,000: this guards other paths.
+    with pytest.raises(InvalidRequestError, match="10,001 characters long; the limit is 10,000"):
+        GenerationRequest(prompt="x" * 10_001).validate()
+    assert GenerationRequest(prompt="x" * 10_000).validate()
+
+
+async def test_imagine_sends_the_longest_prompt_discord_allows_intact(tmp_path: Path) -> None:
+    prompt = "a very detailed scene " * 272 + "end"  # 5,987 characters
+    async with world_for(tmp_path) as world:
+        message = await world.finished(await world.slash("imagine", {"prompt": prompt}))
+        assert world.api.submits[0]["input"]["prompt"] == prompt.strip()
+        assert len(message.files) == 1
+
+
+FAILURES = [
+    ("CONTENT_VIOLATION", "content policy"),
+    ("NSFW", "content policy"),
+    ("IMAGE_DOWNLOAD_FAILED", "input image"),
+    ("PromptLengthExceeded", "could not use this prompt"),
+    ("PROCESSING_TIMEOUT", "took too long"),
+    ("MODEL_UNAVAILABLE", "unavailable at the moment"),
+    ("INSUFFICIENT_CREDITS", "out of credits"),
+    ("SOMETHING_NEW", "could not make this image"),
+]
+
+
+@pytest.mark.parametrize(("fail_code", "sentence"), FAILURES, ids=[code for code, _ in FAILURES])
+async def test_imagine_explains_each_failure_family(tmp_path: Path, fail_code: str, sentence: str) -> None:
+    async with world_for(tmp_path) as world:
+        world.api.outcome(lambda body: ("failed", fail_code, "the service's own words"))
+        message = await world.finished(await world.slash("imagine", {"prompt": "a cat"}))
+        text = str(message.embeds[0])
+        assert sentence in text
+        assert "the service's own words" in text
+        assert next(iter(world.api.tasks)) in text
+        assert message.files == []
+        job = await world.bot.storage.find_job_by_message(message.id)
+        assert job is not None and job.state == JobState.FAILED and job.fail_code == fail_code
+
+
+API_ERRORS = [
+    (401, "refused the bot's API key"),
+    (402, "out of credits"),
+    (429, "rate limited"),
+    (500, "having trouble (error 500)"),
+]
+
+
+@pytest.mark.parametrize(("status", "sentence"), API_ERRORS, ids=[str(status) for status, _ in API_ERRORS])
+async def test_imagine_explains_api_errors_on_submit(tmp_path: Path, status: int, sentence: str) -> None:
+    async with world_for(tmp_path) as world:
+        world.api.fail_submit(status, {"code": status, "message": "nope"}, times=10)
+        message = await world.finished(await world.slash("imagine", {"prompt": "a cat"}))
+        assert sentence in str(message.embeds[0])
+        assert world.api.tasks == {}
+
+
+async def test_imagine_explains_a_malformed_answer(tmp_path: Path) -> None:
+    # To a submit: a status query's malformed answers are asked again until the time limit
+    # (tests/storage/test_outages.py).
+    async with world_for(tmp_path) as world:
+        world.api.malformed_submit(times=10)
+        message = await world.finished(await world.slash("imagine", {"prompt": "a cat"}))
+        assert "couldn't read" in str(message.embeds[0])
+
+
+async def test_imagine_gives_up_on_a_hanging_request(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={"API_REQUEST_TIMEOUT": "0.2"}) as world:
+        world.api.hang_submit()
+        message = await world.finished(await world.slash("imagine", {"prompt": "a cat"}))
+        assert "did not answer in time" in str(message.embeds[0])
+
+
+async def test_imagine_stops_waiting_at_the_time_limit(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={"POLL_TIMEOUT": "0.3"}) as world:
+        world.api.outcome(lambda body: "never")
+        message = await world.finished(await world.slash("imagine", {"prompt": "a cat"}))
+        text = str(message.embeds[0])
+        assert "stopped waiting" in text and "0.3 seconds" in text
+        job = await world.bot.storage.find_job_by_message(message.id)
+        assert job is not None and job.fail_code == "TIMEOUT"
+
+
+async def test_imagine_reencodes_an_oversize_result_to_fit_the_upload_limit(tmp_path: Path) -> None:
+    big = noisy_png()
+    limit = len(big) // 4
+    async with world_for(tmp_path, discord_options={"attachment_size_limit": limit}) as world:
+        world.api.result_bytes = big
+        world.api.result_content_type = "image/png"
+        message = await world.finished(await world.slash("imagine", {"prompt": "static", "format": "png"}))
+        filename, data = message.files[0]
+        assert len(data) <= limit
+        assert sniff_format(data) == "jpeg" and filename.endswith(".jpeg")
+        assert "Re-encoded" in message.embeds[0]["footer"]["text"]
+
+
+async def test_imagine_links_a_result_that_never_fits(tmp_path: Path) -> None:
+    async with world_for(tmp_path, discord_options={"attachment_size_limit": 200}) as world:
+        world.api.result_bytes = noisy_png()
+        message = await world.finished(await world.slash("imagine", {"prompt": "static"}))
+        assert message.files == []
+        assert "too large to upload" in message.content
+        assert "/files/" in message.content
+
+
+async def test_imagine_shows_queue_position_beyond_the_cap(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={"MAX_TASKS_IN_FLIGHT": "1"}, api_options={"generation_time": 0.3}) as world:
+        first = await world.slash("imagine", {"prompt": "first"})
+        await world.discord.wait_for(lambda: bool(world.api.submits))
+        second = await world.slash("imagine", {"prompt": "second"})
+        await world.discord.wait_for(
+            lambda: (
+                second.original is not None
+                and any("in line" in (e.get("content") or "") for e in second.original.edits)
+            )
+        )
+        assert "number 1 in line" in second.original.content or any(
+            "number 1 in line" in (e.get("content") or "") for e in second.original.edits
+        )
+        for interaction in (first, second):
+            message = await world.finished(interaction)
+            assert len(message.files) == 1
+
+
+async def test_imagine_refuses_where_the_bot_cannot_attach_files(tmp_path: Path) -> None:
+    send_and_embed_only = (1 << 10) | (1 << 11) | (1 << 14)  # view channel, send messages, embed links
+    async with world_for(tmp_path) as world:
+        interaction = await world.slash("imagine", {"prompt": "a cat"}, app_permissions=send_and_embed_only)
+        await world.discord.wait_for(lambda: bool(interaction.responses))
+        response = interaction.responses[0]
+        assert response["data"]["flags"] & EPHEMERAL
+        assert "Attach Files" in response["data"]["content"]
+        assert world.api.submits == []
+
+
+def test_timeout_message_speaks_in_minutes_for_the_default_limit() -> None:
+    from cogs.utils.errors import describe_error
+    from kontext.api.client import GenerationTimedOut
+
+    text = describe_error(GenerationTimedOut("task_1", 120.0))
+    assert text is not None and "after 2 minutes" in text and "task_1" in text

@@ -1,0 +1,157 @@
+"""A local fake Discord (REST + gateway) that an unmodified discord.py bot connects to.
+
+Start it, ``install()`` it (points discord.py's REST base and default gateway at it), build a world, start the
+bot, then drive the bot with slash commands, clicks, modal submits and messages, and observe what it did. The
+fake answers as Discord does, including its refusals: the 3-second first-response deadline (10062), one first
+response per interaction (40060), the 15-minute token (401 / 50027), content, embed, component and modal limits
+(50035), the upload size limit (413 / 40005) and channel permissions (50013).
+See /work/shared/TESTING.md for the protocol notes this follows. World building and observing are here; driving the
+bot is in discord_driving.py, and the server itself (state, start/install, REST faults) in discord_server.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from tests.fakes.discord.basics import (
+    DEFAULT_EVERYONE_PERMISSIONS,
+    INTENT_GUILD_MEMBERS,
+    SEND_IN_THREADS,
+    SEND_MESSAGES,
+    new_snowflake,
+)
+from tests.fakes.discord.driving import DrivingMixin
+from tests.fakes.discord.guilds import FakeGuild, make_member, make_role, make_text_channel, make_user
+from tests.fakes.discord.models import FakeInteraction, FakeMessage, Recorded
+
+__all__ = ["FakeDiscord", "FakeGuild", "FakeInteraction", "FakeMessage", "Recorded"]
+
+
+class FakeDiscord(DrivingMixin):
+    """A fake Discord server on 127.0.0.1: world building, driving the bot, and observing what it did."""
+
+    # ---- world building ------------------------------------------------------------------------------------------
+
+    def add_guild(
+        self, *, guild_id: int | None = None, name: str = "Test Guild", owner_id: int | None = None
+    ) -> FakeGuild:
+        """A guild with @everyone (id == guild id), a "general" text channel (channels[0]), its owner and the bot."""
+        gid = guild_id or new_snowflake(new_millisecond=True)
+        if owner_id is None:
+            owner_id = new_snowflake()
+        guild = FakeGuild(id=gid, name=name, owner_id=owner_id)
+        guild.roles.append(make_role(gid, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0))
+        self.guilds[gid] = guild
+        self._member(guild, self.bot_user)
+        owner = self.users.get(owner_id) or make_user(owner_id, "owner")
+        self.users[owner_id] = owner
+        self._member(guild, owner)
+        self._channel(guild, "general", bot_can_send=True)
+        self.gateway.announce_guild(guild)
+        return guild
+
+    def add_channel(self, guild: FakeGuild, name: str, *, bot_can_send: bool = True) -> dict[str, Any]:
+        """A text channel; bot_can_send=False denies the bot Send Messages there (403 / 50013 on POST)."""
+        channel = self._channel(guild, name, bot_can_send=bot_can_send)
+        self.gateway.dispatch_nowait("CHANNEL_CREATE", channel, guild_id=guild.id)
+        return channel
+
+    def add_role(self, guild: FakeGuild, name: str, *, permissions: int = 0) -> dict[str, Any]:
+        """A role with the given permission bits."""
+        role = make_role(new_snowflake(), name, permissions, position=len(guild.roles))
+        guild.roles.append(role)
+        self.gateway.dispatch_nowait("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role}, guild_id=guild.id)
+        return role
+
+    def add_member(
+        self,
+        guild: FakeGuild,
+        *,
+        user_id: int | None = None,
+        name: str = "user",
+        roles: Sequence[int] = (),
+        permissions: int | None = None,
+    ) -> dict[str, Any]:
+        """A member (dict with "user"); permissions are computed from roles unless given."""
+        uid = user_id or new_snowflake()
+        user = self.users.get(uid) or make_user(uid, name)
+        self.users[uid] = user
+        member = self._member(guild, user, roles)
+        if permissions is not None:
+            guild.member_permissions[uid] = permissions
+        event = {**member, "guild_id": str(guild.id)}
+        self.gateway.dispatch_nowait("GUILD_MEMBER_ADD", event, guild_id=guild.id, intent=INTENT_GUILD_MEMBERS)
+        return member
+
+    def add_attachment(
+        self,
+        data: bytes,
+        filename: str,
+        content_type: str | None = None,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+    ) -> dict[str, Any]:
+        """Store bytes on the fake CDN; returns a Discord attachment object whose url serves them."""
+        return self._cdn.store(data, filename, None, content_type=content_type, width=width, height=height)
+
+    def _member(self, guild: FakeGuild, user: dict[str, Any], roles: Sequence[int] = ()) -> dict[str, Any]:
+        member = make_member(user, roles)
+        guild.members[int(user["id"])] = member
+        return member
+
+    def _channel(self, guild: FakeGuild, name: str, *, bot_can_send: bool) -> dict[str, Any]:
+        denied = 0 if bot_can_send else SEND_MESSAGES | SEND_IN_THREADS
+        channel = make_text_channel(guild, name, bot_id=self.application_id, bot_denied=denied)
+        guild.channels.append(channel)
+        self.channels[int(channel["id"])] = channel
+        return channel
+
+    # ---- observing -------------------------------------------------------------------------------------------
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until predicate() is truthy; re-checked on every request and state change (and every 20 ms)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(self._describe_timeout(predicate, timeout))
+            change = self._change
+            try:
+                await asyncio.wait_for(change.wait(), min(remaining, 0.02))
+            except TimeoutError:
+                pass
+
+    async def wait_ready(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until every shard IDENTIFYed and got READY and its GUILD_CREATEs (not the bot's on_ready)."""
+        await self.wait_for(self.gateway.all_ready, timeout)
+
+    def _describe_timeout(self, predicate: Callable[[], Any], timeout: float) -> str:
+        name = getattr(predicate, "__qualname__", repr(predicate))
+        lines = [f"condition {name} not met within {timeout}s. Last requests:"]
+        lines += [f"  {r.method} {r.path} -> {r.status} {_brief(r.response)}" for r in self.requests[-10:]]
+        if not self.requests:
+            lines.append("  (none)")
+        lines.append(f"gateway: {self.gateway.identifies} identifies, ready={self.gateway.all_ready()}")
+        return "\n".join(lines)
+
+    def requests_to(self, method: str, path_regex: str) -> list[Recorded]:
+        """Recorded requests whose method matches (or "*") and whose path matches the regex (re.search)."""
+        pattern = re.compile(path_regex)
+        return [r for r in self.requests if method in ("*", r.method) and pattern.search(r.path)]
+
+    def channel_messages(self, channel: Mapping[str, Any]) -> list[FakeMessage]:
+        """Messages visible in a channel (not deleted, not ephemeral), oldest first."""
+        cid = int(channel["id"])
+        found = [m for m in self.messages.values() if m.channel_id == cid and not m.deleted and not m.ephemeral]
+        return sorted(found, key=lambda m: m.id)
+
+
+def _brief(body: Any) -> str:
+    if isinstance(body, dict) and "code" in body:
+        return f"{body.get('code')} {body.get('message')}"
+    return ""

@@ -1,0 +1,237 @@
+"""Driving the bot through the fake as users would: slash commands, context menus, clicks, modals and messages."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tests.fakes.discord.basics import INTENT_DIRECT_MESSAGES, INTENT_GUILD_MESSAGES, new_snowflake
+from tests.fakes.discord.guilds import FakeGuild
+from tests.fakes.discord.interactions import click_data, modal_submit_data, slash_options
+from tests.fakes.discord.models import FakeInteraction, FakeMessage
+from tests.fakes.discord.server import FakeDiscordServer
+
+
+class DrivingMixin(FakeDiscordServer):
+    """FakeDiscord's methods that make something happen in front of the bot, each as Discord would deliver it."""
+
+    async def send_slash(
+        self,
+        name: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        guild: FakeGuild,
+        user: dict[str, Any],
+        channel: dict[str, Any] | None = None,
+        attachments: Mapping[str, dict[str, Any]] | None = None,
+        subcommand: str | None = None,
+        app_permissions: int | None = None,
+        locale: str = "en-US",
+    ) -> FakeInteraction:
+        """Dispatch a slash command (type 2, data.type 1), checked against the synced definition if there is one.
+
+        subcommand is "sub" or "group sub". Option values: str, int, bool, float, or attachment / member / user /
+        channel / role dicts from this fake.
+        """
+        command, scoped = self._find_command(name, 1, guild)
+        resolved: dict[str, dict[str, Any]] = {}
+        values = {**(options or {}), **(attachments or {})}
+        built = slash_options(name, command, values, subcommand, guild, self.application_id, resolved)
+        data: dict[str, Any] = {"id": self._command_id(command), "name": name, "type": 1, "options": built}
+        if scoped:
+            data["guild_id"] = str(guild.id)
+        if resolved:
+            data["resolved"] = resolved
+        ch = channel or guild.channels[0]
+        return await self._interact(2, data, guild, user, ch, app_permissions=app_permissions, locale=locale)
+
+    async def send_message_command(
+        self,
+        name: str,
+        target: FakeMessage,
+        *,
+        guild: FakeGuild,
+        user: dict[str, Any],
+        channel: dict[str, Any] | None = None,
+    ) -> FakeInteraction:
+        """Dispatch a message context menu command (data.type 3) on target; content is always resolved."""
+        command, scoped = self._find_command(name, 3, guild)
+        data: dict[str, Any] = {
+            "id": self._command_id(command),
+            "name": name,
+            "type": 3,
+            "target_id": str(target.id),
+            "resolved": {"messages": {str(target.id): target.to_dict()}},
+        }
+        if scoped:
+            data["guild_id"] = str(guild.id)
+        return await self._interact(2, data, guild, user, channel or self.channels[target.channel_id])
+
+    async def click(
+        self,
+        message: FakeMessage,
+        custom_id: str,
+        *,
+        user: dict[str, Any],
+        guild: FakeGuild | None = None,
+        values: Sequence[str] | None = None,
+    ) -> FakeInteraction:
+        """Click a button (or choose select values) on a message: a type 3 interaction carrying the message."""
+        data = click_data(message, custom_id, values)
+        guild = guild or self.guilds[int(message.guild_id or 0)]
+        return await self._interact(3, data, guild, user, self.channels[message.channel_id], message=message)
+
+    async def submit_modal(
+        self,
+        interaction: FakeInteraction,
+        values: Mapping[str, str | Sequence[str]],
+        *,
+        user: dict[str, Any] | None = None,
+    ) -> FakeInteraction:
+        """Submit the modal the bot answered interaction with; values by custom_id or by label."""
+        modal = interaction.modal
+        if modal is None:
+            raise ValueError(f"interaction {interaction.id} was not answered with a modal")
+        data = modal_submit_data(modal, values)
+        guild = self.guilds[int(interaction.guild_id or 0)]
+        channel = self.channels[interaction.channel_id]
+        source = interaction.message if interaction.type == 3 else None
+        return await self._interact(5, data, guild, user or interaction.user, channel, message=source)
+
+    async def post_message(
+        self,
+        channel: dict[str, Any],
+        author: dict[str, Any],
+        content: str = "",
+        *,
+        attachments: Sequence[dict[str, Any]] = (),
+        embeds: Sequence[dict[str, Any]] = (),
+        reference: FakeMessage | None = None,
+        mention_bot: bool = False,
+        guild: FakeGuild | None = None,
+        ping_reply: bool = True,
+    ) -> FakeMessage:
+        """A user posts a message; MESSAGE_CREATE reaches the bot (content hidden without the intent unless mentioned).
+
+        A reply (reference=...) pings the replied author unless ping_reply=False, as Discord's client does.
+        """
+        user = author.get("user", author)
+        bot_id = self.bot_user["id"]
+        if mention_bot and f"<@{bot_id}>" not in content and f"<@!{bot_id}>" not in content:
+            content = f"<@{bot_id}> {content}".rstrip()
+        if guild is None and "guild_id" in channel:
+            guild = self.guilds[int(channel["guild_id"])]
+        msg = FakeMessage(
+            id=new_snowflake(),
+            channel_id=int(channel["id"]),
+            guild_id=guild.id if guild else None,
+            author=user,
+            content=content,
+            embeds=[{"type": "rich", **e} for e in embeds],
+            attachments=list(attachments),
+            type=19 if reference else 0,
+            created=self.clock(),
+            blobs=self.files,
+        )
+        if reference is not None:
+            msg.referenced = reference
+            msg.message_reference = {
+                "type": 0,
+                "message_id": str(reference.id),
+                "channel_id": str(reference.channel_id),
+            }
+            if reference.guild_id:
+                msg.message_reference["guild_id"] = str(reference.guild_id)
+        msg.mentions = self._mentions(content, None, None)
+        if reference is not None and ping_reply and reference.author not in msg.mentions:
+            msg.mentions.append(reference.author)
+        event = msg.to_dict()
+        if guild is not None:
+            member = guild.members.get(int(user["id"]))
+            if member is None:
+                raise ValueError(f"{user['username']} is not a member of {guild.name}: add_member() first")
+            msg.member = {k: v for k, v in member.items() if k != "user"}
+            event["member"] = msg.member
+        self.messages[msg.id] = msg
+        intent = INTENT_GUILD_MESSAGES if guild else INTENT_DIRECT_MESSAGES
+        await self.gateway.dispatch("MESSAGE_CREATE", event, guild_id=msg.guild_id, intent=intent, redact=True)
+        self._changed()
+        return msg
+
+    async def reconnect_gateway(self) -> None:
+        """Send op 7 RECONNECT on every connection: the bot reconnects and RESUMEs."""
+        await self.gateway.send_op(7)
+
+    def _find_command(self, name: str, kind: int, guild: FakeGuild) -> tuple[dict[str, Any] | None, bool]:
+        for scoped, commands in ((True, self.guild_commands.get(guild.id, [])), (False, self.commands)):
+            for command in commands:
+                if command["name"] == name and int(command.get("type", 1)) == kind:
+                    return command, scoped
+        return None, False
+
+    @staticmethod
+    def _command_id(command: Mapping[str, Any] | None) -> str:
+        return str(command["id"]) if command is not None else str(new_snowflake())
+
+    async def _interact(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        guild: FakeGuild,
+        user: dict[str, Any],
+        channel: dict[str, Any],
+        *,
+        app_permissions: int | None = None,
+        locale: str = "en-US",
+        message: FakeMessage | None = None,
+    ) -> FakeInteraction:
+        plain_user = user.get("user", user)
+        uid = int(plain_user["id"])
+        member = guild.members.get(uid)
+        if member is None:
+            raise ValueError(f"{plain_user['username']} is not a member of {guild.name}: add_member() first")
+        perms = guild.channel_permissions(uid, channel)
+        bot_perms = guild.channel_permissions(self.application_id, channel)
+        interaction_id = new_snowflake()
+        token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(self.application_id),
+            "type": kind,
+            "data": data,
+            "guild_id": str(guild.id),
+            "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+            "channel_id": channel["id"],
+            "channel": {**channel, "permissions": str(perms)},
+            "member": {**member, "permissions": str(perms)},
+            "token": token,
+            "version": 1,
+            "app_permissions": str(bot_perms if app_permissions is None else app_permissions),
+            "locale": locale,
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": self.attachment_size_limit,
+        }
+        if message is not None:
+            payload["message"] = message.to_dict()
+        inter = FakeInteraction(
+            id=interaction_id,
+            token=token,
+            type=kind,
+            data=data,
+            user=plain_user,
+            member=member,
+            channel_id=int(channel["id"]),
+            guild_id=guild.id,
+            created=self.clock(),
+            payload=payload,
+            message=message,
+        )
+        self.interactions[interaction_id] = inter
+        self._interactions_by_token[token] = inter
+        await self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=guild.id, required=True)
+        self._changed()
+        return inter

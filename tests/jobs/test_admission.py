@@ -1,0 +1,155 @@
+"""AdmissionService: the one path every entry point starts a job through, tested without Discord."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from kontext.api.client import KontextClient
+from kontext.images.sources import ImageSource
+from kontext.jobs.admission import Acknowledged, AdmissionService, AlreadyStarting, Origin, RequestDefaults, Requester
+from kontext.jobs.delivery import Outcome, Progress
+from kontext.jobs.service import JobService, JobSettings, ShuttingDown
+from kontext.models import InvalidRequestError, Job, JobState
+from kontext.quotas.records import ChargeState
+from kontext.quotas.service import QuotaExceeded
+from kontext.storage.base import Storage
+from tests.quotas.quota_support import CHANNEL, GUILD, USER, Clock, make_service
+
+WHO = Requester(user_id=USER, channel_id=CHANNEL, guild_id=GUILD)
+
+
+class Silent:
+    """A delivery that records what it was told."""
+
+    def __init__(self) -> None:
+        self.told: list[str] = []
+
+    async def delivered_already(self, job: Job) -> bool:
+        return False
+
+    async def progress(self, job: Job, progress: Progress) -> None:
+        self.told.append("progress")
+
+    async def succeeded(self, job: Job, outcome: Outcome) -> None:
+        self.told.append("succeeded")
+
+    async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> None:
+        self.told.append("failed")
+
+
+class NeverCalled(KontextClient):
+    def __init__(self) -> None:  # no session: a call would fail loudly
+        pass
+
+
+@pytest.fixture
+async def admission(storage: Storage) -> AsyncIterator[AdmissionService]:
+    jobs = JobService(storage, NeverCalled(), JobSettings())
+    # Jobs launched by these tests are cancelled at once: only admission is under test.
+    jobs._launch = lambda job, delivery: asyncio.get_running_loop().create_future()  # type: ignore[method-assign]
+    clock = Clock(1_000.0)
+    service = AdmissionService(jobs, make_service(storage), RequestDefaults(mode="max"), clock=clock)
+    service.test_clock = clock  # type: ignore[attr-defined]
+    yield service
+
+
+def acknowledged(message_id: int | None = 42, calls: list[Job] | None = None):
+    async def acknowledge(job: Job) -> Acknowledged:
+        if calls is not None:
+            calls.append(job)
+        return Acknowledged(Silent(), message_id)
+
+    return acknowledge
+
+
+async def test_admission_request_fills_gaps_from_the_defaults(admission: AdmissionService) -> None:
+    request = admission.request("  a red fox  ")
+
+    assert (request.prompt, request.mode, request.aspect_ratio) == ("a red fox", "max", "16:9")
+
+
+async def test_admission_request_refuses_an_empty_prompt(admission: AdmissionService) -> None:
+    with pytest.raises(InvalidRequestError):
+        admission.request("   ")
+
+
+async def test_admission_edit_request_keeps_the_edited_jobs_options(admission: AdmissionService) -> None:
+    source = ImageSource("https://cdn.example/a.png", "a.png", "image/png", 10, 1000, 1000)
+    first = admission.edit_request("make it night", source, mode="pro", safety=0)
+    like = Job(id="j", user_id=USER, channel_id=CHANNEL, guild_id=GUILD, request=first)
+
+    chained = admission.edit_request("add snow", source, like=like)
+
+    assert (chained.mode, chained.safety_tolerance, chained.aspect_ratio) == ("pro", 0, "1:1")
+    assert chained.image_url == source.url
+
+
+async def test_admission_accept_reserves_records_and_launches(admission: AdmissionService, storage: Storage) -> None:
+    job = await admission.accept(admission.request("fox"), WHO, acknowledged(), origin=Origin("src", 7))
+
+    stored = await storage.get_job(job.id)
+    assert stored is not None and stored.state is JobState.QUEUED
+    assert (stored.message_id, stored.source_job_id, stored.source_message_id) == (42, "src", 7)
+    assert stored.cost_micros == 60_000
+    charge = await storage.get_charge(job.id)
+    assert charge is not None and charge.state is ChargeState.RESERVED
+
+
+async def test_admission_refusal_charges_nothing_and_shows_nothing(
+    admission: AdmissionService, storage: Storage
+) -> None:
+    await admission.quotas.update_settings(GUILD, daily_user_limit=0)
+    shown: list[Job] = []
+
+    with pytest.raises(QuotaExceeded):
+        await admission.accept(admission.request("fox"), WHO, acknowledged(calls=shown))
+
+    assert shown == []
+    assert await storage.jobs_in_states([JobState.QUEUED]) == []
+
+
+async def test_admission_refunds_a_job_whose_acknowledgement_failed(
+    admission: AdmissionService, storage: Storage
+) -> None:
+    seen: list[Job] = []
+
+    async def acknowledge(job: Job) -> Acknowledged:
+        seen.append(job)
+        raise ConnectionResetError("Discord went away")
+
+    with pytest.raises(ConnectionResetError):
+        await admission.accept(admission.request("fox"), WHO, acknowledge)
+
+    charge = await storage.get_charge(seen[0].id)
+    assert charge is not None and charge.state is ChargeState.REFUNDED
+    assert await storage.get_job(seen[0].id) is None
+
+
+async def test_admission_applies_the_servers_watermark(admission: AdmissionService, storage: Storage) -> None:
+    await admission.quotas.update_settings(GUILD, watermark="my server")
+
+    job = await admission.accept(admission.request("fox"), WHO, acknowledged())
+
+    assert job.request.watermark == "my server"
+
+
+async def test_admission_refuses_a_double_click_within_the_window(admission: AdmissionService) -> None:
+    await admission.accept(admission.request("fox"), WHO, acknowledged(), once_key=("reroll", USER, "j"))
+
+    with pytest.raises(AlreadyStarting):
+        await admission.accept(admission.request("fox"), WHO, acknowledged(), once_key=("reroll", USER, "j"))
+    admission.test_clock.now += 5  # type: ignore[attr-defined]
+    await admission.accept(admission.request("fox"), WHO, acknowledged(), once_key=("reroll", USER, "j"))
+
+
+async def test_admission_refuses_while_shutting_down(admission: AdmissionService, storage: Storage) -> None:
+    admission.jobs.accepting = False
+
+    with pytest.raises(ShuttingDown):
+        await admission.accept(admission.request("fox"), WHO, acknowledged())
+
+    totals = await storage.charge_totals(None, day="2026-11-24")
+    assert (totals.reserved, totals.committed) == (0, 0)
