@@ -8,7 +8,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,10 +28,10 @@ from kontext.api.callbacks import CallbackHub, callback_urls
 from kontext.api.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
 from kontext.images.linkguard import AddressGuard, LinkChecker
-from kontext.jobs.admission import AdmissionService, Origin, RequestDefaults
+from kontext.jobs.admission import AdmissionService, RequestDefaults
 from kontext.jobs.service import JobService, JobSettings
 from kontext.metrics import Metrics
-from kontext.models import GenerationRequest, Job
+from kontext.models import Job
 from kontext.polling.policy import PollSchedule
 from kontext.process import ShutdownWatchdog, StartupError, network_reason
 from kontext.quotas.service import QuotaService
@@ -160,19 +160,9 @@ class KontextBot(commands.AutoShardedBot):
             )
         )
 
-    async def start_from_interaction(
-        self,
-        interaction: discord.Interaction[KontextBot],
-        request: GenerationRequest,
-        *,
-        origin: Origin | None = None,
-        once_key: Hashable | None = None,
-        aspect_auto: bool = False,
-    ) -> Job:
-        """Admit a request made through an interaction (for the result buttons, which the delivery itself shows)."""
-        return await start_from_interaction(
-            interaction, request, origin=origin, once_key=once_key, aspect_auto=aspect_auto
-        )
+    # The result buttons start jobs through the bot: the delivery that shows them is what starts jobs, so importing
+    # it from the buttons' module would close an import cycle.
+    start_from_interaction = staticmethod(start_from_interaction)
 
     def gateway_connected(self) -> bool:
         """For /healthz: every shard of this process is connected and the bot is ready."""

@@ -17,7 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import KontextBot, create_bot
 from kontext.api.callbacks import callback_signature, callback_urls
-from kontext.api.client import ApiTimeoutError, KontextClient, NotFoundError, RetryPolicy
+from kontext.api.client import KontextClient, RetryPolicy
+from kontext.api.errors import ApiTimeoutError, NotFoundError
 from kontext.config import Settings
 from kontext.metrics import Metrics, error_kind
 from kontext.models import GenerationRequest, Job

@@ -21,7 +21,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal, Protocol
 
-from kontext.api.client import GenerationTimedOut, KontextError, TaskStatus
+from kontext.api.errors import GenerationTimedOut, KontextError
+from kontext.api.status import TaskStatus
 from kontext.polling.policy import status_backoff
 
 log = logging.getLogger(__name__)

@@ -14,13 +14,9 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from kontext.api.breaker import CircuitBreaker, GuardedClient
 from kontext.api.callbacks import CallbackHub, wait_for_result
-from kontext.api.client import (
-    GenerationFailed,
-    GenerationTimedOut,
-    KontextClient,
-    KontextError,
-    TaskStatus,
-)
+from kontext.api.client import KontextClient
+from kontext.api.errors import GenerationFailed, GenerationTimedOut, KontextError
+from kontext.api.status import TaskStatus
 from kontext.images.codec import check_result
 from kontext.jobs.delivery import Delivery, Outcome, ProgressReporter
 from kontext.jobs.leases import Leases

@@ -19,7 +19,9 @@ from kontext.api.callbacks import (
     signature_ok,
     wait_for_result,
 )
-from kontext.api.client import GenerationTimedOut, KontextClient, RetryPolicy, TaskStatus
+from kontext.api.client import KontextClient, RetryPolicy
+from kontext.api.errors import GenerationTimedOut
+from kontext.api.status import TaskStatus
 from kontext.metrics import Metrics
 from kontext.models import GenerationRequest
 from kontext.web import CallbackServer

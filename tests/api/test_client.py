@@ -7,7 +7,8 @@ import logging
 import pytest
 from aiohttp import web
 
-from kontext.api.client import (
+from kontext.api.client import KontextClient, RetryPolicy
+from kontext.api.errors import (
     ApiStatusError,
     ApiTimeoutError,
     AuthenticationError,
@@ -15,12 +16,10 @@ from kontext.api.client import (
     DownloadTooLargeError,
     FailureFamily,
     InsufficientBalanceError,
-    KontextClient,
     MalformedResponseError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
-    RetryPolicy,
     ServerError,
     ServiceUnavailableError,
     failure_family,

@@ -12,16 +12,9 @@ import pytest
 from aiohttp import web
 from PIL import Image
 
-from kontext.api.client import (
-    AuthenticationError,
-    BadRequestError,
-    FailureFamily,
-    KontextClient,
-    NotFoundError,
-    RetryPolicy,
-    TaskStatus,
-    failure_family,
-)
+from kontext.api.client import KontextClient, RetryPolicy
+from kontext.api.errors import AuthenticationError, BadRequestError, FailureFamily, NotFoundError, failure_family
+from kontext.api.status import TaskStatus
 from kontext.models import ASPECT_RATIOS, GenerationRequest
 from kontext.simulator.render import image_dimensions
 from kontext.simulator.server import SimulatedApi
