@@ -56,7 +56,7 @@ class Settings:
     poll_interval: float = 2.5
     poll_timeout: float = 120.0
     poll_strategy: str = "adaptive"  # adaptive: learnt from past jobs; fixed: POLL_FIRST_DELAY, then POLL_INTERVAL
-    poll_budget: int = 20  # most status requests for one job (adaptive); the last lands on the timeout
+    poll_budget: int = 20  # most planned status requests for one job (adaptive); then the floor until the timeout
     api_request_timeout: float = 30.0
     progress_edit_interval: float = 3.0
     max_tasks_in_flight: int = 20
