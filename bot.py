@@ -27,7 +27,7 @@ from kontext.models import Job
 from kontext.quotas import QuotaService
 from kontext.scheduling import PollSchedule
 from kontext.simulator import SimulatedApi
-from kontext.storage import Storage, open_storage
+from kontext.storage import Storage, open_storage, redact_url
 from kontext.web import WebServer
 
 log = logging.getLogger("kontext.bot")
@@ -234,6 +234,10 @@ async def create_bot(
     `retry` and `simulator` let tests shrink the client's backoff and the simulated generation time;
     `options` go to the discord.py client.
     """
+    if settings.discord_rest_base is not None:
+        # Every REST call (bot token, interaction callbacks, webhooks) goes through the shared rate-limit proxy.
+        discord.http.Route.BASE = settings.discord_rest_base
+        log.info("Discord REST goes through %s", redact_url(settings.discord_rest_base))
     simulator = (simulator or SimulatedApi()) if settings.simulate else None
     session = aiohttp.ClientSession()
     storage: Storage | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -74,6 +75,7 @@ class Settings:
     callback_grace: float = 20.0  # seconds to wait for a callback before polling, until callbacks are confirmed
     shard_count: int | None = None  # None: as many shards as Discord recommends, all in this process
     shard_ids: tuple[int, ...] | None = None  # the shards this process runs; None: all of shard_count
+    discord_rest_proxy: str | None = field(default=None, repr=False)  # a shared rate-limit proxy; may hold a password
 
     @property
     def callback_mode(self) -> bool:
@@ -92,6 +94,15 @@ class Settings:
         if self.web_port is not None:
             return self.web_port
         return DEFAULT_WEB_PORT if self.callback_mode else None
+
+    @property
+    def discord_rest_base(self) -> str | None:
+        """Where discord.py sends REST (discord.http.Route.BASE): the proxy's /api/v10, or None for Discord itself."""
+        if self.discord_rest_proxy is None:
+            return None
+        if re.search(r"/api/v\d+$", self.discord_rest_proxy):
+            return self.discord_rest_proxy
+        return f"{self.discord_rest_proxy}/api/v10"
 
     @property
     def simulate(self) -> bool:
@@ -151,6 +162,9 @@ class Settings:
             "callback_grace": f"{self.callback_grace:g}s",
             "shard_count": str(self.shard_count) if self.shard_count is not None else "(recommended)",
             "shard_ids": ", ".join(map(str, self.shard_ids)) if self.shard_ids is not None else "(all)",
+            "discord_rest_proxy": redact_url(self.discord_rest_proxy)
+            if self.discord_rest_proxy
+            else "(none: discord.com)",
         }
 
     @classmethod
@@ -219,6 +233,7 @@ class Settings:
         callback_grace = r.seconds("CALLBACK_GRACE", d["callback_grace"].default)
         shard_count = r.optional_integer("SHARD_COUNT")
         shard_ids = r.shard_ids("SHARD_IDS")
+        discord_rest_proxy = r.proxy_url("DISCORD_REST_PROXY")
 
         if poll_interval > poll_timeout and not r.failed("POLL_INTERVAL", "POLL_TIMEOUT"):
             r.problem(
@@ -272,4 +287,5 @@ class Settings:
             callback_grace=callback_grace,
             shard_count=shard_count,
             shard_ids=shard_ids,
+            discord_rest_proxy=discord_rest_proxy,
         )

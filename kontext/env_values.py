@@ -160,6 +160,15 @@ class EnvReader:
             "the public https URL of this process, e.g. https://bot.example.com (http only for localhost)",
         )
 
+    def proxy_url(self, name: str) -> str | None:
+        def parse(value: str) -> str:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise ValueError(value)
+            return value.rstrip("/")
+
+        return self._parse(name, None, parse, "the base URL of an HTTP proxy, e.g. http://nirn-proxy:8080")
+
     def port(self, name: str) -> int | None:
         return self._parse(name, None, lambda v: _int_in(v, 1, 65535), "a TCP port number (1-65535)")
 
