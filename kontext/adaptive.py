@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import math
 import statistics
 from collections.abc import Callable, Iterator, Sequence
@@ -74,7 +75,7 @@ class AdaptivePolicy:
         narrow: float = 1.0,
         explore_every: int = 8,
         max_probes: int = 2,
-        spend: float = 1.6,
+        spend: float = 1.5,
         focus: float = 2.0,
         fine: float = 0.5,
     ) -> None:
@@ -180,18 +181,20 @@ class AdaptivePolicy:
         """Seconds of waiting one poll is worth: set so that jobs cost `spend` times the fixed schedule's polls.
 
         One value for every kind of job, weighed by how many of each there were, so that polls go where they cut
-        the wait most. Recomputed as finished jobs grow by a quarter (or by 200), not at every rebuild: it takes a
-        few dozen planned schedules.
+        the wait most. Recomputed as finished jobs grow by half (or by 200), not at every rebuild: it takes a few
+        dozen planned schedules.
         """
         finished, cost = self._cost
-        if finished >= 0 and self._finished < min(finished * 1.25, finished + 200):
+        if finished >= 0 and self._finished < min(max(finished * 1.5, finished + 8), finished + 200):
             return cost
         kinds = [(len(cohort), self.model(key).finish) for key, cohort in self._cohorts.items() if cohort]
         if not kinds:
             kinds = [(1, kaplan_meier(self._prior, []))]
         target = self.spend * sum(weight * self._fixed_polls(finish) for weight, finish in kinds)
         low, high = math.log(1e-3), math.log(30.0)
-        for _ in range(10):
+        if finished >= 0:  # it moves little between two calibrations
+            low, high = max(low, math.log(cost / 8)), min(high, math.log(cost * 8))
+        for _ in range(6):
             middle = (low + high) / 2
             if sum(weight * self._expected_polls(finish, math.exp(middle)) for weight, finish in kinds) > target:
                 low = middle
@@ -222,8 +225,7 @@ class AdaptivePolicy:
             expected += survival
             at = self.timeout
             if polls < self.budget:
-                draws, known = draw(finish, last, 0.0, _DRAWS)
-                at = _next_by_hazard(self, draws, known, last, poll_cost)
+                at = _next_by_hazard(self, functools.partial(finish.quantile, after=last), last, poll_cost)
             last = min(max(at, last + self.min_gap), self.deadline(polls, last), self.timeout)
             polls += 1
         return expected
@@ -349,8 +351,19 @@ class AdaptiveSchedule:
 
     def _planned(self) -> float:
         """The next poll by the hazard of this job's finish, given what its polls saw."""
-        finish, known = self._finish_times()
-        return _next_by_hazard(self._policy, finish, known, self._last, self._policy.poll_cost)
+        policy = self._policy
+        model = policy.model(self._key)
+        if self._starts(model):
+            finish, known = self._finish_times()
+
+            def at(share: float) -> float | None:
+                return quantile(finish, share / known) if finish and share <= known else None
+
+            return _next_by_hazard(policy, at, self._last, policy.poll_cost)
+        # Only "still running": the learnt curve past now, straight from its quantiles (no draws).
+        return _next_by_hazard(
+            policy, functools.partial(model.finish.quantile, after=self._last), self._last, policy.poll_cost
+        )
 
     def _probe(self, left: int) -> float | None:
         """An early poll to catch the pending→processing change, when that narrows the finish enough to pay."""
@@ -409,33 +422,35 @@ class AdaptiveSchedule:
         return []
 
 
-def _next_by_hazard(policy: AdaptivePolicy, finish: list[float], known: float, last: float, poll_cost: float) -> float:
+def _next_by_hazard(
+    policy: AdaptivePolicy, quantile_at: Callable[[float], float | None], last: float, poll_cost: float
+) -> float:
     """Where the poll density, (hazard / 2 poll_cost) ** focus and at most one per `fine` seconds, adds up to one.
 
-    `finish` are sorted draws of the finish time past `last`, standing for the share `known` of it. With `focus`
-    1/2 this minimises the mean wait plus `poll_cost` seconds per poll; a larger one packs the polls where the hazard
-    is highest, which serves the median better. The timeout where the draws run out first.
+    `quantile_at(p)` is the p-quantile of the finish time given still running at `last` (None past what is known).
+    With `focus` 1/2 this minimises the mean wait plus `poll_cost` seconds per poll; a larger one packs the polls
+    where the hazard is highest, which serves the median better. The timeout where the known part runs out first.
     """
-    if not finish or known <= 0:
+    first = quantile_at(0.0)
+    if first is None:
         return policy.timeout
-    lower = min(max(last, finish[0]), policy.timeout)
-    mass = 1.0 / _PLAN_BINS  # of what is known of the distribution past `last`
-    surviving = 1.0
+    lower = min(max(last, first), policy.timeout)
+    mass = 1.0 / _PLAN_BINS
     polls = 0.0
     for k in range(1, _PLAN_BINS + 1):
-        if (k - 1) * mass * known >= policy.coverage:
+        found = quantile_at(k * mass)
+        if found is None or (k - 1) * mass >= policy.coverage:
             break
-        # A bin at least a twentieth of a second wide: draws from a step curve pile up on one time (infinite hazard).
-        edge = min(max(quantile(finish, k * mass), lower + 0.05), policy.timeout)
+        # A bin at least a twentieth of a second wide: a step curve piles its mass on single times (infinite hazard).
+        edge = min(max(found, lower + 0.05), policy.timeout)
         width = edge - lower
-        if width > 0:
-            remaining = surviving * known + (1.0 - known) - mass * known / 2  # still running mid-bin
-            hazard = mass * known / width / max(remaining, 1e-9)
-            density = min((hazard / (2 * poll_cost)) ** policy.focus, 1 / policy.fine)
-            if polls + density * width >= 1.0:
-                return lower + (1.0 - polls) / density
-            polls += density * width
-        surviving -= mass
+        if width <= 0:  # the plan has reached the timeout
+            break
+        hazard = mass / width / max(1.0 - (k - 0.5) * mass, 1e-9)  # still running mid-bin
+        density = min((hazard / (2 * poll_cost)) ** policy.focus, 1 / policy.fine)
+        if polls + density * width >= 1.0:
+            return lower + (1.0 - polls) / density
+        polls += density * width
         lower = edge
         if edge >= policy.timeout:
             break
