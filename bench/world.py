@@ -46,6 +46,7 @@ class RunConfig:
 
     label: str
     strategy: str  # adaptive | fixed
+    workload: str = "standard"  # a shape in bench.workload.WORKLOADS
     budget: int = 20
     jobs: int = 1000
     seconds: float = 10.0
@@ -183,7 +184,14 @@ def _free_port() -> int:
 
 async def run_once(config: RunConfig) -> dict[str, Any]:
     """Run one burst against a fresh bot process, fake Discord and fake API; return its measurements."""
-    specs = burst(jobs=config.jobs, seconds=config.seconds, users=config.users, guilds=config.guilds, seed=config.seed)
+    specs = burst(
+        jobs=config.jobs,
+        seconds=config.seconds,
+        users=config.users,
+        guilds=config.guilds,
+        seed=config.seed,
+        workload=config.workload,
+    )
     timings = {spec.prompt: (spec.pending * config.time_scale, spec.total * config.time_scale) for spec in specs}
     fake = FakeDiscord(rate_limits=True)
     fake.bot_token = TOKEN
