@@ -234,10 +234,11 @@ running (Kaplan-Meier). After every poll it re-plans from that distribution give
 the polls are packed where the hazard (the chance of finishing in the next moment, given not finished yet) is
 highest, at most one every 0.5 s. Polls late in a job's life are cheap (most jobs are done by then, so few pay for
 them) and early ones dear (every job pays), so dense polls go where jobs still running are likely to end. One poll
-cost for all kinds is set so that the jobs spend about 1.6 times the fixed schedule's status requests. Under every
-plan lies a floor: the first poll no later than the fixed schedule's first poll, then never a gap longer than
-0.8 times its interval until the timeout, so a straggler is polled at least as often as the fixed schedule polls
-it; that is what keeps p99 and max at or under the baseline's, where the earlier geometric back-off lost to it.
+cost for all kinds is set so that the jobs would spend about 1.5 times the fixed schedule's status requests
+(probes, and the learning during a burst, add to that). Under every plan lies a floor: the first poll no later
+than the fixed schedule's first poll, then never a gap longer than 0.8 times its interval until the timeout, so a
+straggler is polled at least as often as the fixed schedule polls it; that is what keeps p99 and max at or
+under the baseline's, where the earlier geometric back-off lost to it.
 """
 
 

@@ -207,7 +207,7 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
         users = [fake.add_member(guilds[u % config.guilds], name=f"user{u + 1}")["user"] for u in range(config.users)]
         photos = [fake.add_attachment(_png(768, 512), f"photo-{i}.png", "image/png") for i in range(8)]
         env = _bot_env(config, fake.base_url, api.base_url, f"sqlite:///{workdir / 'bench.db'}")
-        bot = _BotProcess(env, log_dir / f"bot-{config.label.replace(' ', '-')}.log")
+        bot = _BotProcess(env, log_dir / f"bot-{config.label.replace(' ', '-')}-{config.workload}.log")
         await bot.start()
         await fake.wait_ready(30)
         child = psutil.Process(bot.pid)
