@@ -27,6 +27,7 @@ from cogs.utils.errors import KontextTree
 from kontext.api.callbacks import CallbackHub, callback_urls
 from kontext.api.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
+from kontext.env_values import redact_url
 from kontext.images.linkguard import AddressGuard, LinkChecker
 from kontext.jobs.admission import AdmissionService, RequestDefaults
 from kontext.jobs.service import JobService, JobSettings
@@ -339,6 +340,10 @@ async def create_bot(
     `retry` and `simulator` let tests shrink the client's backoff and the simulated generation time; `link_allow`
     lets tests' local servers through the link guard (production: none); `options` go to the discord.py client.
     """
+    if settings.discord_rest_base is not None:
+        # Every REST call (bot token, interaction callbacks, webhooks) goes through the shared rate-limit proxy.
+        discord.http.Route.BASE = settings.discord_rest_base
+        log.info("Discord REST goes through %s", redact_url(settings.discord_rest_base))
     simulator = (simulator or SimulatedApi()) if settings.simulate else None
     session = aiohttp.ClientSession()
     storage: Storage | None = None

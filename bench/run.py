@@ -1,4 +1,4 @@
-"""`python -m bench`: the burst against the adaptive schedule, the reference's fixed one, and a few poll budgets."""
+"""`python -m bench`: each workload against the adaptive and the fixed schedule, the scale run and a profile."""
 
 from __future__ import annotations
 
@@ -14,38 +14,56 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.curves import curves
 from bench.plot import write_plot
+from bench.profile import summarise
 from bench.report import notes, write_results_md
+from bench.workload import WORKLOADS, Workload
 from bench.world import RunConfig, run_once
 
 HERE = Path(__file__).resolve().parent
-QUICK = {"jobs": 100, "seconds": 3.0, "users": 20, "guilds": 5, "time_scale": 0.5, "sweep": "8"}
+QUICK = {
+    "jobs": 100,
+    "seconds": 3.0,
+    "users": 20,
+    "guilds": 5,
+    "time_scale": 0.5,
+    "scale_jobs": 1000,
+    "scale_seconds": 6.0,
+}
+RUNS = "workloads,callback,scale,profile"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="100 jobs over 3 s at half the generation times")
-    parser.add_argument("--jobs", type=int, help="jobs in the burst (default 1000)")
+    parser.add_argument("--jobs", type=int, help="jobs in each workload's burst but the cold start (default 1000)")
     parser.add_argument("--seconds", type=float, help="length of the burst (default 10)")
     parser.add_argument("--users", type=int, help="distinct users (default 100)")
     parser.add_argument("--guilds", type=int, help="servers the users are in (default 20)")
     parser.add_argument("--time-scale", type=float, help="multiply generation times (default 1)")
-    parser.add_argument("--budget", type=int, default=20, help="POLL_BUDGET of the adaptive run (default 20)")
-    parser.add_argument(
-        "--sweep", help="more adaptive budgets for the trade-off, comma-separated (default 8,12,16,28); 'none' for none"
-    )
+    parser.add_argument("--budget", type=int, default=20, help="POLL_BUDGET of the adaptive runs (default 20)")
     parser.add_argument("--api-latency", type=float, default=0.05, help="seconds each fake API request takes")
     parser.add_argument("--status-concurrency", type=int, default=20, help="MAX_STATUS_CONCURRENCY of the bot")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the burst")
     parser.add_argument(
-        "--runs",
-        default="adaptive,baseline,sweep,callback",
-        help="which runs: adaptive, baseline, sweep, callback (comma-separated)",
+        "--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {', '.join(WORKLOADS)} (default all)"
     )
-    parser.add_argument("--profile", type=Path, help="write a cProfile of each bot process here (diagnosis only)")
+    parser.add_argument("--runs", default=RUNS, help=f"which runs, comma-separated, of {RUNS} (default all)")
+    parser.add_argument("--scale-jobs", type=int, help="jobs in the scale run (default 10000)")
+    parser.add_argument("--scale-seconds", type=float, help="length of the scale run's burst (default 60)")
+    parser.add_argument("--profile", type=Path, help="also write a cProfile of every bot process here (diagnosis)")
     parser.add_argument("--out", type=Path, help="where results go (default bench/; --quick: a temporary folder)")
     args = parser.parse_args(argv)
-    defaults = {"jobs": 1000, "seconds": 10.0, "users": 100, "guilds": 20, "time_scale": 1.0, "sweep": "8,12,16,28"}
+    defaults = {
+        "jobs": 1000,
+        "seconds": 10.0,
+        "users": 100,
+        "guilds": 20,
+        "time_scale": 1.0,
+        "scale_jobs": 10_000,
+        "scale_seconds": 60.0,
+    }
     for name, value in (QUICK if args.quick else defaults).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -56,37 +74,41 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def _configs(args: argparse.Namespace, logs: Path) -> list[RunConfig]:
     common = {
-        "jobs": args.jobs,
-        "seconds": args.seconds,
         "users": args.users,
         "guilds": args.guilds,
         "time_scale": args.time_scale,
         "seed": args.seed,
         "api_latency": args.api_latency,
-        "status_concurrency": args.status_concurrency,
+        "budget": args.budget,
         "log_dir": str(logs),
     }
     wanted = {part.strip() for part in args.runs.split(",")}
-    sweep = [] if args.sweep in ("", "none") else [int(part) for part in args.sweep.split(",") if part.strip()]
-    planned = [
-        ("adaptive", "adaptive", args.budget),
-        ("baseline", "fixed", args.budget),
-        *(("sweep", "adaptive", budget) for budget in sweep if budget != args.budget),
-        ("callback", "adaptive", args.budget),
-    ]
+    workloads = [WORKLOADS[name.strip()] for name in args.workloads.split(",") if name.strip()]
     configs = []
-    for run, strategy, budget in planned:
-        if run not in wanted:
-            continue
-        label = f"adaptive (budget {budget})" if strategy == "adaptive" else "baseline (fixed 8 s + 3 s)"
-        if run == "callback":
-            label = "callback mode"
-        profile = str(args.profile / f"{run}-{strategy}-{budget}.prof") if args.profile else None
-        configs.append(
-            RunConfig(
-                label=label, strategy=strategy, budget=budget, profile=profile, callback=run == "callback", **common
-            )
-        )
+
+    def add(label: str, strategy: str, workload: Workload, **options: Any) -> None:
+        jobs, seconds = (workload.jobs, workload.seconds) if workload.cold else (args.jobs, args.seconds)
+        options.setdefault("jobs", jobs)
+        options.setdefault("seconds", seconds)
+        options.setdefault("status_concurrency", args.status_concurrency)
+        name = f"{label}-{workload.name}".replace(" ", "-")
+        if args.profile and "profile" not in options:
+            options["profile"] = str(args.profile / f"{name}.prof")
+        configs.append(RunConfig(label=label, strategy=strategy, workload=workload.name, **common, **options))
+
+    if "workloads" in wanted:
+        for workload in workloads:
+            add("adaptive", "adaptive", workload)
+            add("baseline", "fixed", workload)
+    standard = WORKLOADS["standard"]
+    if "callback" in wanted:
+        add("callback mode", "adaptive", standard, callback=True)
+    if "scale" in wanted:
+        # Ten times the burst, six times as long: the API's status endpoint gets 60 requests in flight, not 20.
+        add("scale", "adaptive", standard, jobs=args.scale_jobs, seconds=args.scale_seconds, status_concurrency=60)
+    if "profile" in wanted:
+        profile = str(logs / "profile.prof")
+        add("profiled", "adaptive", standard, profile=profile)
     return configs
 
 
@@ -114,10 +136,13 @@ async def _main(args: argparse.Namespace) -> int:
     runs: list[dict[str, Any]] = []
     started = time.time()
     for config in _configs(args, logs):
-        print(f"running {config.label}: {config.jobs} jobs over {config.seconds:g} s ...", flush=True)
+        print(
+            f"running {config.label} on {config.workload}: {config.jobs} jobs over {config.seconds:g} s ...", flush=True
+        )
         result = await run_once(config)
         runs.append(result)
         print("  " + _line(result), flush=True)
+    print("replaying the schedules offline for the lag-against-requests curves ...", flush=True)
     results = {
         "generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "minutes": round((time.time() - started) / 60, 1),
@@ -128,15 +153,18 @@ async def _main(args: argparse.Namespace) -> int:
         },
         "settings": {key: (str(value) if isinstance(value, Path) else value) for key, value in vars(args).items()},
         "runs": runs,
+        "curves": curves(args.workloads.split(","), args),
     }
+    profiled = next((run for run in runs if run["label"] == "profiled"), None)
+    if profiled is not None:
+        results["profile"] = summarise(Path(profiled["config"]["profile"]), profiled["jobs"])
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    strategies = {run["config"]["strategy"] for run in runs}
-    if strategies != {"adaptive", "fixed"}:
-        print(f"wrote results.json to {args.out} (the table and the plot need an adaptive and a baseline run)")
+    if not any(run["config"]["strategy"] == "fixed" for run in runs):
+        print(f"wrote results.json to {args.out} (the tables and plots need the workload runs)")
         return 0
     write_results_md(results, args.out / "RESULTS.md", notes(results))
-    write_plot(results, args.out / "lag.png")
-    print(f"wrote results.json, RESULTS.md and lag.png to {args.out}; the bots' logs are in {logs}")
+    write_plot(results, args.out / "lag.png", args.out / "curves.png")
+    print(f"wrote results.json, RESULTS.md, lag.png and curves.png to {args.out}; the bots' logs are in {logs}")
     return 0
 
 

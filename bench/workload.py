@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Processing time at the API, by mode, median seconds; edits take a little longer (the input image is read too).
@@ -44,12 +45,65 @@ def generation_time(rng: random.Random, mode: str, edit: bool) -> tuple[float, f
     if rng.random() < STRAGGLER_SHARE:
         processing *= rng.uniform(2.0, 4.0)
     pending = PENDING_MEDIAN * rng.lognormvariate(0.0, PENDING_SPREAD)
-    total = min(max(pending + processing, SHORTEST), LONGEST)
-    return min(pending, total - 1.0), total
+    return _bounded(pending, pending + processing)
 
 
-def burst(*, jobs: int, seconds: float, users: int, guilds: int, seed: int = 7) -> list[JobSpec]:
+def _bounded(pending: float, total: float, longest: float = LONGEST) -> tuple[float, float]:
+    total = min(max(total, SHORTEST), longest)
+    return max(0.0, min(pending, total - 1.0)), total
+
+
+def _even(rng: random.Random, mode: str, edit: bool) -> tuple[float, float]:
+    """Spread evenly over 6-14 s, whatever the mode: nothing to learn per kind."""
+    total = rng.uniform(6.0, 14.0)
+    return _bounded(rng.uniform(0.5, 2.0), total)
+
+
+def _two_modes(rng: random.Random, mode: str, edit: bool) -> tuple[float, float]:
+    """Pro quick (about 6 s), max slow (about 24 s): one schedule for both would fit neither."""
+    median = (6.0 if mode == "pro" else 24.0) * (EDIT_FACTOR if edit else 1.0)
+    pending = 0.8 * rng.lognormvariate(0.0, 0.4)
+    return _bounded(pending, pending + median * rng.lognormvariate(0.0, 0.12))
+
+
+def _heavy_tail(rng: random.Random, mode: str, edit: bool) -> tuple[float, float]:
+    """Today's shape, but one task in twenty takes 45-110 s (a cold worker, a retry at the vendor)."""
+    pending, total = generation_time(rng, mode, edit)
+    if rng.random() < 0.05:
+        return _bounded(pending, rng.uniform(45.0, 110.0), longest=HEAVY_LONGEST)
+    return pending, total
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A shape of generation times and how many jobs arrive over how long."""
+
+    name: str
+    title: str
+    times: Callable[[random.Random, str, bool], tuple[float, float]]
+    jobs: int = 1000
+    seconds: float = 10.0
+    cold: bool = False  # few jobs, nothing learnt before: the adaptive schedule plans on its prior
+
+
+HEAVY_LONGEST = 110.0
+WORKLOADS: dict[str, Workload] = {
+    workload.name: workload
+    for workload in (
+        Workload("standard", "standard (lognormal, 3 % stragglers)", generation_time),
+        Workload("even", "spread evenly over 6-14 s", _even),
+        Workload("two-modes", "two modes: pro about 6 s, max about 24 s", _two_modes),
+        Workload("heavy-tail", "heavy tail: 5 % take 45-110 s", _heavy_tail),
+        Workload("cold", "cold start: 30 jobs, 6-14 s, nothing learnt", _even, jobs=30, seconds=3.0, cold=True),
+    )
+}
+
+
+def burst(
+    *, jobs: int, seconds: float, users: int, guilds: int, seed: int = 7, workload: str = "standard"
+) -> list[JobSpec]:
     """`jobs` commands spread evenly over `seconds` (with jitter), from `users` users in `guilds` servers."""
+    times = WORKLOADS[workload].times
     rng = random.Random(seed)
     specs: list[JobSpec] = []
     for index in range(jobs):
@@ -57,7 +111,7 @@ def burst(*, jobs: int, seconds: float, users: int, guilds: int, seed: int = 7) 
         user = rng.randrange(users)
         mode = "max" if rng.random() < MAX_SHARE else "pro"
         edit = rng.random() < EDIT_SHARE
-        pending, total = generation_time(rng, mode, edit)
+        pending, total = times(rng, mode, edit)
         specs.append(JobSpec(index, at, user, user % guilds, mode, edit, pending, total))
     return specs
 

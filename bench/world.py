@@ -46,6 +46,7 @@ class RunConfig:
 
     label: str
     strategy: str  # adaptive | fixed
+    workload: str = "standard"  # a shape in bench.workload.WORKLOADS
     budget: int = 20
     jobs: int = 1000
     seconds: float = 10.0
@@ -183,7 +184,14 @@ def _free_port() -> int:
 
 async def run_once(config: RunConfig) -> dict[str, Any]:
     """Run one burst against a fresh bot process, fake Discord and fake API; return its measurements."""
-    specs = burst(jobs=config.jobs, seconds=config.seconds, users=config.users, guilds=config.guilds, seed=config.seed)
+    specs = burst(
+        jobs=config.jobs,
+        seconds=config.seconds,
+        users=config.users,
+        guilds=config.guilds,
+        seed=config.seed,
+        workload=config.workload,
+    )
     timings = {spec.prompt: (spec.pending * config.time_scale, spec.total * config.time_scale) for spec in specs}
     fake = FakeDiscord(rate_limits=True)
     fake.bot_token = TOKEN
@@ -199,7 +207,7 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
         users = [fake.add_member(guilds[u % config.guilds], name=f"user{u + 1}")["user"] for u in range(config.users)]
         photos = [fake.add_attachment(_png(768, 512), f"photo-{i}.png", "image/png") for i in range(8)]
         env = _bot_env(config, fake.base_url, api.base_url, f"sqlite:///{workdir / 'bench.db'}")
-        bot = _BotProcess(env, log_dir / f"bot-{config.label.replace(' ', '-')}.log")
+        bot = _BotProcess(env, log_dir / f"bot-{config.label.replace(' ', '-')}-{config.workload}.log")
         await bot.start()
         await fake.wait_ready(30)
         child = psutil.Process(bot.pid)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from kontext.env_values import (
     Integer,
     Optional,
     Port,
+    ProxyUrl,
     PublicUrl,
     Seconds,
     Secret,
@@ -229,6 +231,12 @@ class Settings:
         "The shards this process runs (e.g. `0,1`); empty: all.",
     )
 
+    discord_rest_proxy: str | None = setting(
+        "DISCORD_REST_PROXY",
+        Optional(ProxyUrl(), absent="(none: discord.com)"),
+        None,
+        "Base URL of a shared Discord REST rate-limit proxy (nirn-proxy, twilight-http-proxy).",
+    )
     # Database outages and leases
     database_timeout: float = setting(
         "DATABASE_TIMEOUT", Seconds(), 10.0, "Seconds to wait for PostgreSQL to connect or answer one statement."
@@ -267,6 +275,15 @@ class Settings:
         if not self.callback_mode:
             return None
         return next(p for p in (self.callback_port, self.platform_port, DEFAULT_CALLBACK_PORT) if p is not None)
+
+    @property
+    def discord_rest_base(self) -> str | None:
+        """Where discord.py sends REST (discord.http.Route.BASE): the proxy's /api/v10, or None for Discord itself."""
+        if self.discord_rest_proxy is None:
+            return None
+        if re.search(r"/api/v\d+$", self.discord_rest_proxy):
+            return self.discord_rest_proxy
+        return f"{self.discord_rest_proxy}/api/v10"
 
     @property
     def simulate(self) -> bool:

@@ -232,6 +232,21 @@ class PublicUrl(_Shown):
         return text.rstrip("/")
 
 
+class ProxyUrl(_Shown):
+    """An http(s) base URL of a proxy; shown without any password it carries."""
+
+    expected = "the base URL of an HTTP proxy, e.g. http://nirn-proxy:8080"
+
+    def parse(self, text: str) -> str:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(text)
+        return text.rstrip("/")
+
+    def show(self, value: Any) -> str:
+        return redact_url(value)
+
+
 class USD(_Shown):
     expected = "a non-negative US dollar amount with at most 6 decimals, e.g. 0.03"
 

@@ -62,7 +62,7 @@ class JobSettings:
     """The knobs of the job flow, in seconds and counts."""
 
     poll: PollSchedule = field(default_factory=PollSchedule)
-    poll_strategy: str = "adaptive"  # adaptive (AdaptivePolicy, up to poll_budget polls a job) or fixed (`poll`)
+    poll_strategy: str = "adaptive"  # adaptive (AdaptivePolicy, `poll` its floor) or fixed (`poll`)
     poll_budget: int = 20
     progress_interval: float = 3.0
     max_tasks_in_flight: int = 20
@@ -134,7 +134,7 @@ class JobService:
         self.retry = StorageRetry(settings.storage_retry_limit)
         # One model plans the polls and makes the estimate users see (`estimator` is for the fixed strategy).
         self.estimator: PollPolicy = (
-            AdaptivePolicy(settings.poll.timeout, settings.poll_budget)
+            AdaptivePolicy(settings.poll.timeout, settings.poll_budget, fixed=settings.poll)
             if settings.poll_strategy == "adaptive"
             else FixedPolicy(settings.poll, estimator)
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import math
 import statistics
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from kontext.polling.policy import PollPlan
+from kontext.polling.policy import PollPlan, PollSchedule
 from kontext.polling.survival import Curve, curve_spread, draw, kaplan_meier, quantile
 
 _PLAN_BINS = 16  # equal-mass bins of the finish-time distribution a plan is drawn on
@@ -45,13 +46,16 @@ class AdaptivePolicy:
     Per kind of job (mode, and whether an input image is edited) it follows the recent jobs, finished and still
     running (Kaplan-Meier, so the quick jobs that finish first do not pass for typical), and, where two polls close
     together saw it, when each went from pending to processing. After every poll a job's plan is redrawn from its
-    finish-time distribution given what its polls saw: up to the `coverage` quantile the polls are spaced as the
-    density to the power -`focus` (1/2 minimises the mean wait: dense around the likely finish, sparse elsewhere),
-    then `tail_polls` (a quarter of the budget) back off geometrically and the last lands on the timeout. `budget`
-    caps the polls of one job, and no task is given up before the timeout. When the queue wait (pending) varies
-    enough to matter, a probe poll finds when processing started and the plan follows the processing time alone; a
-    few explorer jobs poll early and often so that this can be learnt. A prior (`prior_weight` pseudo-jobs around
-    `default` seconds) gives a new bot a plan and keeps the first, necessarily quick, finishes from sweeping it away.
+    finish-time distribution given what its polls saw: the polls are packed where the hazard (the chance of finishing
+    now, given still running) is highest, at most one per `fine` seconds, up to the `coverage` quantile; the poll
+    cost is set so that jobs spend about `spend` times the fixed schedule's status requests. Under every plan lies
+    a floor: the first poll no later than the fixed schedule's, then never a gap longer than `guard` times its
+    interval until the timeout, so no job, a straggler least of all, is polled less often than the fixed schedule
+    would poll it. `budget` caps a job's planned polls; past it only the floor is left. When the queue wait
+    (pending) varies enough to matter, a probe poll finds when processing started and the plan follows the
+    processing time alone; a few explorer jobs poll early and often so that this can be learnt. A prior
+    (`prior_weight` pseudo-jobs around `default` seconds) gives a new bot a plan and keeps the first, necessarily
+    quick, finishes from sweeping it away.
     """
 
     def __init__(
@@ -59,30 +63,40 @@ class AdaptivePolicy:
         timeout: float = 120.0,
         budget: int = 20,
         *,
-        default: float = 12.0,
-        prior_spread: float = 0.5,
+        fixed: PollSchedule | None = None,
+        guard: float = 0.8,
+        default: float = 10.0,
+        prior_spread: float = 0.4,
         prior_weight: int = 24,
         window: int = 1000,
         min_samples: int = 5,
         min_gap: float = 0.3,
         coverage: float = 0.995,
-        tail_polls: int | None = None,
         narrow: float = 1.0,
         explore_every: int = 8,
         max_probes: int = 2,
-        focus: float = 0.5,
+        spend: float = 1.5,
+        focus: float = 2.0,
+        fine: float = 0.5,
     ) -> None:
         if budget < 1:
             raise ValueError("budget must be at least 1")
         self._timeout = timeout
         self.budget = budget
+        # The floor under every plan: the first poll no later than the fixed schedule's, then never a gap longer
+        # than `guard` times its interval, so that a straggler is always polled at least as often as it would be.
+        fixed = fixed or PollSchedule(timeout=timeout)
+        self._fixed = fixed
+        self.first_by = min(fixed.first_delay, timeout)
+        self.max_gap = max(min_gap, guard * fixed.interval)
         self.min_gap = min_gap
         self.coverage = coverage
-        self.tail_polls = budget // 4 if tail_polls is None else tail_polls  # kept for after the likely finish
         self.narrow = narrow
         self.explore_every = explore_every
         self.max_probes = max_probes
+        self.spend = spend
         self.focus = focus
+        self.fine = fine
         self.min_samples = min_samples
         self._window = window
         # The prior: evenly spaced quantiles of a lognormal around the vendor's typical time, kept in the model as
@@ -93,6 +107,7 @@ class AdaptivePolicy:
         ]
         self._cohorts: dict[tuple[str, bool], collections.deque[_Record]] = {}
         self._models: dict[tuple[str, bool], _Model] = {}
+        self._cost = (-1, 1.0)  # (finished jobs when it was set, the poll cost): see poll_cost
         self._scheduled = 0
         self._finished = 0
         self._news = 0  # finished jobs since the models were last rebuilt
@@ -157,6 +172,64 @@ class AdaptivePolicy:
             model = self._models[key] = self._build(self._history(key))
         return model
 
+    def deadline(self, polls: int, last: float) -> float:
+        """The latest the next poll may come: the fixed schedule's first poll, then `max_gap` after the last."""
+        return max(self.first_by, last + self.max_gap) if polls else self.first_by
+
+    @property
+    def poll_cost(self) -> float:
+        """Seconds of waiting one poll is worth: set so that jobs cost `spend` times the fixed schedule's polls.
+
+        One value for every kind of job, weighed by how many of each there were, so that polls go where they cut
+        the wait most. Recomputed as finished jobs grow by half (or by 200), not at every rebuild: it takes a few
+        dozen planned schedules.
+        """
+        finished, cost = self._cost
+        if finished >= 0 and self._finished < min(max(finished * 1.5, finished + 8), finished + 200):
+            return cost
+        kinds = [(len(cohort), self.model(key).finish) for key, cohort in self._cohorts.items() if cohort]
+        if not kinds:
+            kinds = [(1, kaplan_meier(self._prior, []))]
+        target = self.spend * sum(weight * self._fixed_polls(finish) for weight, finish in kinds)
+        low, high = math.log(1e-3), math.log(30.0)
+        if finished >= 0:  # it moves little between two calibrations
+            low, high = max(low, math.log(cost / 8)), min(high, math.log(cost * 8))
+        for _ in range(6):
+            middle = (low + high) / 2
+            if sum(weight * self._expected_polls(finish, math.exp(middle)) for weight, finish in kinds) > target:
+                low = middle
+            else:
+                high = middle
+        self._cost = (self._finished, math.exp(high))
+        return self._cost[1]
+
+    def _fixed_polls(self, finish: Curve) -> float:
+        """Status requests the fixed schedule spends on one job of this distribution, on average."""
+        fixed = self._fixed
+        expected, at, previous = 0.0, min(fixed.first_delay, self.timeout), 0.0
+        for _ in range(4 * self.budget):  # as far as the adaptive plan is followed (see _expected_polls)
+            survival = finish.survival(previous)
+            if survival < 1e-3 or previous >= self.timeout:
+                break
+            expected += survival
+            previous, at = at, min(at + fixed.interval, self.timeout)
+        return expected
+
+    def _expected_polls(self, finish: Curve, poll_cost: float) -> float:
+        """Status requests an adaptive plan with this poll cost spends on one job, on average (no probes)."""
+        expected, last, polls = 0.0, 0.0, 0
+        while last < self.timeout and polls <= 2 * self.budget:
+            survival = finish.survival(last)
+            if survival < 1e-3:
+                break
+            expected += survival
+            at = self.timeout
+            if polls < self.budget:
+                at = _next_by_hazard(self, functools.partial(finish.quantile, after=last), last, poll_cost)
+            last = min(max(at, last + self.min_gap), self.deadline(polls, last), self.timeout)
+            polls += 1
+        return expected
+
     def _polled(self) -> None:
         # Running jobs' ages feed the model too; refresh now and then even while nothing finishes.
         self._polls += 1
@@ -182,7 +255,9 @@ class AdaptivePolicy:
     def _build(self, records: Sequence[_Record]) -> _Model:
         done = [r.total for r in records if r.total is not None]
         running = [r.age for r in records if r.total is None]
-        finish = kaplan_meier(done + self._prior, running)
+        # The prior steps aside once the real jobs far outnumber it: pseudo-jobs at 10 s would blur two kinds far apart.
+        prior = self._prior if len(done) < 4 * len(self._prior) else []
+        finish = kaplan_meier(done + prior, running)
         processing = kaplan_meier(
             [r.total - r.started for r in records if r.total is not None and r.started is not None],
             [r.age - r.started for r in records if r.total is None and r.started is not None],
@@ -191,7 +266,8 @@ class AdaptivePolicy:
         # The start is worth knowing (and a poll to find) when enough was learnt and the processing time alone is
         # clearly narrower than the whole finish time.
         informs = processing.deaths >= 4 * self.min_samples and curve_spread(processing) <= 0.6 * curve_spread(finish)
-        return _Model(finish, processing, starts, informs, max([*done, *running, *self._prior]))
+        horizon = max([*done, *running, *self._prior])
+        return _Model(finish, processing, starts, informs, horizon)
 
 
 class AdaptiveSchedule:
@@ -240,15 +316,19 @@ class AdaptiveSchedule:
         return quantile(finish, 0.5 / known) if finish and known >= 0.5 else None
 
     def delays(self, elapsed: Callable[[], float]) -> Iterator[float]:
-        """Yield the wait before each poll, within the budget, the last one landing on the timeout at the latest."""
+        """Yield the wait before each poll until the timeout, where the last one lands.
+
+        Up to `budget` polls follow the plan; none is ever later than the floor (`deadline`), so past the plan a
+        straggler is polled at least as often as the fixed schedule would poll it.
+        """
         policy = self._policy
-        while self._polls < policy.budget:
+        while True:
             now = elapsed()
             if now >= policy.timeout:
                 return
-            at, probe = self._next_poll()
+            at, probe = self._next_poll() if self._polls < policy.budget else (policy.timeout, False)
             earliest = self._last + policy.min_gap if self._polls else policy.min_gap
-            at = min(max(at, earliest), policy.timeout)
+            at = min(max(at, earliest), policy.deadline(self._polls, self._last), policy.timeout)
             yield max(0.0, at - now)
             self._polls += 1
             self._probes += probe
@@ -257,54 +337,33 @@ class AdaptiveSchedule:
     def _next_poll(self) -> tuple[float, bool]:
         """When to poll next (seconds from submission), and whether that poll is a probe for processing.
 
-        Up to the `coverage` quantile of the finish time (given what the polls saw), polls are spaced as the
-        density to the power -`focus`: dense where jobs finish, sparse elsewhere. Past it, the polls kept for the
-        tail back off geometrically, the last one on the timeout.
+        Polls are spaced as the hazard (the chance of finishing now, given not finished yet) to the power -1/2, which
+        minimises the wait plus `poll_cost` seconds per poll: dense where a job still running is likely to finish,
+        and cheap late, when most jobs are done and few pay for a poll. Up to the `coverage` quantile of the finish
+        time (given what the polls saw); past it, or past what the model knows, only the floor in `delays` is left.
         """
         policy = self._policy
-        left = policy.budget - self._polls
-        if left <= 1:
-            return policy.timeout, False
-        edges, weights = self._bins()
-        reaches_timeout = bool(edges) and edges[-1] >= policy.timeout
-        central = left if reaches_timeout else left - 1 - min(policy.tail_polls, left - 2)
-        if not edges or central < 1:
-            # Past what the model knows: back off geometrically, the last poll on the timeout.
-            last = max(self._last, policy.min_gap)
-            return last * (policy.timeout / last) ** (1 / left), False
-        at = edges[-1]
-        share = sum(weights) / central
-        lower = self._lower
-        for edge, weight in zip(edges, weights, strict=True):
-            if weight >= share > 0:
-                at = lower + (edge - lower) * share / weight
-                break
-            share -= weight
-            lower = edge
-        probe = self._probe(left)
+        at = self._planned()
+        probe = self._probe(policy.budget - self._polls)
         if probe is not None and probe < at:
             return probe, True
         return at, False
 
-    def _bins(self) -> tuple[list[float], list[float]]:
-        """Equal-mass bins of the finish time up to `coverage` (ends, cut at the timeout) and their poll weights."""
+    def _planned(self) -> float:
+        """The next poll by the hazard of this job's finish, given what its polls saw."""
         policy = self._policy
-        finish, known = self._finish_times()
-        # Nothing can finish before the earliest time seen: no polls there.
-        self._lower = lower = max(self._last, finish[0]) if finish else self._last
-        mass = policy.coverage / _PLAN_BINS
-        edges: list[float] = []
-        weights: list[float] = []
-        for k in range(1, _PLAN_BINS + 1):
-            if k * mass > known:
-                break
-            edge = min(max(quantile(finish, k * mass / known), lower), policy.timeout)
-            weights.append(mass**policy.focus * (edge - lower) ** (1 - policy.focus))
-            edges.append(edge)
-            lower = edge
-            if edge >= policy.timeout:
-                break
-        return edges, weights
+        model = policy.model(self._key)
+        if self._starts(model):
+            finish, known = self._finish_times()
+
+            def at(share: float) -> float | None:
+                return quantile(finish, share / known) if finish and share <= known else None
+
+            return _next_by_hazard(policy, at, self._last, policy.poll_cost)
+        # Only "still running": the learnt curve past now, straight from its quantiles (no draws).
+        return _next_by_hazard(
+            policy, functools.partial(model.finish.quantile, after=self._last), self._last, policy.poll_cost
+        )
 
     def _probe(self, left: int) -> float | None:
         """An early poll to catch the pending→processing change, when that narrows the finish enough to pay."""
@@ -361,3 +420,38 @@ class AdaptiveSchedule:
             if len(later) >= policy.min_samples:
                 return [quantile(later, (k + 0.5) / _START_POINTS) for k in range(_START_POINTS)]
         return []
+
+
+def _next_by_hazard(
+    policy: AdaptivePolicy, quantile_at: Callable[[float], float | None], last: float, poll_cost: float
+) -> float:
+    """Where the poll density, (hazard / 2 poll_cost) ** focus and at most one per `fine` seconds, adds up to one.
+
+    `quantile_at(p)` is the p-quantile of the finish time given still running at `last` (None past what is known).
+    With `focus` 1/2 this minimises the mean wait plus `poll_cost` seconds per poll; a larger one packs the polls
+    where the hazard is highest, which serves the median better. The timeout where the known part runs out first.
+    """
+    first = quantile_at(0.0)
+    if first is None:
+        return policy.timeout
+    lower = min(max(last, first), policy.timeout)
+    mass = 1.0 / _PLAN_BINS
+    polls = 0.0
+    for k in range(1, _PLAN_BINS + 1):
+        found = quantile_at(k * mass)
+        if found is None or (k - 1) * mass >= policy.coverage:
+            break
+        # A bin at least a twentieth of a second wide: a step curve piles its mass on single times (infinite hazard).
+        edge = min(max(found, lower + 0.05), policy.timeout)
+        width = edge - lower
+        if width <= 0:  # the plan has reached the timeout
+            break
+        hazard = mass / width / max(1.0 - (k - 0.5) * mass, 1e-9)  # still running mid-bin
+        density = min((hazard / (2 * poll_cost)) ** policy.focus, 1 / policy.fine)
+        if polls + density * width >= 1.0:
+            return lower + (1.0 - polls) / density
+        polls += density * width
+        lower = edge
+        if edge >= policy.timeout:
+            break
+    return policy.timeout

@@ -1,0 +1,82 @@
+"""The poll policies replayed offline on a workload: each job's polls against its generation time, no bot, no I/O.
+
+The real runs measure the bot; this measures the schedule alone, fast enough to trace lag against status requests
+over many poll budgets (the curves in RESULTS.md) and to check a change to the planner before a full run.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from bench.workload import JobSpec
+from kontext.polling.adaptive import AdaptivePolicy
+from kontext.polling.policy import FixedPolicy, PollPolicy, PollSchedule
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """What one policy did on one workload: each delivered job's lag (finish → the poll that saw it done) and polls."""
+
+    lags: list[float]
+    polls: list[int]
+    missed: int  # jobs the schedule gave up on before they finished
+
+    @property
+    def polls_per_job(self) -> float:
+        return sum(self.polls) / max(1, len(self.polls))
+
+
+def replay(policy: PollPolicy, specs: Sequence[JobSpec], *, latency: float = 0.05, scale: float = 1.0) -> Replay:
+    """Run every job's plan on a shared simulated clock; each poll is answered `latency` seconds after it is sent."""
+    events: list[tuple[float, int, int]] = []  # (time, order, job index): a poll is due, or the job is submitted
+    plans: dict[int, tuple[object, Iterator[float], float]] = {}
+    now = 0.0
+    order = 0
+    lags: list[float] = []
+    polls: list[int] = []
+    counts: dict[int, int] = {}
+    missed = 0
+    for spec in specs:
+        heapq.heappush(events, (spec.at, order, spec.index))
+        order += 1
+    by_index = {spec.index: spec for spec in specs}
+
+    def clock(began: float) -> Callable[[], float]:
+        return lambda: now - began
+
+    while events:
+        now, _, index = heapq.heappop(events)
+        spec = by_index[index]
+        if index not in plans:
+            plan = policy.schedule(spec.mode, spec.edit)
+            began = now
+            plans[index] = (plan, iter(plan.delays(clock(began))), began)
+            counts[index] = 0
+        else:
+            plan, delays, began = plans[index]
+            at = now - began
+            counts[index] += 1
+            if at >= spec.total * scale:
+                lags.append(at - spec.total * scale)
+                polls.append(counts[index])
+                plan.note("success", at)
+                policy.observe(spec.mode, spec.edit, spec.total * scale, plan=plan)  # type: ignore[arg-type]
+                continue
+            plan.note("pending" if at < spec.pending * scale else "processing", at)  # type: ignore[attr-defined]
+        plan, delays, began = plans[index]
+        delay = next(delays, None)
+        if delay is None:
+            missed += 1
+            continue
+        heapq.heappush(events, (now + delay + latency, order, index))
+        order += 1
+    return Replay(lags, polls, missed)
+
+
+def policy_for(strategy: str, budget: int, schedule: PollSchedule) -> PollPolicy:
+    """The policy the bot would build for these settings."""
+    if strategy == "fixed":
+        return FixedPolicy(schedule)
+    return AdaptivePolicy(schedule.timeout, budget, fixed=schedule)

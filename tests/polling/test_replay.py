@@ -1,0 +1,33 @@
+"""The poll schedules replayed on the benchmark's workloads (bench/replay.py): the adaptive one never loses the tail."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.replay import replay
+from bench.workload import WORKLOADS, burst
+from kontext.polling.adaptive import AdaptivePolicy
+from kontext.polling.policy import FixedPolicy, PollSchedule
+
+FIXED = PollSchedule(first_delay=8.0, interval=3.0, timeout=120.0)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[round(q * (len(ordered) - 1))]
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_replay_adaptive_schedule_is_no_worse_than_the_fixed_one_at_the_tail(name: str) -> None:
+    workload = WORKLOADS[name]
+    jobs = min(workload.jobs, 300)
+    specs = burst(jobs=jobs, seconds=workload.seconds * jobs / workload.jobs, users=50, guilds=5, workload=name)
+    fixed = replay(FixedPolicy(FIXED), specs)
+    adaptive = replay(AdaptivePolicy(FIXED.timeout, 20, fixed=FIXED), specs)
+
+    assert adaptive.missed == fixed.missed == 0 and len(adaptive.lags) == jobs
+    overhead = 0.1  # download and upload, the same for both
+    for q, ceiling in ((0.99, 1.0), (1.0, 1.2)):
+        assert _quantile(adaptive.lags, q) + overhead <= ceiling * (_quantile(fixed.lags, q) + overhead)
+    assert adaptive.polls_per_job <= 2 * fixed.polls_per_job
+    assert _quantile(adaptive.lags, 0.5) < _quantile(fixed.lags, 0.5)
