@@ -310,6 +310,7 @@ async def test_reroll_makes_a_new_job_with_the_same_request_for_the_clicker(tmp_
         assert len(world.api.submits) == 2
         assert world.api.submits[1]["input"] == world.api.submits[0]["input"]
         assert rerolled.id != result.id and len(rerolled.files) == 1
+        assert rerolled.files[0][1] != result.files[0][1], "a re-roll is a new picture, in simulation too"
         job = await world.bot.storage.find_job_by_message(rerolled.id)
         assert job is not None and job.user_id == int(bob["id"])
 
