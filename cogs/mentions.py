@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from cogs.utils.admission import requester
 from cogs.utils.delivery import message_delivery, render_progress
 from cogs.utils.errors import describe_error
 from cogs.utils.guide import help_for
 from cogs.utils.images import checked, images_in, links_in
+from cogs.utils.requesters import requester
 from cogs.utils.text import CONTENT, cut
 from kontext.jobs.admission import Acknowledged, Origin
 from kontext.jobs.delivery import Progress

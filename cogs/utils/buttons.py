@@ -14,9 +14,12 @@ import discord
 
 from cogs.utils.errors import UserError
 from cogs.utils.images import checked, images_in, same_image
+from cogs.utils.requesters import requester
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
 from kontext.models import GenerationRequest, Job
+from kontext.quotas.models import QuotaExceeded
+from kontext.quotas.precheck import refusal_now
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -88,6 +91,9 @@ class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template
     async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         try:
             job = await _job(interaction, self.job_id)
+            refusal = await _refusal_now(interaction, job)
+            if refusal is not None:
+                raise refusal  # before the user types anything: the same words as a refused request, nothing charged
             await interaction.response.send_modal(EditModal(job, interaction.message))
         except Exception as error:
             await _report(interaction, error)
@@ -144,6 +150,26 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
 
     async def on_error(self, interaction: discord.Interaction[KontextBot], error: Exception) -> None:  # type: ignore[override]
         await _report(interaction, error)
+
+
+async def _refusal_now(interaction: discord.Interaction[KontextBot], job: Job) -> QuotaExceeded | None:
+    """The limit an edit of this job would hit for the clicker now; None when allowed or when it can't be told."""
+    who = requester(
+        interaction.user, interaction.channel, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0
+    )
+    try:
+        return await refusal_now(
+            interaction.client.quotas,
+            guild_id=who.guild_id,
+            user_id=who.user_id,
+            role_ids=who.role_ids,
+            channel_id=who.rules_channel_id,
+            mode=job.request.mode,
+        )
+    except Exception as error:
+        # Only advice: the reservation when the instruction is submitted decides, and says why.
+        log.warning("job %s: could not check the quota before the edit modal (%s)", job.id, error)
+        return None
 
 
 async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -> GenerationRequest:
