@@ -273,6 +273,17 @@ async def test_context_menu_opens_a_modal_and_edits(tmp_path: Path) -> None:
         assert len(message.files) == 1
 
 
+async def test_context_menu_edits_the_image_of_a_result_card(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        result = await imagine(world)
+        assert result.attachments == [], "Discord leaves the card's image out of attachments"
+        menu = await world.discord.send_message_command("Edit image", result, guild=world.guild, user=world.user)
+        await world.discord.wait_for(lambda: menu.modal is not None)
+        message = await world.finished(await world.discord.submit_modal(menu, {"What should change?": "add snow"}))
+        assert world.api.submits[1]["input"]["image_url"] == result.media_urls[0]
+        assert len(message.files) == 1
+
+
 async def test_context_menu_lets_the_user_pick_among_several_images(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         first, second = image_attachment(world, name="a.png"), image_attachment(world, 600, 600, name="b.png")
