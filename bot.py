@@ -44,7 +44,7 @@ from kontext.web import CallbackServer, HealthServer, Listener
 
 log = logging.getLogger("kontext.bot")
 
-EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.mentions", "cogs.quota", "cogs.admin")
+EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.mentions", "cogs.quota", "cogs.admin", "cogs.help")
 _COMMANDS_HASH_KEY = "commands_hash"
 
 SHUTDOWN_GRACE = 5.0  # seconds a submit already on the wire gets to land at SIGTERM, so its job stays resumable

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord.ext import commands
 
+from cogs.utils.text import plural
 from kontext.models import ACTIVE_STATES
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class AdminCog(commands.Cog):
         """Sync slash commands globally, to this server only, or clear this server's copies."""
         if scope == "global":
             synced = await self.bot.tree.sync()
-            await ctx.reply(f"Synced {len(synced)} commands globally (they can take a while to show up).")
+            await ctx.reply(f"Synced {plural(len(synced), 'command')} globally (they can take a while to show up).")
             return
         if ctx.guild is None:
             await ctx.reply("`here` and `clear` work in a server.")
@@ -49,7 +50,7 @@ class AdminCog(commands.Cog):
         else:
             self.bot.tree.copy_global_to(guild=ctx.guild)
         synced = await self.bot.tree.sync(guild=ctx.guild)
-        await ctx.reply(f"{len(synced)} commands now registered in this server.")
+        await ctx.reply(f"{plural(len(synced), 'command')} now registered in this server.")
 
     @commands.command(name="status")
     async def status(self, ctx: commands.Context[KontextBot]) -> None:

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from cogs.utils.admission import requester
 from cogs.utils.delivery import message_delivery, render_progress
 from cogs.utils.errors import describe_error
+from cogs.utils.guide import help_for
 from cogs.utils.images import checked, images_in, links_in
+from cogs.utils.requesters import requester
 from cogs.utils.text import CONTENT, cut
 from kontext.jobs.admission import Acknowledged, Origin
 from kontext.jobs.delivery import Progress
@@ -34,6 +35,7 @@ HIDDEN = (
     "Use **Apps → Edit image** on it (right-click or long-press the message), attach the image to your "
     "message, or reply to one of my own images. (The bot's owner can also turn on the Message Content intent.)"
 )
+HELP_WORDS = frozenset({"help", "commands"})
 _NEEDED = ("send_messages", "embed_links", "attach_files", "read_message_history")
 
 
@@ -75,6 +77,11 @@ class MentionsCog(commands.Cog):
 
     async def _handle(self, message: discord.Message) -> None:
         instruction, linked = links_in(self._instruction(message))
+        if instruction.strip(" !?.").lower() in HELP_WORDS:
+            # Never a generation: "@Bot help" answers with the help, free, with no call to the image service.
+            embed = await help_for(self.bot, message.author, message.guild.id if message.guild else None)
+            await message.reply(embed=embed, mention_author=False, allowed_mentions=discord.AllowedMentions.none())
+            return
         if not instruction:
             await self._answer(message, HOW_TO.format(name=self.bot.user.display_name))  # type: ignore[union-attr]
             return

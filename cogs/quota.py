@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.utils.errors import UserError, when
+from cogs.utils.text import plural
 from kontext.money import format_usd, parse_usd
 from kontext.quotas.models import GuildSettings, GuildUsage
 
@@ -123,9 +124,8 @@ class QuotaCog(commands.Cog):
             ("Today", usage.today, usage.top_today),
             ("This month", usage.month, usage.top_month),
         ):
-            leaders = (
-                "\n".join(f"<@{s.user_id}>: {s.images} images, {format_usd(s.micros)}" for s in top) or "nobody yet"
-            )
+            leaders = "\n".join(f"<@{s.user_id}>: {plural(s.images, 'image')}, {format_usd(s.micros)}" for s in top)
+            leaders = leaders or "nobody yet"
             embed.add_field(
                 name=label,
                 value=(
@@ -258,9 +258,13 @@ class QuotaCog(commands.Cog):
         """Clear a member's image count for today."""
         await self.bot.quotas.reset_user_day(interaction.guild_id, member.id)
         usage = await self.bot.quotas.user_usage(interaction.guild_id, member.id, [r.id for r in member.roles])
-        limit = "unlimited" if usage.limit is None else f"{usage.images_today} of {usage.limit}"
+        used = (
+            plural(usage.images_today, "image")
+            if usage.limit is None
+            else f"{usage.images_today} of {plural(usage.limit, 'image')}"
+        )
         await interaction.response.send_message(
-            f"{member.mention} starts today afresh: {limit} images used.",
+            f"{member.mention} starts today afresh: {used} used.",
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )

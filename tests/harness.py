@@ -89,7 +89,7 @@ class World:
 
         def final() -> bool:
             message = interaction.original
-            return message is not None and bool(message.embeds) and not message.loading
+            return message is not None and (bool(message.embeds) or message.components_v2) and not message.loading
 
         await self.discord.wait_for(final, within)
         await self.bot.jobs.wait_idle()

@@ -9,22 +9,12 @@ import discord
 
 from cogs.utils.delivery import InteractionDelivery
 from cogs.utils.errors import AnsweredElsewhere, answered_elsewhere
-from kontext.jobs.admission import Acknowledged, Origin, Requester
+from cogs.utils.requesters import requester
+from kontext.jobs.admission import Acknowledged, Origin
 from kontext.models import GenerationRequest, Job
 
 if TYPE_CHECKING:
     from bot import KontextBot
-
-
-def requester(user: discord.abc.User, channel: object, *, guild_id: int | None, channel_id: int) -> Requester:
-    """Who asks and where; a thread follows its parent channel's permission to use the bot."""
-    return Requester(
-        user_id=user.id,
-        channel_id=channel_id,
-        guild_id=guild_id,
-        role_ids=tuple(role.id for role in getattr(user, "roles", ())),
-        limit_channel_id=getattr(channel, "parent_id", None),
-    )
 
 
 async def start_from_interaction(

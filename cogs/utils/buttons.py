@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from cogs.utils.errors import UserError
-from cogs.utils.images import check_attachment, images_in, same_image
+from cogs.utils.images import checked, images_in, same_image
+from cogs.utils.requesters import requester
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
 from kontext.models import GenerationRequest, Job
+from kontext.quotas.models import QuotaExceeded
+from kontext.quotas.precheck import refusal_now
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -88,6 +91,9 @@ class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template
     async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         try:
             job = await _job(interaction, self.job_id)
+            refusal = await _refusal_now(interaction, job)
+            if refusal is not None:
+                raise refusal  # before the user types anything: the same words as a refused request, nothing charged
             await interaction.response.send_modal(EditModal(job, interaction.message))
         except Exception as error:
             await _report(interaction, error)
@@ -130,11 +136,13 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
     async def on_submit(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         # The result's own attachment, as Discord describes it now: never the API's temporary result URL.
         message = interaction.message or self.message
-        if message is not None and not message.attachments:
+        images = images_in(message) if message is not None else []
+        if message is not None and not images:
             message = await interaction.channel.fetch_message(message.id)  # type: ignore[union-attr]
-        if message is None or not message.attachments:
+            images = images_in(message)
+        if message is None or not images:
             raise UserError("This result has no image attached any more, so there is nothing to edit.")
-        source = check_attachment(message.attachments[0])
+        source = await checked(interaction.client, images[0])
         request = interaction.client.admission.edit_request(self.instruction.value, source, like=self.job)
         await interaction.client.start_from_interaction(
             interaction, request, origin=Origin(self.job.id, message.id), aspect_auto=True
@@ -142,6 +150,26 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
 
     async def on_error(self, interaction: discord.Interaction[KontextBot], error: Exception) -> None:  # type: ignore[override]
         await _report(interaction, error)
+
+
+async def _refusal_now(interaction: discord.Interaction[KontextBot], job: Job) -> QuotaExceeded | None:
+    """The limit an edit of this job would hit for the clicker now; None when allowed or when it can't be told."""
+    who = requester(
+        interaction.user, interaction.channel, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0
+    )
+    try:
+        return await refusal_now(
+            interaction.client.quotas,
+            guild_id=who.guild_id,
+            user_id=who.user_id,
+            role_ids=who.role_ids,
+            channel_id=who.rules_channel_id,
+            mode=job.request.mode,
+        )
+    except Exception as error:
+        # Only advice: the reservation when the instruction is submitted decides, and says why.
+        log.warning("job %s: could not check the quota before the edit modal (%s)", job.id, error)
+        return None
 
 
 async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -> GenerationRequest:
@@ -160,13 +188,14 @@ async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -
     return replace(job.request, image_url=match.url)
 
 
-def result_view(job: Job) -> discord.ui.View:
-    """The buttons under a finished image."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(RerollButton(job.id))
-    view.add_item(EditButton(job.id))
-    view.add_item(DeleteButton(job.id))
-    return view
+def result_view(job: Job, *, editable: bool = True) -> discord.ui.ActionRow[discord.ui.LayoutView]:
+    """The buttons of a finished image, for its card; no Edit when there is no uploaded image to edit."""
+    row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow()
+    row.add_item(RerollButton(job.id))
+    if editable:
+        row.add_item(EditButton(job.id))
+    row.add_item(DeleteButton(job.id))
+    return row
 
 
 DYNAMIC_ITEMS = (RerollButton, EditButton, DeleteButton)

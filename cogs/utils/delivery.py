@@ -1,4 +1,4 @@
-"""How jobs look in Discord: the progress placeholder, the result, the failure; and the delivery that edits them."""
+"""How jobs look in Discord: the progress placeholder, the failure; and the delivery that edits them into results."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from cogs.utils import text
-from cogs.utils.buttons import result_view
+from cogs.utils.cards import result_card, shows_job
 from cogs.utils.errors import describe_error
-from cogs.utils.text import cut, fit, quote
+from cogs.utils.text import cut, quote
 from kontext.images.codec import fit_image
 from kontext.jobs.delivery import Outcome, Progress
 from kontext.models import Job, JobState
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBED_COLOUR = discord.Colour(0x5865F2)
 FAIL_COLOUR = discord.Colour(0xED4245)
 _PROMPT_PREVIEW = 300
 FAIL_TITLE = "Couldn't make this image"
@@ -68,42 +67,6 @@ def result_filename(job: Job, extension: str) -> str:
     words = re.findall(r"[a-z0-9]+", job.request.prompt.lower())
     slug = "-".join(words)[:40].strip("-") or "image"
     return f"kontext-{slug}-{job.id[:6]}.{extension}"
-
-
-def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
-
-
-def result_embed(
-    job: Job,
-    outcome: Outcome,
-    *,
-    price_micros: int,
-    filename: str | None,
-    note: str | None,
-    aspect_auto: bool = False,
-) -> discord.Embed:
-    """The embed under a finished image: prompt, mode, aspect ratio, time taken, requester, and its source."""
-    request = job.request
-    embed = discord.Embed(colour=EMBED_COLOUR)
-    embed.add_field(name="Mode", value=price_label(request.mode, price_micros))
-    ratio = request.aspect_ratio + (" (closest to the input image)" if aspect_auto else "")
-    embed.add_field(name="Aspect ratio", value=ratio)
-    embed.add_field(name="Time", value=f"{outcome.seconds:.1f} s")
-    embed.add_field(name="Requested by", value=f"<@{job.user_id}>")
-    if job.source_message_id:
-        link = jump_url(job.guild_id, job.channel_id, job.source_message_id)
-        embed.add_field(name="Edited from", value=f"[this image]({link})")
-    if filename:
-        embed.set_image(url=f"attachment://{filename}")
-    footer = f"Job {job.id}" + (f" · task {cut(job.task_id, 100)}" if job.task_id else "")
-    if note:
-        footer = f"{note}\n{footer}"
-    embed.set_footer(text=cut(footer, text.FOOTER))
-    # The prompt gets what the message's 6,000 characters leave, up to a description's own 4,096.
-    used = len(embed.footer.text or "") + sum(len(field.name or "") + len(field.value or "") for field in embed.fields)
-    embed.description = fit(request.prompt, min(text.EMBED_DESCRIPTION, text.EMBED_TOTAL - used))
-    return embed
 
 
 def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
@@ -172,8 +135,7 @@ class PlaceholderDelivery:
             message = await self.bot.get_partial_messageable(self.channel_id).fetch_message(job.message_id)
         except discord.HTTPException:
             return False
-        marker = f"Job {job.id}"
-        return any(embed.title is None and marker in (embed.footer.text or "") for embed in message.embeds)
+        return shows_job(message, job.id)
 
     async def _moved(self, job: Job, message_id: int) -> None:
         if job.message_id != message_id:
@@ -195,36 +157,19 @@ class PlaceholderDelivery:
     async def succeeded(self, job: Job, outcome: Outcome) -> None:
         fitted = await asyncio.to_thread(fit_image, outcome.image, self.upload_limit)
         price = self.bot.settings.price_micros(job.request.mode)
-        content = f"<@{job.user_id}>"
-        auto = self.aspect_auto
-        if fitted is None:
-            # Too big even after re-encoding: link the (temporary) result instead of losing it.
-            embed = result_embed(job, outcome, price_micros=price, filename=None, note=None, aspect_auto=auto)
-            content += (
-                "\nThe image is too large to upload here even after shrinking it, so here is a link instead "
-                f"(it expires after a while): {outcome.result_url}"
-            )
-            message = await self._edit(
-                job,
-                "result",
-                content=cut(content, text.CONTENT),
-                embed=embed,
-                attachments=[],
-                allowed_mentions=self._mention,
-            )
-            await self._moved(job, message.id)
-            return
-        filename = result_filename(job, fitted.extension)
-        note = "Re-encoded to fit this channel's upload limit." if fitted.reencoded else None
-        embed = result_embed(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=auto)
-        file = discord.File(io.BytesIO(fitted.data), filename=filename)
+        # Too big even after re-encoding: the card links the (temporary) result instead of losing it.
+        filename = result_filename(job, fitted.extension) if fitted is not None else None
+        note = "Re-encoded to fit this channel's upload limit" if fitted is not None and fitted.reencoded else None
+        card = result_card(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto)
+        files = [discord.File(io.BytesIO(fitted.data), filename=filename)] if fitted is not None and filename else []
+        # The placeholder is plain content: turning it into a card sets IS_COMPONENTS_V2 and must clear the content.
         message = await self._edit(
             job,
             "result",
-            content=content,
-            embed=embed,
-            attachments=[file],
-            view=result_view(job),
+            content=None,
+            embed=None,
+            view=card,
+            attachments=files,
             allowed_mentions=self._mention,
         )
         await self._moved(job, message.id)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from cogs.utils.text import CONTENT, code, cut, fit
+from cogs.utils.text import CONTENT, code, cut, fit, plural
 from kontext.api.breaker import ServiceUnavailableNow
 from kontext.api.errors import (
     ApiConnectionError,
@@ -93,21 +93,29 @@ def describe_quota(error: QuotaExceeded) -> str:
         text = f"Please wait a little between requests: you can ask again {reset}."
     elif kind is LimitKind.CONCURRENCY:
         text = (
-            f"You already have {error.used} image{'s' if error.used != 1 else ''} in progress (the limit is "
+            f"You already have {plural(error.used or 0, 'image')} in progress (the limit is "
             f"{error.limit} at a time). Wait for one to finish."
         )
     elif kind is LimitKind.USER_DAILY:
-        text = f"You've used all {error.limit} of your images for today in this server. You can make more {reset}."
+        allowance = "your one image" if error.limit == 1 else f"all {error.limit} of your images"
+        text = f"You've used {allowance} for today in this server. You can make more {reset}."
     elif kind is LimitKind.GLOBAL_DAILY:
         text = f"The bot has reached its owner's spending budget for today. It resets {reset}."
     else:
         period = "daily" if kind is LimitKind.GUILD_DAILY else "monthly"
-        text = (
-            f"This server has used {format_usd(error.used or 0)} of its {format_usd(error.limit or 0)} {period} "
-            "image budget; "
-            f"{format_usd(error.remaining or 0)} is left and this image costs {format_usd(error.needed or 0)}. "
-            f"The budget resets {reset}."
-        )
+        used, cap = error.used or 0, error.limit or 0
+        if used >= cap:
+            # Reached (or passed, when an admin lowered the cap below what was already spent): nothing is "left".
+            text = (
+                f"This server has reached its {period} image budget of {format_usd(cap)} "
+                f"({format_usd(used)} spent). The budget resets {reset}."
+            )
+        else:
+            text = (
+                f"This server has used {format_usd(used)} of its {format_usd(cap)} {period} image budget; "
+                f"{format_usd(error.remaining or 0)} is left and this image costs {format_usd(error.needed or 0)}. "
+                f"The budget resets {reset}."
+            )
     return f"{text}\nNothing was charged."
 
 
@@ -117,9 +125,8 @@ def _permission_list(names: list[str]) -> str:
 
 def _minutes(seconds: float) -> str:
     if seconds >= 60 and seconds % 60 == 0:
-        minutes = int(seconds // 60)
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{seconds:g} seconds"
+        return plural(int(seconds // 60), "minute")
+    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
 
 
 def describe_error(error: BaseException) -> str | None:

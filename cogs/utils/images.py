@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import discord
@@ -39,9 +40,36 @@ def _from_embed(embed: discord.Embed) -> ImageSource | None:
     return ImageSource(url=url, filename=filename, width=media.width, height=media.height)
 
 
+def walk_components(components: Iterable[Any]) -> Iterator[Any]:
+    """Every component of a message, depth first (containers, sections and action rows hold others)."""
+    for component in components:
+        yield component
+        yield from walk_components(getattr(component, "children", None) or ())
+
+
+def _from_media(media: discord.UnfurledMediaItem) -> ImageSource:
+    # An upload a Components V2 message shows (attachment_id set) is described by Discord, as an attachment is.
+    filename = urlsplit(media.url).path.rsplit("/", 1)[-1] or "image"
+    return ImageSource(
+        url=media.url,
+        filename=filename,
+        content_type=media.content_type,
+        width=media.width,
+        height=media.height,
+        attachment=media.attachment_id is not None,
+    )
+
+
 def images_in(message: discord.Message) -> list[ImageSource]:
-    """Every image-looking thing on a message, attachments first; not yet checked against the API's limits."""
+    """Every image-looking thing on a message, attachments first; not yet checked against the API's limits.
+
+    A Components V2 message (the bot's result cards) shows its images in media galleries, and Discord leaves the
+    files they show out of its attachments.
+    """
     found: list[ImageSource] = []
+    for component in walk_components(message.components):
+        if isinstance(component, discord.MediaGalleryComponent):
+            found += [_from_media(item.media) for item in component.items]
     for attachment in message.attachments:
         content_type = declared_type(attachment.content_type, attachment.filename) or ""
         if content_type.startswith("image/") or attachment.width:

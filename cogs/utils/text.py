@@ -57,3 +57,8 @@ def quote(text: str, limit: int) -> str:
 def code(text: str, limit: int) -> str:
     """An identifier shown as `code` (inert inside the span), at most `limit` characters with its backticks."""
     return "`" + cut(text.replace("`", "'"), limit - 2) + "`"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """'1 image', '2 images', '0 images'."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"

@@ -8,9 +8,12 @@ import hashlib
 import io
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 _SHOWN_PROMPT_CHARS = 400
+_PANEL = 110  # the caption's backing on a new image (alpha): the picture shows through
+_EDIT_PANEL = 215  # on an edit: earlier captions under it must not show through
+_EDIT_BLUR = 0.006  # of the longer side: earlier captions blur a little more with every edit
 
 
 def image_dimensions(aspect_ratio: str, long_side: int) -> tuple[int, int]:
@@ -29,8 +32,11 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         return ImageFont.load_default(size=size)
 
 
-def _colours(prompt: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    digest = hashlib.sha256(prompt.encode()).digest()
+def _digest(prompt: str, seed: str) -> bytes:
+    return hashlib.sha256(f"{seed}\0{prompt}".encode()).digest()
+
+
+def _colours(digest: bytes) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
     hue = digest[0] / 255
     first = colorsys.hsv_to_rgb(hue, 0.45 + digest[1] / 255 * 0.4, 0.55 + digest[2] / 255 * 0.3)
     second = colorsys.hsv_to_rgb((hue + 0.2 + digest[3] / 255 * 0.3) % 1.0, 0.6, 0.35 + digest[4] / 255 * 0.3)
@@ -72,15 +78,24 @@ def render_image(
     long_side: int = 1024,
     background: bytes | None = None,
     watermark: str | None = None,
+    seed: str = "",
 ) -> bytes:
-    """A picture that shows the prompt: a gradient from the prompt's hash, or the tinted input image. CPU-bound."""
+    """A picture that shows the prompt, different for each seed (a task): CPU-bound.
+
+    A new image is a gradient with soft shapes from the hash of the seed and the prompt. An edit is the input image,
+    blurred and tinted so that the captions of earlier edits fade behind the new one, which sits on a darker panel:
+    a chain of edits stays legible.
+    """
     width, height = image_dimensions(aspect_ratio, long_side)
-    first, second = _colours(prompt)
+    digest = _digest(prompt, seed)
+    first, second = _colours(digest)
     image = _background(background, (width, height), first)
+    edited = image is not None
     if image is None:
         corners = Image.new("RGB", (2, 2))
         corners.putdata([first, _mix(first, second), _mix(first, second), second])
         image = corners.resize((width, height), Image.Resampling.BILINEAR)
+        image = _shapes(image, digest, second)
     overlay = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
 
@@ -105,7 +120,7 @@ def render_image(
     draw.rounded_rectangle(
         ((width - widest) / 2 - pad, top - pad, (width + widest) / 2 + pad, top + block + pad),
         radius=pad,
-        fill=(0, 0, 0, 110),
+        fill=(0, 0, 0, _EDIT_PANEL if edited else _PANEL),
     )
     for number, line in enumerate(lines):
         x = (width - draw.textlength(line, font=font)) / 2
@@ -140,4 +155,19 @@ def _background(data: bytes | None, size: tuple[int, int], tint: tuple[int, int,
             picture = ImageOps.fit(ImageOps.exif_transpose(opened).convert("RGB"), size)
     except (OSError, ValueError, Image.DecompressionBombError):
         return None
+    picture = picture.filter(ImageFilter.GaussianBlur(max(1.0, max(size) * _EDIT_BLUR)))
     return Image.blend(picture, Image.new("RGB", size, tint), 0.35)
+
+
+def _shapes(image: Image.Image, digest: bytes, colour: tuple[int, int, int]) -> Image.Image:
+    """Soft circles placed by the digest: two seeds never draw the same picture."""
+    width, height = image.size
+    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for n in range(3):
+        x, y = digest[5 + 3 * n] / 255 * width, digest[6 + 3 * n] / 255 * height
+        radius = (0.12 + digest[7 + 3 * n] / 255 * 0.25) * max(width, height)
+        shade = _mix(colour, (255, 255, 255)) if n % 2 else colour
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=(*shade, 90))
+    layer = layer.filter(ImageFilter.GaussianBlur(max(2.0, max(width, height) / 40)))
+    return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")

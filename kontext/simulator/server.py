@@ -245,6 +245,7 @@ class SimulatedApi:
             long_side=self.image_size,
             background=background,
             watermark=data.get("watermark"),
+            seed=task.task_id,  # one task per job: every job, a re-roll too, gets its own picture
         )
 
     async def hold(self) -> web.Response:

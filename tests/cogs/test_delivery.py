@@ -46,7 +46,8 @@ async def test_a_deleted_placeholder_gets_the_result_in_a_new_message(tmp_path: 
             m for m in world.discord.channel_messages(world.channel) if m.files and m.id != interaction.original.id
         ]
         assert len(posted) == 1
-        assert f"<@{world.user['id']}>" in posted[0].content
+        assert f"<@{world.user['id']}>" in posted[0].text and posted[0].components_v2
+        assert [int(user["id"]) for user in posted[0].mentions] == [int(world.user["id"])]  # a new message: a ping
         job = await world.bot.storage.find_job_by_message(posted[0].id)
         assert job is not None and job.state == "delivered"
 

@@ -50,7 +50,9 @@ async def reply_result(world: World, user_message: FakeMessage) -> FakeMessage:
     message = replied()
     assert message is not None
     # Progress lines start with "**Imagining" or "**Editing"; anything else is the final answer.
-    await world.discord.wait_for(lambda: bool(message.embeds) or not message.content.startswith("**"))
+    await world.discord.wait_for(
+        lambda: bool(message.embeds) or message.components_v2 or not message.content.startswith("**")
+    )
     await world.bot.jobs.wait_idle()
     return message
 
@@ -64,8 +66,7 @@ async def test_edit_sends_the_attachment_url_and_the_nearest_aspect_ratio(tmp_pa
         assert body["image_url"] == attachment["url"]
         assert body["aspect_ratio"] == "4:3"
         assert body["prompt"] == "make it night"
-        fields = {field["name"]: field["value"] for field in message.embeds[0]["fields"]}
-        assert fields["Aspect ratio"] == "4:3 (closest to the input image)"
+        assert "· 4:3 (closest to the input image) ·" in message.text
         assert message.files[0][1] == world.api.image_bytes_for(next(iter(world.api.tasks)))
 
 
@@ -141,11 +142,11 @@ async def test_edit_takes_a_generically_typed_png_on_its_name(tmp_path: Path, co
 async def test_edit_button_works_when_discord_types_the_result_generically(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         result = await world.finished(await world.slash("imagine", {"prompt": "a red barn"}))
-        result.attachments[0]["content_type"] = "application/octet-stream"
+        result.components[0]["components"][0]["items"][0]["media"]["content_type"] = "application/octet-stream"
         click = await world.discord.click(result, result.component("Edit")["custom_id"], user=world.user)
         await world.discord.wait_for(lambda: click.modal is not None)
         edited = await world.finished(await world.discord.submit_modal(click, {"What should change?": "add snow"}))
-        assert world.api.submits[1]["input"]["image_url"] == result.attachments[0]["url"]
+        assert world.api.submits[1]["input"]["image_url"] == result.media_urls[0]
         assert len(edited.files) == 1
 
 
@@ -157,9 +158,12 @@ async def test_reply_with_a_mention_edits_the_bots_own_result(tmp_path: Path) ->
         )
         answer = await reply_result(world, request)
         body = world.api.submits[1]["input"]
-        assert body["image_url"] == result.attachments[0]["url"] and body["prompt"] == "make it night"
+        assert body["image_url"] == result.media_urls[0] and body["prompt"] == "make it night"
         assert len(answer.files) == 1
-        assert str(result.id) in str(answer.embeds[0])  # the chain: links to its source
+        assert (
+            f"edited from [this image](https://discord.com/channels/{world.guild.id}/{world.channel['id']}/{result.id})"
+            in answer.text
+        )
 
 
 async def test_reply_to_someone_elses_image_without_the_intent_explains_the_menu(tmp_path: Path) -> None:
@@ -269,6 +273,17 @@ async def test_context_menu_opens_a_modal_and_edits(tmp_path: Path) -> None:
         assert len(message.files) == 1
 
 
+async def test_context_menu_edits_the_image_of_a_result_card(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        result = await imagine(world)
+        assert result.attachments == [], "Discord leaves the card's image out of attachments"
+        menu = await world.discord.send_message_command("Edit image", result, guild=world.guild, user=world.user)
+        await world.discord.wait_for(lambda: menu.modal is not None)
+        message = await world.finished(await world.discord.submit_modal(menu, {"What should change?": "add snow"}))
+        assert world.api.submits[1]["input"]["image_url"] == result.media_urls[0]
+        assert len(message.files) == 1
+
+
 async def test_context_menu_lets_the_user_pick_among_several_images(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         first, second = image_attachment(world, name="a.png"), image_attachment(world, 600, 600, name="b.png")
@@ -306,6 +321,7 @@ async def test_reroll_makes_a_new_job_with_the_same_request_for_the_clicker(tmp_
         assert len(world.api.submits) == 2
         assert world.api.submits[1]["input"] == world.api.submits[0]["input"]
         assert rerolled.id != result.id and len(rerolled.files) == 1
+        assert rerolled.files[0][1] != result.files[0][1], "a re-roll is a new picture, in simulation too"
         job = await world.bot.storage.find_job_by_message(rerolled.id)
         assert job is not None and job.user_id == int(bob["id"])
 
@@ -320,9 +336,9 @@ async def test_edit_button_chains_three_edits_from_each_result_attachment(tmp_pa
             edited = await world.finished(submitted)
             body = world.api.submits[step]["input"]
             assert body["prompt"] == instruction
-            assert body["image_url"] == result.attachments[0]["url"], "the input must be the result's own attachment"
+            assert body["image_url"] == result.media_urls[0], "the input must be the result's own attachment"
             assert "/files/" not in body["image_url"], "never the API's temporary result URL"
-            assert str(result.id) in str(edited.embeds[0]), "the chain links to its source"
+            assert f"/{result.id})" in edited.text, "the chain links to its source"
             source_job = await world.bot.storage.find_job_by_message(result.id)
             job = await world.bot.storage.find_job_by_message(edited.id)
             assert job is not None and source_job is not None and job.source_job_id == source_job.id
@@ -355,7 +371,7 @@ async def test_buttons_work_on_a_result_from_a_previous_process(tmp_path: Path) 
         click = await world.discord.click(result, button(result, "Edit"), user=world.user)
         await world.discord.wait_for(lambda: click.modal is not None)
         edited = await world.finished(await world.discord.submit_modal(click, {"What should change?": "add snow"}))
-        assert world.api.submits[-1]["input"]["image_url"] == result.attachments[0]["url"]
+        assert world.api.submits[-1]["input"]["image_url"] == result.media_urls[0]
         assert len(edited.files) == 1
         await world.discord.click(result, button(result, "Delete"), user=world.user)
         await world.discord.wait_for(lambda: result.deleted)

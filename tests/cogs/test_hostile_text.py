@@ -55,8 +55,11 @@ async def test_button_failure_for_a_huge_markdown_prompt_is_delivered_within_lim
     async with world_for(tmp_path) as world:
         result = await world.finished(await world.slash("imagine", {"prompt": SLASH_PROMPT}))
         assert len(result.files) == 1
-        description = result.embeds[0]["description"]
-        assert len(description) <= limits.MAX_EMBED_DESCRIPTION and "\\[click\\](http" in description
+        errs = limits.FormErrors()
+        limits.check_message({"flags": result.flags, "components": result.components}, errs)
+        assert errs.errors == {} and result.components_v2
+        assert "\\[click\\](http" in result.text and "…" in result.text  # escaped, then cut to what the card leaves
+        assert re.search(r"(?<!\\)<@", result.text.split("requested by")[0]) is None, "the prompt's mentions are inert"
         world.api.outcome(lambda body: ("failed", "CONTENT_VIOLATION", FAIL_MSG))
         rerolled = await world.finished(await world.discord.click(result, button(result, "Re-roll"), user=world.user))
         assert_within_limits_and_inert(world, rerolled)

@@ -8,12 +8,17 @@ import pytest
 
 from kontext.images.codec import sniff_format
 from kontext.models import GenerationRequest, InvalidRequestError, JobState
+from tests.fakes.discord.models import walk_components
 from tests.harness import world_for
 from tests.images.test_imaging import noisy_png
 
 DEFERRED_WITH_SOURCE = 5
 CHANNEL_MESSAGE = 4
 EPHEMERAL = 64
+
+
+def _buttons(message) -> list[dict]:
+    return [c for c in walk_components(message.components) if c.get("type") == 2]
 
 
 def final_edit(message) -> dict:
@@ -37,13 +42,16 @@ async def test_imagine_happy_path_defers_shows_progress_and_uploads_the_image(tm
         filename, data = message.files[0]
         assert data == world.api.image_bytes_for(task_id)
         assert filename.startswith("kontext-a-red-fox-in-the-snow-") and filename.endswith(".jpeg")
-        embed = message.embeds[0]
-        assert "a red fox in the snow" in embed["description"]
-        fields = {field["name"]: field["value"] for field in embed["fields"]}
-        assert fields["Aspect ratio"] == "1:1"
-        assert fields["Mode"] == "pro ($0.03)"
-        assert fields["Requested by"] == f"<@{world.user['id']}>"
-        assert embed["image"]["url"] == message.attachments[0]["url"]
+        # The result is a Components V2 card: the image in a media gallery, then what was asked, by whom, for what.
+        assert message.components_v2 and message.content == "" and message.embeds == []
+        assert message.unshown_attachments == [] and len(message.media_urls) == 1
+        assert message.media_urls[0] == message.component_media[0]["url"]
+        text = message.text
+        assert "a red fox in the snow" in text
+        assert "**pro** ($0.03) · 1:1 · JPEG · upsampling off · safety 2 (balanced) · translation on" in text
+        assert "no watermark" in text and "💵 $0.03" in text and " s · " in text
+        assert f"requested by <@{world.user['id']}>" in text
+        assert [button["label"] for button in _buttons(message)] == ["Re-roll", "Edit", "Delete"]
         mentions = final_edit(message)["allowed_mentions"]
         assert [int(user) for user in mentions["users"]] == [int(world.user["id"])]
         assert mentions["parse"] == []
@@ -72,7 +80,16 @@ async def test_imagine_passes_every_option_to_the_api(tmp_path: Path) -> None:
             "uploadCn": False,
         }
         assert message.files[0][0].endswith(".png")
-        assert "max ($0.06)" in str(message.embeds[0])
+        assert "**max** ($0.06) · 16:9 · PNG · upsampling on · safety 0 (strict) · translation on" in message.text
+
+
+async def test_imagine_card_shows_the_servers_watermark_and_escapes_the_prompt(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        await world.bot.quotas.update_settings(world.guild.id, watermark="ACME")
+        message = await world.finished(await world.slash("imagine", {"prompt": "**bold** <@&1> [x](https://e.vil)"}))
+        assert world.api.submits[0]["input"]["watermark"] == "ACME"
+        assert "watermark “ACME”" in message.text
+        assert "\\*\\*bold\\*\\* \\<@&1\\> \\[x\\](https://e.vil)" in message.text
 
 
 async def test_imagine_refuses_an_empty_prompt_without_calling_the_api(tmp_path: Path) -> None:
@@ -181,16 +198,17 @@ async def test_imagine_reencodes_an_oversize_result_to_fit_the_upload_limit(tmp_
         filename, data = message.files[0]
         assert len(data) <= limit
         assert sniff_format(data) == "jpeg" and filename.endswith(".jpeg")
-        assert "Re-encoded" in message.embeds[0]["footer"]["text"]
+        assert "Re-encoded" in message.text and message.unshown_attachments == []
 
 
 async def test_imagine_links_a_result_that_never_fits(tmp_path: Path) -> None:
     async with world_for(tmp_path, discord_options={"attachment_size_limit": 200}) as world:
         world.api.result_bytes = noisy_png()
         message = await world.finished(await world.slash("imagine", {"prompt": "static"}))
-        assert message.files == []
-        assert "too large to upload" in message.content
-        assert "/files/" in message.content
+        assert message.files == [] and message.components_v2
+        assert "too large to upload" in message.text
+        assert "/files/" in message.text
+        assert [button["label"] for button in _buttons(message)] == ["Re-roll", "Delete"]  # nothing uploaded to edit
 
 
 async def test_imagine_shows_queue_position_beyond_the_cap(tmp_path: Path) -> None:

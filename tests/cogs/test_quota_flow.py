@@ -69,9 +69,9 @@ async def test_max_mode_costs_twice_as_much_against_the_cap(tmp_path: Path) -> N
 REFUSALS = [
     ("disabled", {"daily_user_limit": 0}, {}, "turned off for you"),
     ("max-mode", {"allow_max": False}, {"mode": "max"}, "doesn't allow **max** mode"),
-    ("user-daily", {"daily_user_limit": 1}, {}, "used all 1 of your images for today"),
-    ("server-daily", {"daily_cap_micros": 30_000}, {}, "of its $0.03 daily image budget"),
-    ("server-monthly", {"monthly_cap_micros": 30_000}, {}, "of its $0.03 monthly image budget"),
+    ("user-daily", {"daily_user_limit": 1}, {}, "used your one image for today"),
+    ("server-daily", {"daily_cap_micros": 30_000}, {}, "reached its daily image budget of $0.03 ($0.03 spent)"),
+    ("server-monthly", {"monthly_cap_micros": 30_000}, {}, "reached its monthly image budget of $0.03 ($0.03 spent)"),
     ("cooldown", {"cooldown_seconds": 600}, {}, "wait a little between requests"),
     ("concurrency", {"max_concurrent_per_user": 1}, {}, "already have 1 image in progress"),
 ]
@@ -174,14 +174,14 @@ async def test_rerolls_and_replies_pass_through_the_same_quota(tmp_path: Path) -
     async with world_for(tmp_path, env={"DEFAULT_DAILY_USER_LIMIT": "1"}) as world:
         result = await world.finished(await world.slash("imagine", {"prompt": "only one"}))
         click = await world.discord.click(result, result.component("Re-roll")["custom_id"], user=world.user)
-        assert "used all 1 of your images" in await refused_with(world, click)
+        assert "used your one image" in await refused_with(world, click)
+        # The Edit button asks before the user types anything: a refusal instead of the modal.
         edit = await world.discord.click(result, result.component("Edit")["custom_id"], user=world.user)
-        await world.discord.wait_for(lambda: edit.modal is not None)
-        submitted = await world.discord.submit_modal(edit, {"What should change?": "more"})
-        assert "used all 1 of your images" in await refused_with(world, submitted)
+        assert "used your one image" in await refused_with(world, edit)
+        assert edit.modal is None
         reply = await world.discord.post_message(world.channel, world.user, "again", reference=result, mention_bot=True)
         await world.discord.wait_for(
-            lambda: any(m.referenced is reply and "used all 1" in m.content for m in world.discord.messages.values())
+            lambda: any(m.referenced is reply and "used your one" in m.content for m in world.discord.messages.values())
         )
         assert len(world.api.submits) == 1
 
@@ -250,3 +250,41 @@ async def test_quota_and_usage_show_the_numbers(tmp_path: Path) -> None:
         usage = await first_response(world, await world.slash("usage", user=admin))
         text = str(usage["data"]["embeds"][0])
         assert "Images made: 1" in text and "Failed and refunded: 1" in text and f"<@{world.user['id']}>" in text
+
+
+async def test_edit_button_refuses_before_its_modal_and_charges_nothing(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        result = await world.finished(await world.slash("imagine", {"prompt": "a barn"}))
+        await world.bot.quotas.update_settings(world.guild.id, daily_cap_micros=50_000)  # $0.05: $0.02 left
+        before = await world.bot.quotas.guild_usage(world.guild.id)
+        edit = await world.discord.click(result, result.component("Edit")["custom_id"], user=world.user)
+        text = await refused_with(world, edit)
+        assert "$0.02 is left and this image costs $0.03" in text and "Nothing was charged" in text
+        assert edit.modal is None and len(world.api.submits) == 1
+        after = await world.bot.quotas.guild_usage(world.guild.id)
+        assert after.spent_today_micros == before.spent_today_micros and after.today.reserved == 0
+        # Allowed: the modal opens as before.
+        await world.bot.quotas.update_settings(world.guild.id, daily_cap_micros=None)
+        allowed = await world.discord.click(result, result.component("Edit")["custom_id"], user=world.user)
+        await world.discord.wait_for(lambda: allowed.modal is not None)
+
+
+async def test_a_cap_lowered_below_what_was_spent_says_the_cap_is_reached(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        for prompt in ("one", "two"):
+            await world.finished(await world.slash("imagine", {"prompt": prompt}))
+        await world.bot.quotas.update_settings(world.guild.id, daily_cap_micros=50_000)  # $0.05, below the $0.06 spent
+        text = await refused_with(world, await world.slash("imagine", {"prompt": "three"}))
+        assert "reached its daily image budget of $0.05 ($0.06 spent)" in text
+        assert "is left" not in text and "Nothing was charged" in text
+
+
+async def test_usage_and_reset_say_one_image_not_one_images(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        await world.finished(await world.slash("imagine", {"prompt": "one"}))
+        admin = world.discord.add_member(world.guild, name="admin", permissions=MANAGE_GUILD)["user"]
+        usage = await first_response(world, await world.slash("usage", user=admin))
+        assert f"<@{world.user['id']}>: 1 image, $0.03" in str(usage["data"]["embeds"][0])
+        member = {"member": world.user}
+        reset = await first_response(world, await world.slash("settings", member, subcommand="reset", user=admin))
+        assert "0 of 25 images used" in reset["data"]["content"]

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from cogs.generate import EditImageModal
 from cogs.utils import text
-from cogs.utils.delivery import failure_embed, render_progress, result_embed
+from cogs.utils.cards import result_card
+from cogs.utils.delivery import failure_embed, render_progress
 from cogs.utils.errors import UserError, describe_error, send_ephemeral
 from cogs.utils.text import code, cut, fit, inert, quote
 from kontext.api.errors import ApiStatusError, GenerationFailed, GenerationTimedOut, NotAnImageError
@@ -137,8 +138,13 @@ def test_every_renderer_stays_within_discords_limits(prompt: str, message: str, 
     _check({"content": render_progress(job, Progress(state, queue_position=99, estimate_at=2e9))})
     outcome = Outcome(image=b"", result_url="https://files.example/r.png", seconds=12.3)
     for note in (None, message):
-        embed = result_embed(job, outcome, price_micros=30_000, filename="kontext-x.png", note=note, aspect_auto=True)
-        _check({"content": mention, "embeds": [embed.to_dict()]})
+        for filename in ("kontext-x.png", None):
+
+            async def card(note: str | None = note, filename: str | None = filename) -> list[dict[str, Any]]:
+                view = result_card(job, outcome, price_micros=30_000, filename=filename, note=note, aspect_auto=True)
+                return view.to_components()
+
+            _check({"flags": 1 << 15, "components": _LOOP.run_until_complete(card())})
     for error in _errors(message, task_id or "t"):
         for refunded in (False, True):
             _check({"content": mention, "embeds": [failure_embed(job, error, refunded=refunded).to_dict()]})

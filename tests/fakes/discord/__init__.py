@@ -36,9 +36,18 @@ class FakeDiscord(DrivingMixin):
     # ---- world building ------------------------------------------------------------------------------------------
 
     def add_guild(
-        self, *, guild_id: int | None = None, name: str = "Test Guild", owner_id: int | None = None
+        self,
+        *,
+        guild_id: int | None = None,
+        name: str = "Test Guild",
+        owner_id: int | None = None,
+        system_channel: bool = False,
     ) -> FakeGuild:
-        """A guild with @everyone (id == guild id), a "general" text channel (channels[0]), its owner and the bot."""
+        """A guild with @everyone (id == guild id), a "general" text channel (channels[0]), its owner and the bot.
+
+        Added while the bot is connected, it is a server that just invited the bot: a GUILD_CREATE the bot did not
+        see in READY (discord.py's on_guild_join). system_channel makes "general" its system messages channel.
+        """
         gid = guild_id or new_snowflake(new_millisecond=True)
         if owner_id is None:
             owner_id = new_snowflake()
@@ -49,7 +58,9 @@ class FakeDiscord(DrivingMixin):
         owner = self.users.get(owner_id) or make_user(owner_id, "owner")
         self.users[owner_id] = owner
         self._member(guild, owner)
-        self._channel(guild, "general", bot_can_send=True)
+        general = self._channel(guild, "general", bot_can_send=True)
+        if system_channel:
+            guild.system_channel_id = int(general["id"])
         self.gateway.announce_guild(guild)
         return guild
 

@@ -157,9 +157,10 @@ class FakeGateway:
         """GUILD_CREATE for a guild added while connected (members only with the members intent)."""
         for session in self._targets(guild.id):
             members = bool(session.intents & INTENT_GUILD_MEMBERS)
-            session.enqueue(
-                "GUILD_CREATE", guild.to_create_payload(include_members=members, bot_id=self._fake.application_id)
-            )
+            payload = guild.to_create_payload(include_members=members, bot_id=self._fake.application_id)
+            # A guild the bot just joined: Discord sends no `unavailable` (false is a known guild back from an outage).
+            payload.pop("unavailable", None)
+            session.enqueue("GUILD_CREATE", payload)
             self._spawn(session.flush())
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:

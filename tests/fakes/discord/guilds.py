@@ -94,6 +94,8 @@ class FakeGuild:
     #: Permissions forced by add_member(permissions=...), instead of computing them from roles.
     member_permissions: dict[int, int] = field(default_factory=dict)
     joined_at: str = field(default_factory=iso_now)
+    #: The channel Discord posts join and boost notices in (Server Settings → System Messages); None: none.
+    system_channel_id: int | None = None
 
     def role(self, role_id: int) -> dict[str, Any] | None:
         """A role by id."""
@@ -178,7 +180,7 @@ class FakeGuild:
             "features": [],
             "mfa_level": 0,
             "application_id": None,
-            "system_channel_id": None,
+            "system_channel_id": str(self.system_channel_id) if self.system_channel_id else None,
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from tests.fakes.discord.basics import FLAG_COMPONENTS_V2
@@ -29,6 +29,9 @@ MAX_SELECT_OPTIONS = 25
 MAX_SELECT_OPTION_TEXT = 100  # an option's label, value and description
 MAX_V2_TEXT = 4000  # the text of every component of a Components V2 message together
 MAX_V2_COMPONENTS = 40
+MAX_GALLERY_ITEMS = 10
+#: What a Components V2 message cannot carry: everything is a component.
+V2_LEGACY_FIELDS = ("content", "embeds", "sticker_ids", "poll")
 MAX_SELECT_PLACEHOLDER = 150
 MAX_MODAL_TITLE = 45
 MAX_MODAL_COMPONENTS = 5
@@ -94,20 +97,27 @@ def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def check_message(payload: Mapping[str, Any], errs: FormErrors, *, prefix: str = "") -> None:
-    """Content, embeds and components of a message payload (create or edit)."""
+def check_message(payload: Mapping[str, Any], errs: FormErrors, *, prefix: str = "", v2: bool | None = None) -> None:
+    """Content, embeds and components of a message payload (create or edit).
+
+    v2 says whether the message is (or becomes) a Components V2 one; None: as the payload's own flags say.
+    """
     errs.length(_join(prefix, "content"), payload.get("content"), MAX_CONTENT)
     embeds = payload.get("embeds") or []
     check_embeds(embeds, errs, _join(prefix, "embeds"))
-    flags = int(payload.get("flags") or 0)
+    if v2 is None:
+        v2 = bool(int(payload.get("flags") or 0) & FLAG_COMPONENTS_V2)
     components = payload.get("components") or []
-    check_components(components, errs, _join(prefix, "components"), v2=bool(flags & FLAG_COMPONENTS_V2))
-    if flags & FLAG_COMPONENTS_V2 and (payload.get("content") or embeds):
-        errs.add(
-            _join(prefix, "content" if payload.get("content") else "embeds"),
-            "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-            "The 'content' and 'embeds' fields cannot be used when using the IS_COMPONENTS_V2 flag",
-        )
+    check_components(components, errs, _join(prefix, "components"), v2=v2)
+    if v2:
+        # Discord: with IS_COMPONENTS_V2 a message can only contain components (and files they show).
+        for key in V2_LEGACY_FIELDS:
+            if payload.get(key):
+                errs.add(
+                    _join(prefix, key),
+                    "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+                    f"The '{key}' field cannot be used when using the IS_COMPONENTS_V2 flag",
+                )
     attachments = payload.get("attachments")
     if attachments is not None:
         errs.count(_join(prefix, "attachments"), attachments, MAX_FILES)
@@ -173,8 +183,18 @@ def check_components(components: Sequence[Mapping[str, Any]], errs: FormErrors, 
                 path, "BASE_TYPE_MAX_LENGTH", f"The text of all components must be {MAX_V2_TEXT} or fewer in length."
             )
         for component in everything:
-            if component.get("type") == 2:
+            kind = component.get("type")
+            if kind == 2:
                 errs.length(f"{path}.label", component.get("label"), MAX_BUTTON_LABEL)
+            elif kind == 12:
+                items = component.get("items") or []
+                errs.count(f"{path}.items", items, MAX_GALLERY_ITEMS, 1)
+                for item in items:
+                    _check_url(errs, f"{path}.items.media.url", (item.get("media") or {}).get("url"), _MEDIA_SCHEMES)
+            elif kind == 11:
+                _check_url(errs, f"{path}.media.url", (component.get("media") or {}).get("url"), _MEDIA_SCHEMES)
+            elif kind == 13:
+                _check_url(errs, f"{path}.file.url", (component.get("file") or {}).get("url"), ("attachment://",))
         return
     errs.count(path, components, MAX_ACTION_ROWS)
     for i, row in enumerate(components):
@@ -339,3 +359,22 @@ def check_autocomplete(data: Mapping[str, Any]) -> None:
     errs = FormErrors()
     errs.count("data.choices", data.get("choices") or [], MAX_AUTOCOMPLETE_CHOICES)
     errs.raise_if_any()
+
+
+def media_references(components: Sequence[Mapping[str, Any]]) -> Iterator[MutableMapping[str, Any]]:
+    """Every unfurled media item of a Components V2 layout (gallery items, thumbnails, files), depth first."""
+    for component in walk_components(components):
+        kind = component.get("type")
+        if kind == 12:
+            for item in component.get("items") or []:
+                if isinstance(item.get("media"), MutableMapping):
+                    yield item["media"]
+        elif kind == 11 and isinstance(component.get("media"), MutableMapping):
+            yield component["media"]
+        elif kind == 13 and isinstance(component.get("file"), MutableMapping):
+            yield component["file"]
+
+
+def text_of(components: Sequence[Mapping[str, Any]]) -> str:
+    """The text of every Text Display of a layout, one per line."""
+    return "\n".join(c.get("content") or "" for c in walk_components(components) if c.get("type") == 10)

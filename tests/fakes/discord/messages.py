@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from tests.fakes.discord.basics import (
     iso_now,
     new_snowflake,
 )
+from tests.fakes.discord.cdn import sanitize_filename
 from tests.fakes.discord.errors import DiscordError
 from tests.fakes.discord.models import FakeInteraction, FakeMessage
 
@@ -150,15 +152,34 @@ class MessageWriter:
     ) -> None:
         """Validate a create/edit payload against Discord's limits, then apply it to the message."""
         errs = limits.FormErrors()
-        limits.check_message(payload, errs, prefix=prefix)
-        plan = self._plan_attachments(msg, payload, uploads, creating, errs, prefix)
-        errs.raise_if_any()
-        content = (payload.get("content") or "") if "content" in payload else msg.content
-        embeds = list(payload.get("embeds") or []) if "embeds" in payload else msg.embeds
-        components = list(payload.get("components") or []) if "components" in payload else msg.components
         flags = msg.flags
         if not creating and "flags" in payload:
-            flags = (flags & ~_EDIT_FLAGS) | (int(payload["flags"] or 0) & _EDIT_FLAGS) | (flags & FLAG_COMPONENTS_V2)
+            asked = int(payload["flags"] or 0)
+            if flags & FLAG_COMPONENTS_V2 and not asked & FLAG_COMPONENTS_V2:
+                errs.add(
+                    _at(prefix, "flags"),
+                    "MESSAGE_CANNOT_REMOVE_COMPONENTS_V2_FLAG",
+                    "The IS_COMPONENTS_V2 flag cannot be removed from a message",
+                )
+            flags = (flags & ~_EDIT_FLAGS) | (asked & _EDIT_FLAGS) | (flags & FLAG_COMPONENTS_V2)
+        v2 = bool(flags & FLAG_COMPONENTS_V2)
+        limits.check_message(payload, errs, prefix=prefix, v2=v2)
+        plan = self._plan_attachments(msg, payload, uploads, creating, errs, prefix)
+        content = (payload.get("content") or "") if "content" in payload else msg.content
+        embeds = list(payload.get("embeds") or []) if "embeds" in payload else msg.embeds
+        components = copy.deepcopy(list(payload.get("components") or [])) if "components" in payload else msg.components
+        if v2 and not creating and (content or embeds):
+            # Setting the flag by an edit: whatever content and embeds the message had must be cleared with it.
+            errs.add(
+                _at(prefix, "content" if content else "embeds"),
+                "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+                "The 'content' and 'embeds' fields must be cleared when setting the IS_COMPONENTS_V2 flag",
+            )
+        referenced = _referenced_names(components) if v2 else set()
+        named = {_plan_name(item) for item in plan} | {_plan_original(item) for item in plan}
+        for name in sorted(referenced - named):
+            errs.add(_at(prefix, "components"), "UNFURLED_MEDIA_ITEM_ATTACHMENT_NOT_FOUND", f"attachment://{name}")
+        errs.raise_if_any()
         has_embed = any(_EMBED_CONTENT.intersection(k for k, v in e.items() if v) for e in embeds)
         if not (content or has_embed or plan or components or payload.get("sticker_ids") or payload.get("poll")):
             raise DiscordError(400, 50006, "Cannot send an empty message")
@@ -168,6 +189,11 @@ class MessageWriter:
         ]
         if "embeds" in payload:
             embeds = [_resolve_embed_media(dict(e), attachments, fake) for e in embeds]
+        shown: list[dict[str, Any]] = []
+        if v2:
+            # Discord shows an upload only where a component points at it, and then leaves it out of `attachments`.
+            shown = _resolve_component_media(components, attachments, fake)
+            attachments = [a for a in attachments if a not in shown]
         msg.content, msg.embeds, msg.components, msg.attachments, msg.flags = (
             content,
             embeds,
@@ -175,9 +201,11 @@ class MessageWriter:
             attachments,
             flags,
         )
+        msg.component_media = shown
         if "allowed_mentions" in payload:
             msg.allowed_mentions = payload["allowed_mentions"]
-        msg.mentions = fake._mentions(msg.content, msg.allowed_mentions, msg.referenced)
+        mentionable = msg.content + ("\n" + limits.text_of(components) if v2 else "")
+        msg.mentions = fake._mentions(mentionable, msg.allowed_mentions, msg.referenced)
 
     def _plan_attachments(
         self,
@@ -194,9 +222,9 @@ class MessageWriter:
         plan: list[dict[str, Any] | tuple[Upload, str, str | None]] = []
         used: set[int] = set()
         if spec is None:
-            plan.extend([] if creating else msg.attachments)
+            plan.extend([] if creating else msg.component_media + msg.attachments)
         else:
-            current = {str(a["id"]): a for a in msg.attachments}
+            current = {str(a["id"]): a for a in msg.component_media + msg.attachments}
             for i, entry in enumerate(spec):
                 key = str(entry.get("id"))
                 if key in current and not creating:
@@ -211,6 +239,62 @@ class MessageWriter:
         if len(plan) > limits.MAX_FILES:
             errs.add(f"{prefix + '.' if prefix else ''}attachments", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer.")
         return plan
+
+
+def _at(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _plan_name(item: dict[str, Any] | tuple[Upload, str, str | None]) -> str:
+    return str(item["filename"]) if isinstance(item, dict) else sanitize_filename(item[1])
+
+
+def _plan_original(item: dict[str, Any] | tuple[Upload, str, str | None]) -> str:
+    return str(item["filename"]) if isinstance(item, dict) else item[1]
+
+
+def _referenced_names(components: list[dict[str, Any]]) -> set[str]:
+    """The file names a layout points at with attachment://NAME."""
+    urls = (media.get("url") for media in limits.media_references(components))
+    return {
+        url.removeprefix("attachment://") for url in urls if isinstance(url, str) and url.startswith("attachment://")
+    }
+
+
+def _resolve_component_media(
+    components: list[dict[str, Any]], attachments: list[dict[str, Any]], fake: FakeDiscordServer
+) -> list[dict[str, Any]]:
+    """Discord unfurls attachment://NAME in a layout into the upload's CDN URL; returns the uploads so shown."""
+    shown: list[dict[str, Any]] = []
+    for media in limits.media_references(components):
+        url = media.get("url")
+        if isinstance(url, str) and url.startswith("attachment://"):
+            attachment = _find_upload(url.removeprefix("attachment://"), attachments, fake)
+        else:  # unfurled already (an edit that kept the layout): it still points at its upload
+            attachment = next((a for a in attachments if a["id"] == media.get("attachment_id")), None)
+        if attachment is None:
+            continue
+        media.clear()
+        media.update(
+            url=attachment["url"],
+            proxy_url=attachment["proxy_url"],
+            width=attachment.get("width"),
+            height=attachment.get("height"),
+            content_type=attachment.get("content_type"),
+            attachment_id=attachment["id"],
+            flags=0,
+        )
+        if attachment not in shown:
+            shown.append(attachment)
+    return shown
+
+
+def _find_upload(name: str, attachments: list[dict[str, Any]], fake: FakeDiscordServer) -> dict[str, Any] | None:
+    for attachment in attachments:
+        stored = fake.files.get(int(attachment["id"]))
+        if attachment["filename"] == name or (stored is not None and stored.original_filename == name):
+            return attachment
+    return None
 
 
 def _intent(msg: FakeMessage) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.discord.basics import FLAG_EPHEMERAL, FLAG_LOADING, iso_now
+from tests.fakes.discord.basics import FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, iso_now
 
 
 @dataclass
@@ -67,11 +67,40 @@ class FakeMessage:
     created: float = 0.0
     referenced: FakeMessage | None = field(default=None, repr=False)
     blobs: Mapping[int, StoredFile] = field(default_factory=dict, repr=False)
+    #: Uploads a Components V2 message shows in its components: Discord leaves them out of `attachments`.
+    component_media: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def files(self) -> list[tuple[str, bytes]]:
-        """(filename, bytes) of the current attachments."""
-        return [(a["filename"], self.blobs[int(a["id"])].data) for a in self.attachments if int(a["id"]) in self.blobs]
+        """(filename, bytes) of every file the message carries: its attachments and those its components show."""
+        carried = self.component_media + self.attachments
+        return [(a["filename"], self.blobs[int(a["id"])].data) for a in carried if int(a["id"]) in self.blobs]
+
+    @property
+    def components_v2(self) -> bool:
+        """Whether the message is laid out with Components V2 (flag 1 << 15): no content or embeds."""
+        return bool(self.flags & FLAG_COMPONENTS_V2)
+
+    @property
+    def unshown_attachments(self) -> list[dict[str, Any]]:
+        """Files a Components V2 message carries but no component points at: Discord does not show them."""
+        return list(self.attachments) if self.components_v2 else []
+
+    @property
+    def text(self) -> str:
+        """Everything a reader sees as text: the content, the embeds, and the text displays of the components."""
+        displays = [c.get("content") or "" for c in walk_components(self.components) if c.get("type") == 10]
+        return "\n".join([self.content, *(str(embed) for embed in self.embeds), *displays])
+
+    @property
+    def media_urls(self) -> list[str]:
+        """The URLs of the images a Components V2 message shows in its media galleries, in order."""
+        return [
+            item["media"]["url"]
+            for c in walk_components(self.components)
+            if c.get("type") == 12
+            for item in c.get("items") or []
+        ]
 
     @property
     def custom_ids(self) -> list[str]:

@@ -1,0 +1,51 @@
+"""/help for everyone, and one welcome in a server's system channel when the bot joins it."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.utils.guide import help_for, welcome_embed
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+
+log = logging.getLogger(__name__)
+
+
+class HelpCog(commands.Cog):
+    """Help and the welcome."""
+
+    def __init__(self, bot: KontextBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help")
+    async def help(self, interaction: discord.Interaction[KontextBot]) -> None:
+        """What this bot does, its commands, prompt tips, your quota and the prices."""
+        embed = await help_for(self.bot, interaction.user, interaction.guild_id)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        channel = guild.system_channel
+        if channel is None:
+            log.info("joined guild %s: it has no system channel, so no welcome", guild.id)
+            return
+        permissions = channel.permissions_for(guild.me)
+        if not (permissions.send_messages and permissions.embed_links):
+            log.info("joined guild %s: I may not post in its system channel %s; no welcome", guild.id, channel.id)
+            return
+        try:
+            await channel.send(embed=welcome_embed(self.bot, await self.bot.quotas.settings(guild.id)))
+        except discord.HTTPException as error:
+            log.warning("joined guild %s: the welcome was refused (%s)", guild.id, error)
+        else:
+            log.info("joined guild %s: welcome posted in %s", guild.id, channel.id)
+
+
+async def setup(bot: KontextBot) -> None:
+    await bot.add_cog(HelpCog(bot))
