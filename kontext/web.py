@@ -14,7 +14,7 @@ from aiohttp import web
 from kontext.api.callbacks import CALLBACK_PATH, CallbackHub, RefusalLog, signature_ok
 from kontext.api.client import MalformedResponseError, TaskStatus
 from kontext.metrics import CONTENT_TYPE, Metrics
-from kontext.storage.base import Storage
+from kontext.storage.base import Lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class HealthServer(Listener):
         *,
         host: str,
         port: int,
-        storage: Storage,
+        storage: Lifecycle,
         metrics: Metrics,
         gateway_ok: Callable[[], bool],
         callbacks_enabled: bool = False,

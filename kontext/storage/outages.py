@@ -64,16 +64,7 @@ class StorageRetry:
 
     async def once(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
         """Await `operation()` once (a user is waiting): a transient failure becomes StorageUnavailable at once."""
-        try:
-            result = await operation()
-        except Exception as error:
-            if not is_transient(error):
-                raise
-            self.failed()
-            log.warning("%s: database out of reach (%s: %s)", what, type(error).__name__, error)
-            raise StorageUnavailable(what, 0.0) from error
-        self._failed_at = None
-        return result
+        return await self.run(what, operation, limit=0.0)
 
     async def run(self, what: str, operation: Callable[[], Awaitable[T]], *, limit: float | None = None) -> T:
         """Await `operation()` until it succeeds; retry transient errors; StorageUnavailable after `limit` seconds."""
@@ -89,7 +80,10 @@ class StorageRetry:
                 self.failed()
                 waited = self._clock() - began
                 if waited >= limit:
-                    log.error("database out of reach for %.1fs (%s); giving up on %s", waited, error, what)
+                    if limit > 0:
+                        log.error("database out of reach for %.1fs (%s); giving up on %s", waited, error, what)
+                    else:
+                        log.warning("%s: database out of reach (%s: %s)", what, type(error).__name__, error)
                     raise StorageUnavailable(what, waited) from error
                 delay = min(self.max_delay, self.base_delay * 2**attempt) * random.uniform(0.5, 1.0)
                 attempt += 1
