@@ -143,16 +143,6 @@ class GuildUsage:
     top_today: tuple[Spender, ...]
     top_month: tuple[Spender, ...]
 
-    @property
-    def daily_remaining_micros(self) -> int | None:
-        """What the server may still spend today; None without a daily cap."""
-        return None if self.daily_cap_micros is None else max(self.daily_cap_micros - self.spent_today_micros, 0)
-
-    @property
-    def monthly_remaining_micros(self) -> int | None:
-        """What the server may still spend this month; None without a monthly cap."""
-        return None if self.monthly_cap_micros is None else max(self.monthly_cap_micros - self.spent_month_micros, 0)
-
 
 def check_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
     """Validate admin changes to GuildSettings fields; return them as storage values. ValueError says what is wrong."""

@@ -43,25 +43,12 @@ from kontext.quotas.records import (
     Cooldown,
     CooldownActiveError,
     Counter,
-    DuplicateChargeError,
     LimitReachedError,
 )
 from kontext.storage.base import QuotaStore
 
 if TYPE_CHECKING:
     from kontext.config import Settings
-
-__all__ = [
-    "DM_GUILD_ID",
-    "DuplicateChargeError",
-    "GuildSettings",
-    "GuildUsage",
-    "LimitKind",
-    "Periods",
-    "QuotaExceeded",
-    "QuotaService",
-    "UserUsage",
-]
 
 log = logging.getLogger(__name__)
 

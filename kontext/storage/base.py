@@ -24,7 +24,10 @@ def register_transient_check(check: Callable[[BaseException], bool]) -> None:
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether a storage error says the database is out of reach for now (retry), not that the operation is wrong."""
+    """Whether a storage error says the database is out of reach for now (retry), not that the operation is wrong.
+
+    Beyond network errors, the loaded drivers decide (a library's errors only arise once its driver is imported).
+    """
     if isinstance(error, (OSError, TimeoutError)):
         return True
     return any(check(error) for check in _TRANSIENT_CHECKS)

@@ -8,7 +8,7 @@ import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,7 @@ class SQLiteDriver:
                     raise
                 raise
 
-    def migrating(self) -> Any:
+    def migrating(self) -> AbstractAsyncContextManager[_SQLiteConnection]:
         """An IMMEDIATE transaction: a second process opening the same file waits at BEGIN, then finds nothing to do."""
         return self.transaction()
 

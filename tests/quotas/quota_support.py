@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kontext.quotas.models import LimitKind, Periods, QuotaExceeded
 from kontext.quotas.records import Charge, ChargeState, ChargeTotals
-from kontext.quotas.service import GLOBAL_DAY, LimitKind, Periods, QuotaExceeded, QuotaService
+from kontext.quotas.service import GLOBAL_DAY, QuotaService
 from kontext.storage.base import LedgerStore, Storage
 
 StorageFactory = Callable[[], Storage]  # what the make_storage fixture returns

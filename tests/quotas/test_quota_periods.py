@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kontext.quotas.service import LimitKind, Periods
+from kontext.quotas.models import LimitKind, Periods
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import GUILD, USER, Clock, global_usage, make_service, refusal, reserve, ts
 
@@ -62,7 +62,7 @@ async def test_quotas_monthly_cap_resets_on_the_first(storage: Storage) -> None:
     assert (refused.kind, refused.used, refused.resets_at) == (LimitKind.GUILD_MONTHLY, 60_000, ts(2026, 12, 1))
     clock.now = ts(2026, 12, 1)
     guild = await quotas.guild_usage(GUILD)
-    assert (guild.spent_month_micros, guild.month_resets_at, guild.monthly_remaining_micros) == (
+    assert (guild.spent_month_micros, guild.month_resets_at, guild.monthly_cap_micros) == (
         0,
         ts(2027, 1, 1),
         60_000,

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from kontext.quotas.records import Charge, ChargeState
-from kontext.quotas.service import DuplicateChargeError, LimitKind
+from kontext.quotas.models import LimitKind
+from kontext.quotas.records import Charge, ChargeState, DuplicateChargeError
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import (
     GUILD,

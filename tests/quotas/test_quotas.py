@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kontext.config import Settings
-from kontext.quotas.service import LimitKind, QuotaService
+from kontext.quotas.models import LimitKind
+from kontext.quotas.service import QuotaService
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import (
     CHANNEL,

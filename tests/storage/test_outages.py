@@ -156,6 +156,9 @@ def test_is_transient_tells_a_lost_connection_from_a_wrong_statement() -> None:
 
     import asyncpg
 
+    import kontext.storage.postgres
+    import kontext.storage.sqlite  # noqa: F401 - each driver adds its own errors' test when imported
+
     for error in (
         ConnectionResetError(),
         TimeoutError(),
