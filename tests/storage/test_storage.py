@@ -12,7 +12,17 @@ import pytest
 from kontext.env_values import redact_url
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
 from kontext.storage import open_storage
-from kontext.storage.base import DuplicateJobError, Storage
+from kontext.storage.base import (
+    DuplicateJobError,
+    GuildSettingsStore,
+    JobStore,
+    LeaseStore,
+    LedgerStore,
+    Lifecycle,
+    MetaStore,
+    QuotaStore,
+    Storage,
+)
 from kontext.storage.database import Database
 from kontext.storage.postgres import PostgresDriver
 from kontext.storage.schema import MIGRATIONS
@@ -76,8 +86,9 @@ def full_job() -> Job:
     )
 
 
-async def test_storage_satisfies_protocol(storage: Storage) -> None:
-    assert isinstance(storage, Storage)
+async def test_storage_satisfies_every_protocol(storage: Storage) -> None:
+    for protocol in (Storage, Lifecycle, JobStore, LeaseStore, GuildSettingsStore, LedgerStore, QuotaStore, MetaStore):
+        assert isinstance(storage, protocol), protocol.__name__
 
 
 async def test_storage_round_trips_every_field(storage: Storage) -> None:
