@@ -19,7 +19,7 @@ from kontext.api.errors import (
     MalformedResponseError,
 )
 from kontext.models import JobState
-from kontext.storage.base import Storage
+from kontext.storage.base import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class Metrics:
 
     # --- scraping ---------------------------------------------------------------------------------------------
 
-    async def refresh(self, storage: Storage, *, timeout: float = 5.0) -> bool:  # noqa: ASYNC109
+    async def refresh(self, storage: JobStore, *, timeout: float = 5.0) -> bool:  # noqa: ASYNC109
         """Read job counts by state from storage; on a database error keep the last values and return False."""
         try:
             async with asyncio.timeout(timeout):

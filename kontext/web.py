@@ -15,7 +15,7 @@ from kontext.api.callbacks import CALLBACK_PATH, CallbackHub, RefusalLog, signat
 from kontext.api.errors import MalformedResponseError
 from kontext.api.status import TaskStatus
 from kontext.metrics import CONTENT_TYPE, Metrics
-from kontext.storage.base import Storage
+from kontext.storage.base import Lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class HealthServer(Listener):
         *,
         host: str,
         port: int,
-        storage: Storage,
+        storage: Lifecycle,
         metrics: Metrics,
         gateway_ok: Callable[[], bool],
         callbacks_enabled: bool = False,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kontext.storage.base import Storage
+from kontext.storage.database import Database
 
 # Shared test helpers assert too: rewrite their asserts like a test module's, so a failure shows its values.
 pytest.register_assert_rewrite("tests.api.client_support", "tests.quotas.quota_support")
@@ -28,12 +29,12 @@ async def make_storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     """A factory of unopened Storage objects sharing one fresh, isolated database; all closed at teardown."""
     made: list[Storage] = []
     if request.param == "sqlite":
-        from kontext.storage.sqlite import SQLiteStorage
+        from kontext.storage.sqlite import SQLiteDriver
 
         path = tmp_path / "db" / "kontext.db"  # a missing directory: the backend must create it
 
         def factory() -> Storage:
-            made.append(SQLiteStorage(path))
+            made.append(Database(SQLiteDriver(path)))
             return made[-1]
 
         yield factory
@@ -46,7 +47,7 @@ async def make_storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         pytest.skip("TEST_DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)")
     import asyncpg
 
-    from kontext.storage.postgres import PostgresStorage
+    from kontext.storage.postgres import PostgresDriver
 
     schema = f"t_{uuid.uuid4().hex}"
     admin = await asyncpg.connect(url)
@@ -54,7 +55,7 @@ async def make_storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await admin.execute(f'CREATE SCHEMA "{schema}"')
 
         def factory() -> Storage:
-            made.append(PostgresStorage(url, schema=schema, max_size=5))
+            made.append(Database(PostgresDriver(url, schema=schema, max_size=5)))
             return made[-1]
 
         yield factory

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection
 
 from kontext.models import ACTIVE_STATES, Job
-from kontext.storage.base import Storage, is_transient
+from kontext.storage.base import LeaseStore, is_transient
 from kontext.storage.outages import within
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class Leases:
     """This process's leases on the jobs it runs: claimed, renewed, released, and swept for lapsed ones."""
 
     def __init__(
-        self, storage: Storage, *, lease: float = 30.0, sweep_interval: float = 5.0, owner: str | None = None
+        self, storage: LeaseStore, *, lease: float = 30.0, sweep_interval: float = 5.0, owner: str | None = None
     ) -> None:
         self.storage = storage
         self.lease = lease

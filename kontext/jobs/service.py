@@ -31,7 +31,7 @@ from kontext.polling.policy import (
     SlotQueue,
     status_backoff,
 )
-from kontext.storage.base import DuplicateJobError, Storage
+from kontext.storage.base import DuplicateJobError, LeaseStore
 from kontext.storage.outages import StorageRetry, StorageUnavailable
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class JobService:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: LeaseStore,
         client: KontextClient,
         settings: JobSettings,
         *,

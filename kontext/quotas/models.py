@@ -1,4 +1,4 @@
-"""The quota domain's data: a server's settings and their checks, periods, reservations, usage and refusals."""
+"""The quota domain's data: a server's settings and their checks, periods, usage and refusals."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from kontext.quotas.records import Charge, ChargeTotals, Spender
+from kontext.quotas.records import ChargeTotals, Spender
 
 MAX_DAILY_IMAGES = 10_000
 MAX_CAP_MICROS = 1_000_000 * 1_000_000  # $1,000,000: far above any real cap, far below BIGINT
@@ -61,18 +61,14 @@ class LimitKind(enum.StrEnum):
     GUILD_MONTHLY = "guild_monthly"
     GLOBAL_DAILY = "global_daily"
 
-    @property
-    def money(self) -> bool:
-        """True when limit/used/remaining are micro-dollars (otherwise images, jobs or seconds)."""
-        return self in (LimitKind.GUILD_DAILY, LimitKind.GUILD_MONTHLY, LimitKind.GLOBAL_DAILY)
-
 
 class QuotaExceeded(Exception):
     """A reservation refused by one limit; pure data, which the Discord side turns into words.
 
-    limit/used/remaining are images (USER_DAILY, DISABLED), micro-dollars (`kind.money`), jobs (CONCURRENCY)
-    or seconds (COOLDOWN: limit only); resets_at is unix seconds (None when waiting will not help or the
-    limit frees up when a job ends); needed is what this request asked for (1 image, or its price).
+    limit/used/remaining are images (USER_DAILY, DISABLED), micro-dollars (GUILD_DAILY, GUILD_MONTHLY,
+    GLOBAL_DAILY), jobs (CONCURRENCY) or seconds (COOLDOWN: limit only); resets_at is unix seconds (None when
+    waiting will not help or the limit frees up when a job ends); needed is what this request asked for (1 image,
+    or its price).
     """
 
     def __init__(
@@ -120,34 +116,6 @@ class Periods:
 
 
 @dataclass(frozen=True, slots=True)
-class Reservation:
-    """An accepted job's charge, held until commit() or refund()."""
-
-    job_id: str
-    guild_id: int
-    user_id: int
-    mode: str
-    amount_micros: int
-    day: str
-    month: str
-    created_at: float
-
-    @classmethod
-    def from_charge(cls, charge: Charge) -> Reservation:
-        """The reservation recorded in a ledger entry."""
-        return cls(
-            charge.job_id,
-            charge.guild_id,
-            charge.user_id,
-            charge.mode,
-            charge.amount_micros,
-            charge.day,
-            charge.month,
-            charge.created_at,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class UserUsage:
     """What one member has used today in one server, and what is left."""
 
@@ -174,27 +142,6 @@ class GuildUsage:
     month: ChargeTotals
     top_today: tuple[Spender, ...]
     top_month: tuple[Spender, ...]
-
-    @property
-    def daily_remaining_micros(self) -> int | None:
-        """What the server may still spend today; None without a daily cap."""
-        return None if self.daily_cap_micros is None else max(self.daily_cap_micros - self.spent_today_micros, 0)
-
-    @property
-    def monthly_remaining_micros(self) -> int | None:
-        """What the server may still spend this month; None without a monthly cap."""
-        return None if self.monthly_cap_micros is None else max(self.monthly_cap_micros - self.spent_month_micros, 0)
-
-
-@dataclass(frozen=True, slots=True)
-class GlobalUsage:
-    """The owner's view: spend over all servers today against the global budget."""
-
-    spent_today_micros: int
-    budget_micros: int | None
-    remaining_micros: int | None
-    day_resets_at: float
-    today: ChargeTotals
 
 
 def check_settings(changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -57,17 +57,9 @@ async def refusal_now(
             return QuotaExceeded(
                 kind, limit=cap, used=spent, remaining=max(cap - spent, 0), resets_at=resets_at, needed=price
             )
-    everyone = await quotas.global_usage()
-    budget = everyone.budget_micros
-    if budget is not None and everyone.spent_today_micros + price > budget:
-        return QuotaExceeded(
-            LimitKind.GLOBAL_DAILY,
-            limit=budget,
-            used=everyone.spent_today_micros,
-            remaining=everyone.remaining_micros,
-            resets_at=everyone.day_resets_at,
-            needed=price,
-        )
+    refused = await quotas.global_refusal(price)
+    if refused is not None:
+        return refused
     if member.in_flight + 1 > member.max_concurrent:
         return QuotaExceeded(
             LimitKind.CONCURRENCY, limit=member.max_concurrent, used=member.in_flight, remaining=0, needed=1

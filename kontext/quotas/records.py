@@ -1,4 +1,4 @@
-"""The quota records both storage backends share: counters, cooldowns and the charges ledger (no SQL here)."""
+"""The quota records storage keeps: counters, cooldowns and the charges ledger (no SQL here)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,11 @@ class Cooldown:
 
 @dataclass(frozen=True, slots=True)
 class Charge:
-    """One job's entry in the charges ledger, with the counters its reservation took (to give back exactly)."""
+    """One job's entry in the charges ledger, with the counters its reservation took (to give back exactly).
+
+    QuotaService.reserve() returns the charge it recorded (state reserved, counters left out); reading the ledger
+    gives the counters back without their caps, which a refund ignores.
+    """
 
     job_id: str
     guild_id: int

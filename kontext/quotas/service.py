@@ -28,13 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 from kontext.models import MODES
 from kontext.quotas.models import (
-    GlobalUsage,
     GuildSettings,
     GuildUsage,
     LimitKind,
     Periods,
     QuotaExceeded,
-    Reservation,
     UserUsage,
     check_role_limit,
     check_settings,
@@ -45,27 +43,12 @@ from kontext.quotas.records import (
     Cooldown,
     CooldownActiveError,
     Counter,
-    DuplicateChargeError,
     LimitReachedError,
 )
-from kontext.storage.base import Storage
+from kontext.storage.base import QuotaStore
 
 if TYPE_CHECKING:
     from kontext.config import Settings
-
-__all__ = [
-    "DM_GUILD_ID",
-    "DuplicateChargeError",
-    "GlobalUsage",
-    "GuildSettings",
-    "GuildUsage",
-    "LimitKind",
-    "Periods",
-    "QuotaExceeded",
-    "QuotaService",
-    "Reservation",
-    "UserUsage",
-]
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +68,7 @@ class QuotaService:
 
     def __init__(
         self,
-        storage: Storage,
+        storage: QuotaStore,
         *,
         prices: Mapping[str, int],
         default_daily_user_limit: int = 25,
@@ -104,7 +87,7 @@ class QuotaService:
 
     @classmethod
     def from_settings(
-        cls, storage: Storage, settings: Settings, *, clock: Callable[[], float] = time.time
+        cls, storage: QuotaStore, settings: Settings, *, clock: Callable[[], float] = time.time
     ) -> QuotaService:
         """The service configured from the environment's Settings."""
         return cls(
@@ -186,7 +169,7 @@ class QuotaService:
         role_ids: Iterable[int] = (),
         channel_id: int | None = None,
         mode: str,
-    ) -> Reservation:
+    ) -> Charge:
         """Reserve one image's cost against every limit in one atomic step; raise QuotaExceeded naming the limit.
 
         `channel_id` is where the request was made (pass a thread's parent channel). A second reservation for
@@ -226,7 +209,7 @@ class QuotaService:
             )
             raise self._refused(refusal, job_id, gid, user_id) from None
         log.info("job %s: reserved %s micros (%s) for user %s in guild %s", job_id, price, mode, user_id, gid)
-        return Reservation.from_charge(charge)
+        return charge
 
     async def commit(self, job_id: str) -> bool:
         """Keep a reserved charge for good (the image was made); True only for the call that did it."""
@@ -242,19 +225,13 @@ class QuotaService:
             log.info("job %s: charge refunded", job_id)
         return done
 
-    async def reservation(self, job_id: str) -> tuple[Reservation, ChargeState] | None:
-        """A job's charge and where it stands, or None if it was never reserved."""
-        charge = await self._storage.get_charge(job_id)
-        return None if charge is None else (Reservation.from_charge(charge), charge.state)
-
-    async def unsettled(self, *, older_than: float = 0.0, limit: int = 100) -> list[Reservation]:
+    async def unsettled(self, *, older_than: float = 0.0, limit: int = 100) -> list[Charge]:
         """Reservations neither committed nor refunded, made more than `older_than` seconds ago, oldest first.
 
         After a crash, the job flow settles these (commit if the image was delivered, refund otherwise):
         a reservation left open keeps holding one of its member's concurrent-job slots.
         """
-        charges = await self._storage.reserved_charges(created_before=self._clock() - older_than, limit=limit)
-        return [Reservation.from_charge(c) for c in charges]
+        return await self._storage.reserved_charges(created_before=self._clock() - older_than, limit=limit)
 
     async def user_usage(self, guild_id: int | None, user_id: int, role_ids: Iterable[int] = ()) -> UserUsage:
         """A member's images today against their limit, and their jobs running."""
@@ -298,17 +275,22 @@ class QuotaService:
             top_month=tuple(top_month),
         )
 
-    async def global_usage(self) -> GlobalUsage:
-        """The owner's spend over all servers today against the global budget."""
+    async def global_refusal(self, price: int) -> QuotaExceeded | None:
+        """The owner's daily budget's refusal of one more image at `price` now, or None (nothing is reserved)."""
+        budget = self._global_budget
+        if budget is None:
+            return None
         periods = Periods.at(self._clock())
         (spent,) = await self._storage.counter_values([(GLOBAL_DAY, "", periods.day)])
-        budget = self._global_budget
-        return GlobalUsage(
-            spent_today_micros=spent,
-            budget_micros=budget,
-            remaining_micros=None if budget is None else max(budget - spent, 0),
-            day_resets_at=periods.day_resets_at,
-            today=await self._storage.charge_totals(None, day=periods.day),
+        if spent + price <= budget:
+            return None
+        return QuotaExceeded(
+            LimitKind.GLOBAL_DAILY,
+            limit=budget,
+            used=spent,
+            remaining=max(budget - spent, 0),
+            resets_at=periods.day_resets_at,
+            needed=price,
         )
 
     async def reset_user_day(self, guild_id: int | None, user_id: int) -> None:

@@ -1,57 +1,41 @@
-"""Storage protocol for jobs, the helpers both backends share, and open_storage() to pick one by URL."""
+"""What the domain needs from a database, one protocol per concern, and the storage errors every backend shares."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import logging
-import sqlite3
-import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from kontext.models import GenerationRequest, Job, JobState
+from kontext.models import Job, JobState
 from kontext.quotas.records import Charge, ChargeState, ChargeTotals, Cooldown, Counter, CounterKey, Spender
-
-log = logging.getLogger(__name__)
-
-
-# Column names are the Job field names, in the dataclass's order.
-JOB_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Job))
-_UPDATABLE: frozenset[str] = frozenset(JOB_COLUMNS) - {"id"}
 
 
 class DuplicateJobError(ValueError):
     """insert_job() was given an id that is already stored."""
 
 
-# SQLSTATE classes that say "try again": 08 connection exception, 40 transaction rollback (serialization,
-# deadlock), 53 insufficient resources (too many connections), 57 operator intervention (admin shutdown,
-# pg_terminate_backend, the server starting up).
-_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")
+# Each driver module adds its own test of its library's errors when it is imported (only the chosen one is).
+_TRANSIENT_CHECKS: list[Callable[[BaseException], bool]] = []
+
+
+def register_transient_check(check: Callable[[BaseException], bool]) -> None:
+    """Let is_transient() consult a driver's own classification of its library's errors."""
+    if check not in _TRANSIENT_CHECKS:
+        _TRANSIENT_CHECKS.append(check)
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether a storage error says the database is out of reach for now (retry), not that the operation is wrong."""
+    """Whether a storage error says the database is out of reach for now (retry), not that the operation is wrong.
+
+    Beyond network errors, the loaded drivers decide (a library's errors only arise once its driver is imported).
+    """
     if isinstance(error, (OSError, TimeoutError)):
         return True
-    if isinstance(error, sqlite3.OperationalError):
-        text = str(error).lower()
-        return "locked" in text or "busy" in text or "disk i/o" in text
-    asyncpg = sys.modules.get("asyncpg")  # loaded only with the PostgreSQL backend
-    if asyncpg is not None:
-        # InterfaceError: the connection closed mid-operation; InternalClientError: a connection killed while the pool
-        # resets it on release ("another operation is in progress"), after the statement itself had committed.
-        if isinstance(error, asyncpg.InterfaceError | asyncpg.InternalClientError):
-            return True
-        if isinstance(error, asyncpg.PostgresError):
-            return str(getattr(error, "sqlstate", "") or "")[:2] in _TRANSIENT_SQLSTATE_CLASSES
-    return False
+    return any(check(error) for check in _TRANSIENT_CHECKS)
 
 
 @runtime_checkable
-class Storage(Protocol):
-    """What the bot needs from a database; SQLite and PostgreSQL behave the same behind it."""
+class Lifecycle(Protocol):
+    """Opening, closing and checking the database."""
 
     async def open(self) -> None:
         """Connect and create or upgrade the schema; idempotent."""
@@ -61,13 +45,14 @@ class Storage(Protocol):
         """Release the connection(s); safe to call twice."""
         ...
 
-    async def schema_version(self) -> int:
-        """The highest migration applied (0 for an empty database)."""
-        ...
-
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""
         ...
+
+
+@runtime_checkable
+class JobStore(Protocol):
+    """The jobs table: one row per job, moved on by compare-and-set."""
 
     async def insert_job(self, job: Job) -> None:
         """Store a new job; raise DuplicateJobError if its id is taken."""
@@ -87,6 +72,19 @@ class Storage(Protocol):
         """Move the job to `new` (setting `fields` too) only if in an `expected` state (and `owner`'s), atomically."""
         ...
 
+    async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
+        """Jobs whose state is one of `states`, oldest first."""
+        ...
+
+    async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
+        """How many jobs there are, optionally only in the given states."""
+        ...
+
+
+@runtime_checkable
+class LeaseStore(JobStore, Protocol):
+    """Which process runs each unfinished job, until when (on top of the jobs it reads)."""
+
     async def claim_job(self, job_id: str, owner: str, until: float, *, now: float) -> bool:
         """Take the lease of an unfinished job whose lease is free, lapsed (before `now`) or already `owner`'s."""
         ...
@@ -99,25 +97,10 @@ class Storage(Protocol):
         """Let go of every unfinished job `owner` holds, so another process can take them over at once."""
         ...
 
-    async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
-        """Jobs whose state is one of `states`, oldest first."""
-        ...
 
-    async def find_job_by_message(self, message_id: int) -> Job | None:
-        """The most recent job whose placeholder/result message is `message_id`."""
-        ...
-
-    async def get_meta(self, key: str) -> str | None:
-        """A value of the bot's own bookkeeping, or None."""
-        ...
-
-    async def set_meta(self, key: str, value: str) -> None:
-        """Store a bookkeeping value, replacing any earlier one."""
-        ...
-
-    async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
-        """How many jobs there are, optionally only in the given states."""
-        ...
+@runtime_checkable
+class GuildSettingsStore(Protocol):
+    """Each server's quota settings and role tiers."""
 
     async def get_guild_settings(self, guild_id: int) -> dict[str, Any] | None:
         """The stored GUILD_SETTING_COLUMNS of a guild (allowed_channel_ids as a frozenset), or None."""
@@ -138,6 +121,11 @@ class Storage(Protocol):
     async def delete_role_limit(self, guild_id: int, role_id: int) -> bool:
         """Remove one role tier; True if there was one."""
         ...
+
+
+@runtime_checkable
+class LedgerStore(Protocol):
+    """The charges ledger with the usage counters and cooldowns a reservation takes, atomically."""
 
     async def reserve_charge(self, charge: Charge, counters: Sequence[Counter], cooldown: Cooldown | None) -> None:
         """In one transaction: record the charge, add every counter within its cap, start the cooldown.
@@ -185,42 +173,24 @@ class Storage(Protocol):
         ...
 
 
-def as_states(states: Iterable[JobState] | JobState) -> tuple[str, ...]:
-    """Normalise states (a single state is accepted too) to their stored strings, rejecting unknown ones."""
-    if isinstance(states, str):
-        states = (states,)  # a StrEnum member is itself iterable, character by character
-    return tuple(dict.fromkeys(JobState(s).value for s in states))
+@runtime_checkable
+class QuotaStore(GuildSettingsStore, LedgerStore, Protocol):
+    """What the quota policy needs: the servers' settings and the ledger."""
 
 
-def encode_fields(fields: Mapping[str, Any], *, allow_state: bool = True) -> dict[str, Any]:
-    """Check that fields are updatable Job fields and convert their values to column values."""
-    unknown = sorted(set(fields) - _UPDATABLE)
-    if unknown:
-        raise TypeError(f"not updatable Job field(s): {', '.join(unknown)}")
-    if not allow_state and "state" in fields:
-        raise TypeError("pass the new state as `new`, not as a field")
-    return {name: _encode(name, value) for name, value in fields.items()}
+@runtime_checkable
+class MetaStore(Protocol):
+    """The bot's own bookkeeping, as key and value."""
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value of the bot's own bookkeeping, or None."""
+        ...
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store a bookkeeping value, replacing any earlier one."""
+        ...
 
 
-def job_to_row(job: Job) -> dict[str, Any]:
-    """All columns of a job, in JOB_COLUMNS order, as stored."""
-    return {name: _encode(name, getattr(job, name)) for name in JOB_COLUMNS}
-
-
-def job_from_row(row: Mapping[str, Any]) -> Job:
-    """Rebuild a Job from a database row (any mapping with the job columns)."""
-    values = {name: row[name] for name in JOB_COLUMNS}
-    values["request"] = GenerationRequest.from_dict(json.loads(values["request"]))
-    values["state"] = JobState(values["state"])
-    values["cost_micros"] = int(values["cost_micros"])
-    return Job(**values)
-
-
-def _encode(name: str, value: Any) -> Any:
-    if name == "request":
-        if not isinstance(value, GenerationRequest):
-            raise TypeError(f"request must be a GenerationRequest, not {type(value).__name__}")
-        return json.dumps(value.to_dict(), ensure_ascii=False, separators=(",", ":"))
-    if name == "state":
-        return JobState(value).value
-    return value
+@runtime_checkable
+class Storage(Lifecycle, LeaseStore, QuotaStore, MetaStore, Protocol):
+    """Everything the bot keeps in its database; SQLite and PostgreSQL behave the same behind it."""

@@ -80,8 +80,10 @@ class StorageRetry:
                 self.failed()
                 waited = self._clock() - began
                 if waited >= limit:
-                    level = logging.ERROR if limit > 0 else logging.WARNING  # once: the user is told, nothing is lost
-                    log.log(level, "database out of reach for %.1fs (%s); giving up on %s", waited, error, what)
+                    if limit > 0:
+                        log.error("database out of reach for %.1fs (%s); giving up on %s", waited, error, what)
+                    else:
+                        log.warning("%s: database out of reach (%s: %s)", what, type(error).__name__, error)
                     raise StorageUnavailable(what, waited) from error
                 delay = min(self.max_delay, self.base_delay * 2**attempt) * random.uniform(0.5, 1.0)
                 attempt += 1

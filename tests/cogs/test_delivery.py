@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from tests.harness import world_for
+from tests.storage.support import job_by_message
 
 
 class Clock:
@@ -48,7 +49,7 @@ async def test_a_deleted_placeholder_gets_the_result_in_a_new_message(tmp_path: 
         assert len(posted) == 1
         assert f"<@{world.user['id']}>" in posted[0].text and posted[0].components_v2
         assert [int(user["id"]) for user in posted[0].mentions] == [int(world.user["id"])]  # a new message: a ping
-        job = await world.bot.storage.find_job_by_message(posted[0].id)
+        job = await job_by_message(world.bot.storage, posted[0].id)
         assert job is not None and job.state == "delivered"
 
 
@@ -79,5 +80,5 @@ async def test_discord_rate_limits_are_survived(tmp_path: Path) -> None:
         assert len(message.files) == 1
         throttled = [r for r in world.discord.requests if r.status == 429]
         assert len(throttled) == 3
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and job.state == "delivered"

@@ -12,6 +12,7 @@ from PIL import Image
 from kontext.models import JobState
 from tests.fakes.discord import FakeMessage
 from tests.harness import World, world_for
+from tests.storage.support import job_by_message
 
 EPHEMERAL = 64
 MANAGE_MESSAGES = 1 << 13
@@ -322,7 +323,7 @@ async def test_reroll_makes_a_new_job_with_the_same_request_for_the_clicker(tmp_
         assert world.api.submits[1]["input"] == world.api.submits[0]["input"]
         assert rerolled.id != result.id and len(rerolled.files) == 1
         assert rerolled.files[0][1] != result.files[0][1], "a re-roll is a new picture, in simulation too"
-        job = await world.bot.storage.find_job_by_message(rerolled.id)
+        job = await job_by_message(world.bot.storage, rerolled.id)
         assert job is not None and job.user_id == int(bob["id"])
 
 
@@ -339,8 +340,8 @@ async def test_edit_button_chains_three_edits_from_each_result_attachment(tmp_pa
             assert body["image_url"] == result.media_urls[0], "the input must be the result's own attachment"
             assert "/files/" not in body["image_url"], "never the API's temporary result URL"
             assert f"/{result.id})" in edited.text, "the chain links to its source"
-            source_job = await world.bot.storage.find_job_by_message(result.id)
-            job = await world.bot.storage.find_job_by_message(edited.id)
+            source_job = await job_by_message(world.bot.storage, result.id)
+            job = await job_by_message(world.bot.storage, edited.id)
             assert job is not None and source_job is not None and job.source_job_id == source_job.id
             result = edited
         assert len(world.api.submits) == 4
@@ -375,5 +376,5 @@ async def test_buttons_work_on_a_result_from_a_previous_process(tmp_path: Path) 
         assert len(edited.files) == 1
         await world.discord.click(result, button(result, "Delete"), user=world.user)
         await world.discord.wait_for(lambda: result.deleted)
-        job = await world.bot.storage.find_job_by_message(edited.id)
+        job = await job_by_message(world.bot.storage, edited.id)
         assert job is not None and job.state == JobState.DELIVERED

@@ -12,6 +12,7 @@ import pytest
 from tests.cogs.test_edit import button, reply_result
 from tests.fakes.discord import limits as limits
 from tests.harness import World, world_for
+from tests.storage.support import job_by_message
 
 # 10,000 characters of markdown, a masked link and mentions: escaped, this doubles, far past an embed field's 1,024.
 UNIT = "**b** __u__ ~~s~~ ||x|| `c` > q # h - l [click](http://evil.example/login) <@123456789012345678> <@&42> "
@@ -78,7 +79,7 @@ async def test_fail_msg_is_shown_without_keys_tokens_or_signatures(tmp_path: Pat
         assert "The service said" in shown and "storage.example/out/a.png" in shown
         for secret in ("test-api-key", "0f9e8d7c6b5a", "AKIA123", "eyJhbGciOi", "9f86d081884c7d65"):
             assert secret not in shown
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and "test-api-key" not in (job.fail_message or "")
 
 

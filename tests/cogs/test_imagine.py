@@ -11,6 +11,7 @@ from kontext.models import GenerationRequest, InvalidRequestError, JobState
 from tests.fakes.discord.models import walk_components
 from tests.harness import world_for
 from tests.images.test_imaging import noisy_png
+from tests.storage.support import job_by_message
 
 DEFERRED_WITH_SOURCE = 5
 CHANNEL_MESSAGE = 4
@@ -59,7 +60,7 @@ async def test_imagine_happy_path_defers_shows_progress_and_uploads_the_image(tm
         submitted = world.api.submits[0]["input"]
         assert submitted["prompt"] == "a red fox in the snow"
         assert submitted["aspect_ratio"] == "1:1"
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and job.state == JobState.DELIVERED and job.task_id == task_id
 
 
@@ -141,7 +142,7 @@ async def test_imagine_explains_each_failure_family(tmp_path: Path, fail_code: s
         assert "the service's own words" in text
         assert next(iter(world.api.tasks)) in text
         assert message.files == []
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and job.state == JobState.FAILED and job.fail_code == fail_code
 
 
@@ -184,7 +185,7 @@ async def test_imagine_stops_waiting_at_the_time_limit(tmp_path: Path) -> None:
         message = await world.finished(await world.slash("imagine", {"prompt": "a cat"}))
         text = str(message.embeds[0])
         assert "stopped waiting" in text and "0.3 seconds" in text
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and job.fail_code == "TIMEOUT"
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from kontext.quotas.records import ChargeState
 from tests.harness import World, world_for
+from tests.quotas.quota_support import charge_state
+from tests.storage.support import job_by_message
 
 EPHEMERAL = 64
 DEFERRED = 5
@@ -134,10 +136,9 @@ async def test_failures_refund_and_say_so(tmp_path: Path, fault: str) -> None:
             world.api.fail_submit(500)
         message = await world.finished(await world.slash("imagine", {"prompt": "doomed"}))
         assert "You were not charged" in str(message.embeds[0])
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert job is not None
-        charge = await world.bot.quotas.reservation(job.id)
-        assert charge is not None and charge[1] == ChargeState.REFUNDED
+        assert await charge_state(world.bot.storage, job.id) == ChargeState.REFUNDED
         usage = await world.bot.quotas.guild_usage(world.guild.id)
         assert usage.spent_today_micros == 0 and usage.today.refunded == 1
         world.api.outcome(None)
@@ -149,9 +150,9 @@ async def test_failures_refund_and_say_so(tmp_path: Path, fault: str) -> None:
 async def test_success_commits_exactly_once(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         message = await world.finished(await world.slash("imagine", {"prompt": "paid"}))
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and job.cost_micros == 30_000
-        assert (await world.bot.quotas.reservation(job.id))[1] == ChargeState.COMMITTED
+        assert await charge_state(world.bot.storage, job.id) == ChargeState.COMMITTED
         assert await world.bot.quotas.commit(job.id) is False
         assert await world.bot.quotas.refund(job.id) is False
         assert (await world.bot.quotas.guild_usage(world.guild.id)).spent_today_micros == 30_000

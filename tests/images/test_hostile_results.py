@@ -11,6 +11,8 @@ from kontext.models import JobState
 from kontext.quotas.records import ChargeState
 from tests.harness import world_for
 from tests.images.test_imaging import png_bomb
+from tests.quotas.quota_support import charge_state
+from tests.storage.support import job_by_message
 
 
 @functools.cache
@@ -42,10 +44,9 @@ async def test_hostile_result_is_never_uploaded_and_the_job_is_refunded(
         text = str(message.embeds[0])
         assert sentence in text and "You were not charged" in text
         assert message.files == [] and world.discord.files == {}, "nothing but a real image may be uploaded"
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and job.state == JobState.FAILED and job.fail_code == code
-        charge = await world.bot.quotas.reservation(job.id)
-        assert charge is not None and charge[1] == ChargeState.REFUNDED
+        assert await charge_state(world.bot.storage, job.id) == ChargeState.REFUNDED
 
 
 async def test_a_real_result_next_to_hostile_ones_is_still_delivered(tmp_path: Path) -> None:

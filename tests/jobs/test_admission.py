@@ -13,8 +13,8 @@ from kontext.jobs.admission import Acknowledged, AdmissionService, AlreadyStarti
 from kontext.jobs.delivery import Outcome, Progress
 from kontext.jobs.service import JobService, JobSettings, ShuttingDown
 from kontext.models import InvalidRequestError, Job, JobState
+from kontext.quotas.models import QuotaExceeded
 from kontext.quotas.records import ChargeState
-from kontext.quotas.service import QuotaExceeded
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import CHANNEL, GUILD, USER, Clock, make_service
 

@@ -12,6 +12,7 @@ from kontext.api.callbacks import callback_signature
 from kontext.models import JobState
 from tests.fakes.apixo import FakeApixo
 from tests.harness import World, world_for
+from tests.storage.support import job_by_message
 from tests.test_web import free_port
 
 SECRET = "test-callback-secret-0123456789"
@@ -37,7 +38,7 @@ async def test_callback_mode_delivers_on_the_callback_with_one_confirming_status
     async with world_for(tmp_path, env=callback_env()) as world:
         message = await world.finished(await world.slash("imagine", {"prompt": "called back"}))
         body = world.api.submits[0]
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         assert body["request_type"] == "callback"
         assert body["callback_url"].endswith(f"/callback/{job.id}/{callback_signature(SECRET, job.id)}")
         assert len(message.files) == 1

@@ -12,6 +12,8 @@ import pytest
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
 from tests.jobs.test_scale import DATABASE, Cluster, pg_url  # noqa: F401 - pg_url is a fixture
+from tests.quotas.quota_support import charge_state, global_usage
+from tests.storage.support import job_by_message
 from tests.storage.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.skipif(not DATABASE, reason="needs PostgreSQL: set TEST_DATABASE_URL")
@@ -55,10 +57,10 @@ async def delivered_once_and_charged_once(cluster: Cluster, interactions: list[A
     for each, _ in cluster.bots.values():
         await each.jobs.wait_idle()
     for interaction in interactions:
-        job = await bot.storage.find_job_by_message(interaction.original.id)
+        job = await job_by_message(bot.storage, interaction.original.id)
         assert job is not None and job.state == JobState.DELIVERED, (job and job.state, job and job.fail_code)
         assert uploads(cluster, job.message_id) == 1, job.id
-        assert (await bot.quotas.reservation(job.id))[1] == ChargeState.COMMITTED
+        assert await charge_state(bot.storage, job.id) == ChargeState.COMMITTED
     assert await bot.storage.count_jobs(states=ACTIVE_STATES) == 0, "nothing may be stuck"
 
 
@@ -84,7 +86,7 @@ async def test_twenty_jobs_in_flight_ride_out_every_connection_dropped(pg_url: s
             await delivered_once_and_charged_once(cluster, interactions)
             assert len(cluster.api.submits) == 20, "nothing submitted twice"
             assert failure_posts(cluster) == 0
-            usage = await bot.quotas.global_usage()
+            usage = await global_usage(bot.storage)
             assert usage.today.committed == 20 and usage.today.refunded == 0
             assert usage.spent_today_micros == 20 * 30_000
             assert await bot.storage.count_jobs() == 20
@@ -124,7 +126,7 @@ async def test_jobs_in_flight_survive_their_connections_killed_again_and_again(p
                 await delivered_once_and_charged_once(cluster, interactions)
             assert failure_posts(cluster) == 0, "nothing delivered then failed, no image thrown away"
             assert len(cluster.api.submits) == len(every)
-            usage = await bot.quotas.global_usage()
+            usage = await global_usage(bot.storage)
             assert usage.today.committed == len(every) and usage.today.refunded == 0
     finally:
         with contextlib.suppress(Exception):

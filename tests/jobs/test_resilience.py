@@ -12,6 +12,8 @@ import pytest
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
 from tests.harness import World, start_bot, stop_bot, world_for
+from tests.quotas.quota_support import charge_state, global_usage
+from tests.storage.support import job_by_message
 
 GENEROUS = {
     "DEFAULT_MAX_CONCURRENT_PER_USER": "100",
@@ -90,7 +92,7 @@ async def test_a_killed_bot_resumes_every_job_and_delivers_each_exactly_once(tmp
             assert final.state == JobState.DELIVERED, (job.id, final.state, final.fail_code)
             assert final.message_id == job.message_id, "progress and result stay in the same placeholder"
             assert uploads_to(world, job.message_id) == 1
-            assert (await world.bot.quotas.reservation(job.id))[1] == ChargeState.COMMITTED
+            assert await charge_state(world.bot.storage, job.id) == ChargeState.COMMITTED
 
 
 async def _reopen(world: World):
@@ -104,7 +106,7 @@ async def _reopen(world: World):
 async def test_a_result_posted_just_before_a_crash_is_not_posted_again(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         message = await world.finished(await world.slash("imagine", {"prompt": "posted once"}))
-        job = await world.bot.storage.find_job_by_message(message.id)
+        job = await job_by_message(world.bot.storage, message.id)
         # The crash came between posting and recording: the database still says DELIVERING.
         await world.bot.storage.update_job(job.id, state=JobState.DELIVERING)
         await world.kill()
@@ -135,7 +137,7 @@ async def test_a_job_caught_mid_submit_is_not_resent_but_refunded(tmp_path: Path
         text = str(message.embeds[0])
         assert "restarted while sending" in text and "You were not charged" in text
         assert len(world.api.submits) == 1
-        assert (await world.bot.quotas.reservation(job.id))[1] == ChargeState.REFUNDED
+        assert await charge_state(world.bot.storage, job.id) == ChargeState.REFUNDED
 
 
 async def test_no_permission_to_post_refunds_logs_and_stops(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -148,7 +150,7 @@ async def test_no_permission_to_post_refunds_logs_and_stops(tmp_path: Path, capl
         await asyncio.sleep(0.5)
         await world.bot.jobs.wait_idle()
         (job,) = [j for j in await world.bot.storage.jobs_in_states([JobState.FAILED])]
-        assert (await world.bot.quotas.reservation(job.id))[1] == ChargeState.REFUNDED
+        assert await charge_state(world.bot.storage, job.id) == ChargeState.REFUNDED
         attempts = len(world.discord.requests_to("*", rf"/channels/{channel}/messages"))
         await asyncio.sleep(0.3)
         assert len(world.discord.requests_to("*", rf"/channels/{channel}/messages")) == attempts <= 6
@@ -178,7 +180,7 @@ async def test_two_processes_running_the_same_jobs_submit_and_deliver_each_once(
             assert len(jobs) == 10
             assert len(world.api.submits) == 10, "no job was submitted twice"
             assert all(uploads_to(world, job.message_id) == 1 for job in jobs), "each result was posted once"
-            usage = await world.bot.quotas.global_usage()
+            usage = await global_usage(world.bot.storage)
             assert usage.today.committed == 10 and usage.today.refunded == 0
         finally:
             await stop_bot(new, new_task)
@@ -268,8 +270,8 @@ async def test_fault_soak_every_job_ends_delivered_or_refunded(
         await world.bot.jobs.wait_idle()
         states = Counter()
         for interaction in interactions:
-            job = await world.bot.storage.find_job_by_message(interaction.original.id)
-            charge = (await world.bot.quotas.reservation(job.id))[1]
+            job = await job_by_message(world.bot.storage, interaction.original.id)
+            charge = await charge_state(world.bot.storage, job.id)
             states[job.state.value] += 1
             if job.state == JobState.DELIVERED:
                 assert charge == ChargeState.COMMITTED and interaction.original.files
@@ -324,7 +326,7 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
         await bot.jobs.wait_idle()
         assert len(api.submits) == 5, "nothing may be submitted twice"
         for interaction in interactions:
-            job = await bot.storage.find_job_by_message(interaction.original.id)
+            job = await job_by_message(bot.storage, interaction.original.id)
             assert job is not None and job.state == JobState.DELIVERED
     finally:
         await stop_bot(bot, task)

@@ -17,6 +17,8 @@ from kontext.models import ACTIVE_STATES, JobState
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild
 from tests.harness import FAST_RETRY, bot_env, stop_bot
+from tests.quotas.quota_support import global_usage
+from tests.storage.support import job_by_message
 
 DATABASE = os.environ.get("TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not DATABASE, reason="needs PostgreSQL: set TEST_DATABASE_URL")
@@ -109,7 +111,7 @@ async def test_two_processes_on_one_database_accept_exactly_what_the_shared_limi
         await cluster.discord.wait_for(lambda: all(i.original is not None and i.original.files for i in accepted), 20)
         for bot in bots:
             await bot.jobs.wait_idle()
-        usage = await bots[0].quotas.global_usage()
+        usage = await global_usage(bots[0].storage)
         assert usage.spent_today_micros == 300_000 and usage.today.committed == 10
 
 
@@ -142,7 +144,7 @@ async def test_each_process_resumes_only_its_own_shards_jobs(pg_url: str) -> Non
         await second.jobs.wait_idle()
         assert len(cluster.api.submits) == 6, "nothing was submitted twice"
         for interaction in everyone:
-            job = await second.storage.find_job_by_message(interaction.original.id)
+            job = await job_by_message(second.storage, interaction.original.id)
             assert job is not None and job.state == JobState.DELIVERED
             uploads = [
                 r for r in cluster.discord.requests if r.files and (r.response or {}).get("id") == str(job.message_id)
@@ -168,5 +170,5 @@ async def test_a_process_set_to_take_over_any_shard_takes_up_a_stopped_shards_jo
         await survivor.jobs.wait_idle()
         assert len(cluster.api.submits) == 3, "nothing was submitted twice"
         for interaction in interactions:
-            job = await survivor.storage.find_job_by_message(interaction.original.id)
+            job = await job_by_message(survivor.storage, interaction.original.id)
             assert job is not None and job.state == JobState.DELIVERED and job.lease_owner == survivor.jobs.owner

@@ -14,13 +14,14 @@ import pytest
 
 from kontext.config import Settings
 from kontext.models import ACTIVE_STATES, JobState
-from kontext.quotas.service import QuotaService
 from kontext.storage import open_storage
 from kontext.storage.base import Storage
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction
 from tests.harness import ServingBot, bot_env, start_bot, stop_bot
 from tests.jobs.test_scale import DATABASE, pg_url  # noqa: F401 - pg_url is a fixture
+from tests.quotas.quota_support import global_usage
+from tests.storage.support import job_by_message
 
 pytestmark = pytest.mark.skipif(not DATABASE, reason="needs PostgreSQL: set TEST_DATABASE_URL")
 DEFERRED = 5
@@ -130,10 +131,10 @@ async def test_a_live_process_takes_over_the_jobs_of_a_sigkilled_one_within_the_
         assert taken_after <= LEASE + SWEEP + 1.0, f"taken over {taken_after:.2f}s after the kill"
         assert len(deployment.api.submits) == 20, "nothing submitted twice"
         for interaction in interactions:
-            job = await deployment.storage.find_job_by_message(interaction.original.id)
+            job = await job_by_message(deployment.storage, interaction.original.id)
             assert job is not None and job.state == JobState.DELIVERED and job.lease_owner == survivor.jobs.owner
             assert deployment.uploads(job.message_id) == 1
-        usage = await survivor.quotas.global_usage()
+        usage = await global_usage(survivor.storage)
         assert usage.today.committed == 20 and usage.spent_today_micros == 20 * PRICE
         await stop_bot(survivor, survivor_task)
         survivor = None
@@ -166,7 +167,7 @@ async def test_overlapping_deploys_strand_nothing_and_do_nothing_twice(deploymen
             posted = Counter(deployment.uploads(i.original.id) for i in interactions)
             assert posted == Counter({1: 30}), f"posted twice: {posted[2]} of 30 in round {round_}"
         assert len(await deployment.storage.jobs_in_states([JobState.DELIVERED])) == 90
-        usage = await QuotaService.from_settings(deployment.storage, Settings.from_env(deployment.env)).global_usage()
+        usage = await global_usage(deployment.storage)
         assert usage.today.committed == 90 and usage.today.committed_micros == 90 * PRICE, usage.today
         # Both releases reserve for every command and the loser of the first-response race refunds its own; a loser
         # stopped before its refund leaves a reservation with no job, which the orphan settlement refunds.

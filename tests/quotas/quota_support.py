@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
-from kontext.quotas.service import QuotaExceeded, QuotaService, Reservation
-from kontext.storage.base import Storage
+from kontext.quotas.models import LimitKind, Periods, QuotaExceeded
+from kontext.quotas.records import Charge, ChargeState, ChargeTotals
+from kontext.quotas.service import GLOBAL_DAY, QuotaService
+from kontext.storage.base import LedgerStore, Storage
 
 StorageFactory = Callable[[], Storage]  # what the make_storage fixture returns
 PRICES = {"pro": 30_000, "max": 60_000}
@@ -41,7 +45,7 @@ def make_service(storage: Storage, clock: Clock | None = None, **options: object
     return QuotaService(storage, **values)  # type: ignore[arg-type]
 
 
-async def reserve(quotas: QuotaService, job_id: str, **overrides: object) -> Reservation:
+async def reserve(quotas: QuotaService, job_id: str, **overrides: object) -> Charge:
     values: dict[str, object] = {
         "job_id": job_id,
         "guild_id": GUILD,
@@ -60,24 +64,48 @@ async def refusal(quotas: QuotaService, job_id: str, **overrides: object) -> Quo
     return excinfo.value
 
 
-async def stampede(services: list[QuotaService], count: int = 50) -> tuple[list[Reservation], list[QuotaExceeded]]:
+async def stampede(services: list[QuotaService], count: int = 50) -> tuple[list[Charge], list[QuotaExceeded]]:
     """`count` simultaneous reservations by one user, spread over the services; (accepted, refused)."""
     results = await asyncio.gather(
         *(reserve(services[i % len(services)], f"job-{i}") for i in range(count)), return_exceptions=True
     )
-    accepted = [r for r in results if isinstance(r, Reservation)]
+    accepted = [r for r in results if isinstance(r, Charge)]
     refused = [r for r in results if isinstance(r, QuotaExceeded)]
     assert len(accepted) + len(refused) == count, [r for r in results if isinstance(r, BaseException)]
     return accepted, refused
 
 
-async def assert_totals(quotas: QuotaService, *, images: int, micros: int) -> None:
-    """The counters, the ledger and the usage reports all agree, to the micro-dollar."""
+async def assert_totals(quotas: QuotaService, storage: LedgerStore, *, images: int, micros: int) -> None:
+    """The counters, the ledger and the usage reports all agree, to the micro-dollar (at NOON, the default clock)."""
     user = await quotas.user_usage(GUILD, USER)
     guild = await quotas.guild_usage(GUILD)
-    world = await quotas.global_usage()
+    world = await global_usage(storage, NOON)
     assert (user.images_today, user.in_flight) == (images, images)
     assert (guild.spent_today_micros, guild.spent_month_micros, world.spent_today_micros) == (micros, micros, micros)
     assert (guild.today.reserved, guild.today.reserved_micros) == (images, micros)
     assert (guild.month.reserved, guild.month.reserved_micros) == (images, micros)
     assert (world.today.reserved, world.today.reserved_micros) == (images, micros)
+
+
+async def charge_state(storage: LedgerStore, job_id: str) -> ChargeState | None:
+    """Where a job's charge stands in the ledger, or None if it was never reserved."""
+    charge = await storage.get_charge(job_id)
+    return None if charge is None else charge.state
+
+
+@dataclass(frozen=True)
+class GlobalUsage:
+    """The spend over all servers in one UTC day: the global counter and the ledger's totals."""
+
+    spent_today_micros: int
+    today: ChargeTotals
+
+
+async def global_usage(storage: LedgerStore, now: float | None = None) -> GlobalUsage:
+    """The owner's view of a day (today by the wall clock unless `now` says otherwise), from the counters and ledger."""
+    day = Periods.at(time.time() if now is None else now).day
+    (spent,) = await storage.counter_values([(GLOBAL_DAY, "", day)])
+    return GlobalUsage(spent, await storage.charge_totals(None, day=day))
+
+
+MONEY_KINDS = frozenset({LimitKind.GUILD_DAILY, LimitKind.GUILD_MONTHLY, LimitKind.GLOBAL_DAILY})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kontext.quotas.service import LimitKind, Periods
+from kontext.quotas.models import LimitKind, Periods
 from kontext.storage.base import Storage
-from tests.quotas.quota_support import GUILD, USER, Clock, make_service, refusal, reserve, ts
+from tests.quotas.quota_support import GUILD, USER, Clock, global_usage, make_service, refusal, reserve, ts
 
 # --- Days and months ------------------------------------------------------------------------------------------
 
@@ -62,7 +62,7 @@ async def test_quotas_monthly_cap_resets_on_the_first(storage: Storage) -> None:
     assert (refused.kind, refused.used, refused.resets_at) == (LimitKind.GUILD_MONTHLY, 60_000, ts(2026, 12, 1))
     clock.now = ts(2026, 12, 1)
     guild = await quotas.guild_usage(GUILD)
-    assert (guild.spent_month_micros, guild.month_resets_at, guild.monthly_remaining_micros) == (
+    assert (guild.spent_month_micros, guild.month_resets_at, guild.monthly_cap_micros) == (
         0,
         ts(2027, 1, 1),
         60_000,
@@ -79,7 +79,7 @@ async def test_quotas_global_budget_resets_at_midnight_and_spans_guilds(storage:
     refused = await refusal(quotas, "c", guild_id=None)
 
     assert (refused.kind, refused.resets_at) == (LimitKind.GLOBAL_DAILY, ts(2026, 11, 25))
-    world = await quotas.global_usage()
-    assert (world.spent_today_micros, world.budget_micros, world.remaining_micros) == (60_000, 60_000, 0)
+    world = await global_usage(storage, clock())
+    assert (world.spent_today_micros, refused.limit, refused.remaining) == (60_000, 60_000, 0)
     clock.now = ts(2026, 11, 25)
     await reserve(quotas, "d", guild_id=GUILD + 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kontext.quotas.service import GuildSettings
+from kontext.quotas.models import GuildSettings
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import CHANNEL, GUILD, StorageFactory, make_service
 

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from kontext.quotas.records import ChargeState
-from kontext.quotas.service import DuplicateChargeError, LimitKind, Reservation
+from kontext.quotas.models import LimitKind
+from kontext.quotas.records import Charge, ChargeState, DuplicateChargeError
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import (
     GUILD,
@@ -16,6 +16,7 @@ from tests.quotas.quota_support import (
     Clock,
     StorageFactory,
     assert_totals,
+    charge_state,
     make_service,
     reserve,
     stampede,
@@ -33,7 +34,7 @@ async def test_quotas_concurrent_reserves_stop_at_user_daily_limit(storage: Stor
 
     assert len(accepted) == 10 and len(refused) == 40
     assert {r.kind for r in refused} == {LimitKind.USER_DAILY}
-    await assert_totals(quotas, images=10, micros=300_000)
+    await assert_totals(quotas, storage, images=10, micros=300_000)
 
 
 async def test_quotas_concurrent_reserves_stop_at_guild_daily_cap(storage: Storage) -> None:
@@ -44,7 +45,7 @@ async def test_quotas_concurrent_reserves_stop_at_guild_daily_cap(storage: Stora
 
     assert len(accepted) == 10 and {r.kind for r in refused} == {LimitKind.GUILD_DAILY}
     assert len(refused) == 40
-    await assert_totals(quotas, images=10, micros=300_000)
+    await assert_totals(quotas, storage, images=10, micros=300_000)
 
 
 async def test_quotas_concurrent_reserves_stop_at_guild_monthly_cap(storage: Storage) -> None:
@@ -54,7 +55,7 @@ async def test_quotas_concurrent_reserves_stop_at_guild_monthly_cap(storage: Sto
     accepted, refused = await stampede([quotas])
 
     assert len(accepted) == 10 and {r.kind for r in refused} == {LimitKind.GUILD_MONTHLY}
-    await assert_totals(quotas, images=10, micros=300_000)
+    await assert_totals(quotas, storage, images=10, micros=300_000)
 
 
 async def test_quotas_concurrent_reserves_stop_at_global_budget(storage: Storage) -> None:
@@ -64,7 +65,7 @@ async def test_quotas_concurrent_reserves_stop_at_global_budget(storage: Storage
     accepted, refused = await stampede([quotas])
 
     assert len(accepted) == 10 and {r.kind for r in refused} == {LimitKind.GLOBAL_DAILY}
-    await assert_totals(quotas, images=10, micros=300_000)
+    await assert_totals(quotas, storage, images=10, micros=300_000)
 
 
 async def test_quotas_concurrent_reserves_across_two_storages(make_storage: StorageFactory) -> None:
@@ -78,8 +79,8 @@ async def test_quotas_concurrent_reserves_across_two_storages(make_storage: Stor
     accepted, refused = await stampede(quotas)
 
     assert len(accepted) == 10 and {r.kind for r in refused} == {LimitKind.USER_DAILY}
-    await assert_totals(quotas[0], images=10, micros=300_000)
-    await assert_totals(quotas[1], images=10, micros=300_000)
+    await assert_totals(quotas[0], first, images=10, micros=300_000)
+    await assert_totals(quotas[1], second, images=10, micros=300_000)
 
 
 async def test_quotas_concurrent_reserves_within_cooldown_accept_one(storage: Storage) -> None:
@@ -89,7 +90,7 @@ async def test_quotas_concurrent_reserves_within_cooldown_accept_one(storage: St
     accepted, refused = await stampede([quotas], count=20)
 
     assert len(accepted) == 1 and {r.kind for r in refused} == {LimitKind.COOLDOWN}
-    await assert_totals(quotas, images=1, micros=30_000)
+    await assert_totals(quotas, storage, images=1, micros=30_000)
 
 
 async def test_quotas_concurrent_commits_and_refunds_settle_once(storage: Storage) -> None:
@@ -111,9 +112,9 @@ async def test_quotas_reserve_returns_the_charge(storage: Storage) -> None:
 
     reservation = await reserve(quotas, "job-1", mode="max")
 
-    assert reservation == Reservation("job-1", GUILD, USER, "max", 60_000, "2026-11-24", "2026-11", NOON)
-    assert await quotas.reservation("job-1") == (reservation, ChargeState.RESERVED)
-    assert await quotas.reservation("nope") is None
+    assert reservation == Charge("job-1", GUILD, USER, "max", 60_000, "2026-11-24", "2026-11", NOON)
+    assert await charge_state(storage, "job-1") is ChargeState.RESERVED
+    assert await charge_state(storage, "nope") is None
 
 
 async def test_quotas_commit_happens_once(storage: Storage) -> None:
@@ -135,7 +136,7 @@ async def test_quotas_refund_happens_once_and_restores_counts_and_money(storage:
 
     assert (await quotas.refund("job-2"), await quotas.refund("job-2")) == (True, False)
 
-    await assert_totals(quotas, images=1, micros=30_000)
+    await assert_totals(quotas, storage, images=1, micros=30_000)
     guild = await quotas.guild_usage(GUILD)
     assert (guild.today.refunded, guild.today.refunded_micros) == (1, 60_000)
     assert (guild.month.refunded, guild.month.refunded_micros) == (1, 60_000)
@@ -150,7 +151,7 @@ async def test_quotas_refund_never_after_commit(storage: Storage) -> None:
 
     assert (await quotas.user_usage(GUILD, USER)).images_today == 1
     assert (await quotas.guild_usage(GUILD)).spent_today_micros == 30_000
-    assert (await quotas.reservation("job-1"))[1] is ChargeState.COMMITTED  # type: ignore[index]
+    assert await charge_state(storage, "job-1") is ChargeState.COMMITTED
 
 
 async def test_quotas_commit_never_after_refund(storage: Storage) -> None:
@@ -175,7 +176,7 @@ async def test_quotas_reserve_twice_for_one_job_charges_once(storage: Storage) -
     with pytest.raises(DuplicateChargeError):
         await reserve(quotas, "job-1")
 
-    await assert_totals(quotas, images=1, micros=30_000)
+    await assert_totals(quotas, storage, images=1, micros=30_000)
 
 
 async def test_quotas_refund_after_midnight_restores_the_day_it_was_charged(storage: Storage) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kontext.quotas.service import DM_GUILD_ID, LimitKind
+from kontext.quotas.models import LimitKind
+from kontext.quotas.service import DM_GUILD_ID
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import CHANNEL, GUILD, USER, make_service, refusal, reserve, ts
 
@@ -25,7 +26,7 @@ async def test_quotas_guild_usage_reports_top_users_and_outcomes(storage: Storag
     assert [(s.user_id, s.images, s.micros) for s in usage.top_today] == [(1, 3, 180_000), (2, 1, 30_000)]
     assert usage.top_month == usage.top_today
     assert (usage.today.committed, usage.today.reserved, usage.today.refunded) == (2, 2, 1)
-    assert (usage.spent_today_micros, usage.daily_cap_micros, usage.daily_remaining_micros) == (210_000, None, None)
+    assert (usage.spent_today_micros, usage.daily_cap_micros) == (210_000, None)
     assert (usage.day_resets_at, usage.month_resets_at) == (ts(2026, 11, 25), ts(2026, 12, 1))
     assert (await quotas.guild_usage(GUILD, top=0)).top_today == ()
 

@@ -5,15 +5,19 @@ from __future__ import annotations
 import pytest
 
 from kontext.config import Settings
-from kontext.quotas.service import LimitKind, QuotaService
+from kontext.quotas.models import LimitKind
+from kontext.quotas.service import QuotaService
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import (
     CHANNEL,
     GUILD,
+    MONEY_KINDS,
     NOON,
     USER,
     Clock,
     assert_totals,
+    charge_state,
+    global_usage,
     make_service,
     refusal,
     reserve,
@@ -31,7 +35,7 @@ async def test_quotas_user_daily_refusal_says_limit_used_and_reset(storage: Stor
 
     refused = await refusal(quotas, "c")
 
-    assert refused.kind is LimitKind.USER_DAILY and not refused.kind.money
+    assert refused.kind is LimitKind.USER_DAILY and refused.kind not in MONEY_KINDS
     assert (refused.limit, refused.used, refused.remaining, refused.needed) == (2, 2, 0, 1)
     assert refused.resets_at == ts(2026, 11, 25)
 
@@ -43,7 +47,7 @@ async def test_quotas_money_refusal_reports_what_is_left(storage: Storage) -> No
 
     refused = await refusal(quotas, "b", mode="max")
 
-    assert refused.kind is LimitKind.GUILD_DAILY and refused.kind.money
+    assert refused.kind is LimitKind.GUILD_DAILY and refused.kind in MONEY_KINDS
     assert (refused.limit, refused.used, refused.remaining, refused.needed) == (100_000, 60_000, 40_000, 60_000)
     assert refused.resets_at == ts(2026, 11, 25)
     await reserve(quotas, "c")  # pro still fits: 90_000 <= 100_000
@@ -55,7 +59,7 @@ async def test_quotas_price_above_an_unused_cap_is_refused(storage: Storage) -> 
     refused = await refusal(quotas, "a", mode="max")
 
     assert (refused.kind, refused.used, refused.remaining) == (LimitKind.GLOBAL_DAILY, 0, 50_000)
-    assert (await quotas.global_usage()).spent_today_micros == 0
+    assert (await global_usage(storage, NOON)).spent_today_micros == 0
 
 
 async def test_quotas_refused_reservations_cost_nothing(storage: Storage) -> None:
@@ -69,8 +73,8 @@ async def test_quotas_refused_reservations_cost_nothing(storage: Storage) -> Non
     capped = await refusal(clock_free, "d")  # refused after the user's count was added
 
     assert (cooling.kind, capped.kind) == (LimitKind.COOLDOWN, LimitKind.GUILD_DAILY)
-    await assert_totals(quotas, images=2, micros=60_000)
-    assert await quotas.reservation("b") is None and await quotas.reservation("d") is None
+    await assert_totals(quotas, storage, images=2, micros=60_000)
+    assert await charge_state(storage, "b") is None and await charge_state(storage, "d") is None
 
 
 async def test_quotas_cooldown_between_requests(storage: Storage) -> None:
@@ -118,7 +122,7 @@ async def test_quotas_max_mode_can_be_disallowed(storage: Storage) -> None:
 
     assert (await refusal(quotas, "a", mode="max")).kind is LimitKind.MAX_MODE
     await reserve(quotas, "b", mode="pro")
-    await assert_totals(quotas, images=1, micros=30_000)
+    await assert_totals(quotas, storage, images=1, micros=30_000)
 
 
 async def test_quotas_channels_can_be_restricted(storage: Storage) -> None:

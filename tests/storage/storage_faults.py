@@ -12,7 +12,7 @@ from typing import Any
 from kontext.storage.base import Storage
 
 Rule = Callable[[str, tuple[Any, ...], dict[str, Any]], bool]
-_KEPT = frozenset({"open", "close", "ping", "schema_version"})
+_KEPT = frozenset({"open", "close", "ping"})
 
 
 class StorageFaults:

@@ -15,7 +15,9 @@ from kontext.storage.base import is_transient
 from kontext.storage.outages import StorageRetry, StorageUnavailable
 from tests.harness import World, start_bot, stop_bot, world_for
 from tests.jobs.test_resilience import GENEROUS, uploads_to
+from tests.quotas.quota_support import charge_state
 from tests.storage.storage_faults import StorageFaults
+from tests.storage.support import job_by_message
 
 DEFERRED = 5
 FAST_LEASES = {"JOB_LEASE": "1", "LEASE_SWEEP_INTERVAL": "0.1"}
@@ -43,10 +45,10 @@ async def all_delivered_once(world: World, interactions: list, within: float = 2
         await asyncio.sleep(0.05)
     await world.bot.jobs.wait_idle()
     for interaction in interactions:
-        job = await world.bot.storage.find_job_by_message(interaction.original.id)
+        job = await job_by_message(world.bot.storage, interaction.original.id)
         assert job is not None and job.state == JobState.DELIVERED, (job and job.state, job and job.fail_code)
         assert uploads_to(world, job.message_id) == 1
-        assert (await world.bot.quotas.reservation(job.id))[1] == ChargeState.COMMITTED
+        assert await charge_state(world.bot.storage, job.id) == ChargeState.COMMITTED
     usage = await world.bot.quotas.guild_usage(world.guild.id)
     assert usage.today.committed == len(interactions) and usage.today.refunded == 0
 
@@ -153,6 +155,9 @@ def test_is_transient_tells_a_lost_connection_from_a_wrong_statement() -> None:
     import sqlite3
 
     import asyncpg
+
+    import kontext.storage.postgres
+    import kontext.storage.sqlite  # noqa: F401 - each driver adds its own errors' test when imported
 
     for error in (
         ConnectionResetError(),

@@ -12,10 +12,22 @@ import pytest
 from kontext.env_values import redact_url
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
 from kontext.storage import open_storage
-from kontext.storage.base import DuplicateJobError, Storage
-from kontext.storage.postgres import PostgresStorage
-from kontext.storage.sqlite import MIGRATIONS as SQLITE_MIGRATIONS
-from kontext.storage.sqlite import SQLiteStorage
+from kontext.storage.base import (
+    DuplicateJobError,
+    GuildSettingsStore,
+    JobStore,
+    LeaseStore,
+    LedgerStore,
+    Lifecycle,
+    MetaStore,
+    QuotaStore,
+    Storage,
+)
+from kontext.storage.database import Database
+from kontext.storage.postgres import PostgresDriver
+from kontext.storage.schema import MIGRATIONS
+from kontext.storage.sqlite import SQLiteDriver
+from tests.storage.support import job_by_message, schema_version
 
 StorageFactory = Callable[[], Storage]  # what the make_storage fixture returns
 BIG_SNOWFLAKE = 1_234_567_890_123_456_789
@@ -74,8 +86,9 @@ def full_job() -> Job:
     )
 
 
-async def test_storage_satisfies_protocol(storage: Storage) -> None:
-    assert isinstance(storage, Storage)
+async def test_storage_satisfies_every_protocol(storage: Storage) -> None:
+    for protocol in (Storage, Lifecycle, JobStore, LeaseStore, GuildSettingsStore, LedgerStore, QuotaStore, MetaStore):
+        assert isinstance(storage, protocol), protocol.__name__
 
 
 async def test_storage_round_trips_every_field(storage: Storage) -> None:
@@ -226,15 +239,15 @@ async def test_storage_jobs_in_states_with_no_states_is_empty(storage: Storage) 
     assert await storage.jobs_in_states([]) == []
 
 
-async def test_storage_find_job_by_message(storage: Storage) -> None:
+async def test_job_by_message_finds_the_newest_job_of_a_message(storage: Storage) -> None:
     await storage.insert_job(make_job("old", created_at=1.0, message_id=BIG_SNOWFLAKE))
     await storage.insert_job(make_job("new", created_at=2.0, message_id=BIG_SNOWFLAKE))
     await storage.insert_job(make_job("other", created_at=3.0, message_id=42))
 
-    found = await storage.find_job_by_message(BIG_SNOWFLAKE)
+    found = await job_by_message(storage, BIG_SNOWFLAKE)
 
     assert found is not None and found.id == "new"
-    assert await storage.find_job_by_message(7) is None
+    assert await job_by_message(storage, 7) is None
 
 
 async def test_storage_count_jobs(storage: Storage) -> None:
@@ -257,14 +270,14 @@ async def test_storage_schema_version_after_open_and_reopen(make_storage: Storag
     first = make_storage()
     await first.open()
     await first.open()  # a second open on the same object is a no-op
-    assert await first.schema_version() == len(SQLITE_MIGRATIONS)
+    assert await schema_version(first) == len(MIGRATIONS)
     await first.insert_job(make_job())
     await first.close()
 
     second = make_storage()
     await second.open()
 
-    assert await second.schema_version() == len(SQLITE_MIGRATIONS)
+    assert await schema_version(second) == len(MIGRATIONS)
     assert await second.count_jobs() == 1
 
 
@@ -273,7 +286,7 @@ async def test_storage_concurrent_opens_migrate_once(make_storage: StorageFactor
 
     await asyncio.gather(*(s.open() for s in stores))
 
-    assert [await s.schema_version() for s in stores] == [len(SQLITE_MIGRATIONS)] * 3
+    assert [await schema_version(s) for s in stores] == [len(MIGRATIONS)] * 3
 
 
 async def test_storage_refuses_use_before_open(make_storage: StorageFactory) -> None:
@@ -285,7 +298,7 @@ async def test_storage_refuses_schema_newer_than_code(make_storage: StorageFacto
     store = make_storage()
     await store.open()
     await store.close()
-    store._migrations = store._migrations[:0]  # type: ignore[attr-defined]  # pretend to be older code
+    store.migrations = store.migrations[:0]  # type: ignore[attr-defined]  # pretend to be older code
 
     with pytest.raises(RuntimeError, match="newer"):
         await store.open()
@@ -293,10 +306,11 @@ async def test_storage_refuses_schema_newer_than_code(make_storage: StorageFacto
 
 def test_open_storage_picks_backend_by_scheme(tmp_path: Path) -> None:
     sqlite = open_storage(f"sqlite:///{tmp_path}/x.db")
-    assert isinstance(sqlite, SQLiteStorage) and sqlite.path == f"{tmp_path}/x.db"
-    assert isinstance(open_storage("sqlite:///:memory:"), SQLiteStorage)
-    assert isinstance(open_storage("postgresql://u:secret@localhost/db"), PostgresStorage)
-    assert isinstance(open_storage("postgres://localhost/db"), PostgresStorage)
+    assert isinstance(sqlite.driver, SQLiteDriver) and sqlite.driver.path == f"{tmp_path}/x.db"
+    assert isinstance(open_storage("sqlite:///:memory:").driver, SQLiteDriver)
+    assert isinstance(open_storage("postgresql://u:secret@localhost/db").driver, PostgresDriver)
+    assert isinstance(open_storage("postgres://localhost/db").driver, PostgresDriver)
+    assert all(isinstance(store, Database) for store in (sqlite, open_storage("postgres://localhost/db")))
 
 
 @pytest.mark.parametrize(
