@@ -61,26 +61,32 @@ class _JobButton:
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> Any:
         return cls(match["job"])
 
+    async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:
+        """Find the job the button belongs to and act on it; any failure is told in the tree's words."""
+        try:
+            await self.act(interaction, await _job(interaction, self.job_id))
+        except Exception as error:
+            await _report(interaction, error)
+
+    async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
+        raise NotImplementedError
+
 
 class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:reroll:{_JOB}"):
     """Make the same request again, as a new job for whoever clicks."""
 
     label, emoji, style, action = "Re-roll", "🎲", discord.ButtonStyle.secondary, "reroll"
 
-    async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
-        try:
-            job = await _job(interaction, self.job_id)
-            request = job.request
-            if request.image_url and job.source_message_id:
-                request = await _fresh_input(interaction, job)
-            await interaction.client.start_from_interaction(
-                interaction,
-                request,
-                origin=Origin(job.source_job_id, job.source_message_id),
-                once_key=("reroll", interaction.user.id, job.id),
-            )
-        except Exception as error:
-            await _report(interaction, error)
+    async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
+        request = job.request
+        if request.image_url and job.source_message_id:
+            request = await _fresh_input(interaction, job)
+        await interaction.client.start_from_interaction(
+            interaction,
+            request,
+            origin=Origin(job.source_job_id, job.source_message_id),
+            once_key=("reroll", interaction.user.id, job.id),
+        )
 
 
 class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:{_JOB}"):
@@ -88,15 +94,11 @@ class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template
 
     label, emoji, style, action = "Edit", "✏️", discord.ButtonStyle.primary, "edit"
 
-    async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
-        try:
-            job = await _job(interaction, self.job_id)
-            refusal = await _refusal_now(interaction, job)
-            if refusal is not None:
-                raise refusal  # before the user types anything: the same words as a refused request, nothing charged
-            await interaction.response.send_modal(EditModal(job, interaction.message))
-        except Exception as error:
-            await _report(interaction, error)
+    async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
+        refusal = await _refusal_now(interaction, job)
+        if refusal is not None:
+            raise refusal  # before the user types anything: the same words as a refused request, nothing charged
+        await interaction.response.send_modal(EditModal(job, interaction.message))
 
 
 class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:delete:{_JOB}"):
@@ -104,18 +106,13 @@ class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
 
     label, emoji, style, action = "Delete", "🗑️", discord.ButtonStyle.danger, "delete"
 
-    async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
-        try:
-            job = await _job(interaction, self.job_id)
-            permissions = interaction.permissions
-            if interaction.user.id != job.user_id and not permissions.manage_messages:
-                raise UserError(f"Only <@{job.user_id}> or members with **Manage Messages** can delete this image.")
-            await interaction.response.defer()
-            if interaction.message is not None:
-                await interaction.message.delete()
-            log.info("job %s: result deleted by %s", job.id, interaction.user.id)
-        except Exception as error:
-            await _report(interaction, error)
+    async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
+        if interaction.user.id != job.user_id and not interaction.permissions.manage_messages:
+            raise UserError(f"Only <@{job.user_id}> or members with **Manage Messages** can delete this image.")
+        await interaction.response.defer()
+        if interaction.message is not None:
+            await interaction.message.delete()
+        log.info("job %s: result deleted by %s", job.id, interaction.user.id)
 
 
 class EditModal(discord.ui.Modal, title="Edit this image"):
