@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot import KontextBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 AspectRatio = Literal["21:9", "16:9", "4:3", "1:1", "3:4", "9:16"]
 OutputFormat = Literal["jpeg", "png"]
@@ -42,6 +43,13 @@ OPTION_DESCRIPTIONS = {
 needs_answer_permissions = app_commands.checks.bot_has_permissions(
     send_messages=True, embed_links=True, attach_files=True
 )
+
+
+def generation_command(func: T) -> T:
+    """What /imagine and /edit share: servers only, the permissions the answer needs, the safety choices."""
+    func = app_commands.choices(safety=SAFETY_CHOICES)(func)
+    func = needs_answer_permissions(func)
+    return app_commands.guild_only()(func)
 
 
 class GenerateCog(commands.Cog):
@@ -68,14 +76,12 @@ class GenerateCog(commands.Cog):
         self.bot.tree.remove_command(self.edit_menu.name, type=self.edit_menu.type)
 
     @app_commands.command(name="imagine")
-    @app_commands.guild_only()
-    @needs_answer_permissions
     @app_commands.describe(
         prompt="What to make (be specific: subject, style, light)",
         aspect_ratio="Shape of the image (default 16:9)",
         **OPTION_DESCRIPTIONS,
     )
-    @app_commands.choices(safety=SAFETY_CHOICES)
+    @generation_command
     async def imagine(
         self,
         interaction: discord.Interaction[KontextBot],
@@ -93,15 +99,13 @@ class GenerateCog(commands.Cog):
         await start_from_interaction(interaction, request)
 
     @app_commands.command(name="edit")
-    @app_commands.guild_only()
-    @needs_answer_permissions
     @app_commands.describe(
         image="The image to change (JPEG, PNG or WebP, up to 10 MB)",
         prompt="What to change, e.g. 'make it night, keep everything else'",
         aspect_ratio="Shape of the result (default: closest to your image)",
         **OPTION_DESCRIPTIONS,
     )
-    @app_commands.choices(safety=SAFETY_CHOICES)
+    @generation_command
     async def edit(
         self,
         interaction: discord.Interaction[KontextBot],
