@@ -260,3 +260,21 @@ async def test_show_explains_a_deleted_result_and_a_failed_job(tmp_path: Path) -
         failed_job = await job_by_message(world.bot.storage, failed.id)
         assert failed_job is not None
         assert "no image to show" in await refusal(world, await world.slash("show", {"job": failed_job.id}))
+
+
+async def test_show_autocompletes_the_members_own_recent_images(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        mine = await seed(
+            world, 30, user_id=int(world.user["id"]), guild_id=world.guild.id, prompt="a  fox\nnumber {i}"
+        )
+        await seed(world, 1, user_id=int(world.user["id"]) + 1, guild_id=world.guild.id, prompt="not mine {i}")
+
+        typed = await world.discord.send_autocomplete("show", "job", "", guild=world.guild, user=world.user)
+        await world.discord.wait_for(lambda: typed.autocomplete_choices is not None)
+        choices = typed.autocomplete_choices or []
+        assert len(choices) == 25, "Discord's most"
+        assert choices[0] == {"name": f"{mine[29].id} · a fox number 29", "value": mine[29].id}
+
+        typed = await world.discord.send_autocomplete("show", "job", "NUMBER 7", guild=world.guild, user=world.user)
+        await world.discord.wait_for(lambda: typed.autocomplete_choices is not None)
+        assert [choice["value"] for choice in typed.autocomplete_choices or []] == [mine[7].id]
