@@ -278,3 +278,19 @@ async def test_show_autocompletes_the_members_own_recent_images(tmp_path: Path) 
         typed = await world.discord.send_autocomplete("show", "job", "NUMBER 7", guild=world.guild, user=world.user)
         await world.discord.wait_for(lambda: typed.autocomplete_choices is not None)
         assert [choice["value"] for choice in typed.autocomplete_choices or []] == [mine[7].id]
+
+
+async def test_history_buttons_check_manage_server_again_at_each_click(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        await seed(world, 12, user_id=int(world.user["id"]), guild_id=world.guild.id)
+        alice = world.guild.members[int(world.user["id"])]
+        admin = world.discord.add_member(world.guild, name="admin", permissions=MANAGE_GUILD | MEMBER_PERMISSIONS)[
+            "user"
+        ]
+        page = await answered(world, await world.slash("history", {"member": alice}, user=admin))
+        world.guild.member_permissions[int(admin["id"])] = MEMBER_PERMISSIONS  # no longer an admin
+
+        refused = await world.discord.click(page, page.component("Older")["custom_id"], user=admin)
+
+        assert "Manage Server" in await refusal(world, refused)
+        assert entries(page) == [f"image {i}" for i in range(11, 1, -1)]
