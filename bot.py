@@ -30,6 +30,7 @@ from kontext.config import ConfigError, Settings
 from kontext.env_values import redact_url
 from kontext.images.linkguard import AddressGuard, LinkChecker
 from kontext.jobs.admission import AdmissionService, RequestDefaults
+from kontext.jobs.history import HistoryService
 from kontext.jobs.service import JobService, JobSettings
 from kontext.metrics import Metrics
 from kontext.models import Job
@@ -44,7 +45,14 @@ from kontext.web import CallbackServer, HealthServer, Listener
 
 log = logging.getLogger("kontext.bot")
 
-EXTENSIONS: tuple[str, ...] = ("cogs.generate", "cogs.mentions", "cogs.quota", "cogs.admin", "cogs.help")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.generate",
+    "cogs.mentions",
+    "cogs.quota",
+    "cogs.admin",
+    "cogs.help",
+    "cogs.history",
+)
 _COMMANDS_HASH_KEY = "commands_hash"
 
 SHUTDOWN_GRACE = 5.0  # seconds a submit already on the wire gets to land at SIGTERM, so its job stays resumable
@@ -78,6 +86,7 @@ class KontextBot(commands.AutoShardedBot):
     jobs: JobService
     quotas: QuotaService
     admission: AdmissionService
+    history: HistoryService
     metrics: Metrics
     callbacks: CallbackHub | None  # set in callback mode
     web: HealthServer | None  # /healthz and /metrics, when WEB_PORT (or PORT) is set; private by default
@@ -131,6 +140,7 @@ class KontextBot(commands.AutoShardedBot):
         self.jobs = jobs
         self.quotas = quotas
         self.admission = AdmissionService(jobs, quotas, RequestDefaults.from_settings(settings))
+        self.history = HistoryService(storage)
         self._resumed = False
         self.simulator = simulator
         self.metrics = metrics or Metrics()

@@ -6,6 +6,7 @@ when it is clicked, so a result posted by an earlier process works the same.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -110,8 +111,16 @@ class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
         if interaction.user.id != job.user_id and not interaction.permissions.manage_messages:
             raise UserError(f"Only <@{job.user_id}> or members with **Manage Messages** can delete this image.")
         await interaction.response.defer()
-        if interaction.message is not None:
-            await interaction.message.delete()
+        message = interaction.message
+        if message is not None and message.flags.ephemeral:
+            # A copy /show posted for one member: the result itself goes, then the copy.
+            if job.message_id is not None:
+                result = interaction.client.get_partial_messageable(job.channel_id).get_partial_message(job.message_id)
+                with contextlib.suppress(discord.NotFound):
+                    await result.delete()
+            await interaction.delete_original_response()
+        elif message is not None:
+            await message.delete()
         log.info("job %s: result deleted by %s", job.id, interaction.user.id)
 
 
@@ -133,6 +142,8 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
     async def on_submit(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         # The result's own attachment, as Discord describes it now: never the API's temporary result URL.
         message = interaction.message or self.message
+        if message is not None and message.flags.ephemeral:
+            message = await result_message(interaction.client, self.job)  # a /show copy: edit the result it shows
         images = images_in(message) if message is not None else []
         if message is not None and not images:
             message = await interaction.channel.fetch_message(message.id)  # type: ignore[union-attr]
@@ -167,6 +178,18 @@ async def _refusal_now(interaction: discord.Interaction[KontextBot], job: Job) -
         # Only advice: the reservation when the instruction is submitted decides, and says why.
         log.warning("job %s: could not check the quota before the edit modal (%s)", job.id, error)
         return None
+
+
+async def result_message(bot: KontextBot, job: Job) -> discord.Message:
+    """The message showing a job's result as Discord describes it now (fresh media URLs), or a UserError."""
+    if job.message_id is None:
+        raise UserError("I have no record of where this image was posted, so I can't use it.")
+    try:
+        return await bot.get_partial_messageable(job.channel_id).fetch_message(job.message_id)
+    except discord.NotFound as error:
+        raise UserError("The message with this image was deleted, so I can't use it any more.") from error
+    except discord.Forbidden as error:
+        raise UserError("I can no longer read the channel this image was posted in, so I can't use it.") from error
 
 
 async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -> GenerationRequest:

@@ -25,6 +25,7 @@ COMMANDS = (
     "**@{name} instruction** as a reply to an image · edit that image (with no image: make one)\n"
     "**Apps → Edit image** on any message · edit an image in it\n"
     "**Re-roll** · **Edit** · **Delete** on every result · again, edit it further, remove it\n"
+    "`/history` · your latest images here, with links · `/show job` · one again, with its buttons\n"
     "`/quota` · your images left today · `/help` · this\n"
     "Server admins (Manage Server): `/settings` for limits and caps, `/usage` for the spend"
 )

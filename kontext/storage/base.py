@@ -76,6 +76,19 @@ class JobStore(Protocol):
         """Jobs whose state is one of `states`, oldest first."""
         ...
 
+    async def recent_jobs(
+        self,
+        guild_id: int,
+        user_id: int,
+        states: Iterable[JobState],
+        *,
+        limit: int,
+        offset: int = 0,
+        before: float | None = None,
+    ) -> list[Job]:
+        """A user's jobs in a guild whose state is one of `states` (created before `before`), newest first."""
+        ...
+
     async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
         """How many jobs there are, optionally only in the given states."""
         ...

@@ -72,6 +72,28 @@ class JobQueries(Queries):
             params = (*wanted, limit)
         return [job_from_row(row) for row in await self._fetch(sql, *params)]
 
+    async def recent_jobs(
+        self,
+        guild_id: int,
+        user_id: int,
+        states: Iterable[JobState],
+        *,
+        limit: int,
+        offset: int = 0,
+        before: float | None = None,
+    ) -> list[Job]:
+        """A user's jobs in a guild in any of the states, newest first, skipping `offset` (created before `before`)."""
+        wanted = as_states(states)
+        if not wanted or limit <= 0:
+            return []
+        params: list[Any] = [guild_id, user_id, *wanted]
+        sql = f"{_SELECT_JOBS} WHERE guild_id = $1 AND user_id = $2 AND state IN ({placeholders(len(wanted), start=3)})"
+        if before is not None:
+            params.append(before)
+            sql += f" AND created_at < ${len(params)}"
+        sql += f" ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1} OFFSET ${len(params) + 2}"
+        return [job_from_row(row) for row in await self._fetch(sql, *params, limit, max(offset, 0))]
+
     async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
         """Number of jobs, optionally only those in the given states."""
         if states is None:

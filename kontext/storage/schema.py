@@ -111,6 +111,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE jobs ADD COLUMN lease_owner TEXT",
         "ALTER TABLE jobs ADD COLUMN lease_until {real}",
     ),
+    (
+        # History (kontext.jobs.history): a member's latest jobs in a server, newest first.
+        "CREATE INDEX jobs_guild_user_created_idx ON jobs (guild_id, user_id, created_at)",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.

@@ -24,7 +24,17 @@ async def test_help_says_what_the_bot_does_each_command_tips_the_users_quota_and
         assert data["flags"] & EPHEMERAL
         text = str(data["embeds"][0])
         assert "FLUX Kontext" in text
-        for command in ("/imagine", "/edit", "Edit image", "Re-roll", "/quota", "/settings", "/usage"):
+        for command in (
+            "/imagine",
+            "/edit",
+            "Edit image",
+            "Re-roll",
+            "/history",
+            "/show",
+            "/quota",
+            "/settings",
+            "/usage",
+        ):
             assert command in text, command
         assert "keep the same face and pose" in text and "Replace 'OPEN' with 'CLOSED'" in text
         assert "1 of 25 images today" in text and "**24 left**" in text

@@ -132,3 +132,11 @@ async def test_fake_discord_first_followup_fills_deferred_message(world: World, 
     second = world.fake.messages[second_id]
     assert second.content == "second" and not second.ephemeral
     assert interaction.followups == [interaction.original, second]
+
+
+async def test_fake_discord_autocomplete_only_for_an_option_declared_so(world: World, bot: TinyBot) -> None:
+    await world.fake.wait_for(
+        lambda: any(c["name"] == "render" for c in world.fake.guild_commands.get(world.guild.id, []))
+    )
+    with pytest.raises(ValueError, match="does not autocomplete"):
+        await world.fake.send_autocomplete("render", "prompt", "a c", guild=world.guild, user=world.alice)

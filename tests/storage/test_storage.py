@@ -396,3 +396,30 @@ async def test_storage_renew_and_release_touch_only_the_owners_leases(storage: S
     assert await storage.release_leases("a") == 1
     assert (await storage.get_job("mine")).lease_until == 0
     assert (await storage.get_job("finished")).lease_until == 100.0
+
+
+async def test_storage_recent_jobs_are_one_members_in_one_server_newest_first(storage: Storage) -> None:
+    for i in range(5):
+        await storage.insert_job(
+            make_job(f"mine-{i}", created_at=100.0 + i, guild_id=BIG_SNOWFLAKE, user_id=7, state=JobState.DELIVERED)
+        )
+    await storage.insert_job(make_job("tie", created_at=104.0, guild_id=BIG_SNOWFLAKE, user_id=7, state="delivered"))
+    await storage.insert_job(make_job("failed", created_at=200.0, guild_id=BIG_SNOWFLAKE, user_id=7, state="failed"))
+    await storage.insert_job(make_job("other-user", created_at=300.0, guild_id=BIG_SNOWFLAKE, user_id=8))
+    await storage.insert_job(make_job("other-guild", created_at=300.0, guild_id=1, user_id=7, state="delivered"))
+    delivered = [JobState.DELIVERED]
+
+    def ids(jobs: list[Job]) -> list[str]:
+        return [job.id for job in jobs]
+
+    assert ids(await storage.recent_jobs(BIG_SNOWFLAKE, 7, delivered, limit=3)) == ["tie", "mine-4", "mine-3"]
+    assert ids(await storage.recent_jobs(BIG_SNOWFLAKE, 7, delivered, limit=3, offset=3)) == [
+        "mine-2",
+        "mine-1",
+        "mine-0",
+    ]
+    assert ids(await storage.recent_jobs(BIG_SNOWFLAKE, 7, delivered, limit=3, offset=6)) == []
+    assert ids(await storage.recent_jobs(BIG_SNOWFLAKE, 7, delivered, limit=2, before=103.0)) == ["mine-2", "mine-1"]
+    assert ids(await storage.recent_jobs(BIG_SNOWFLAKE, 7, list(JobState), limit=1)) == ["failed"]
+    assert await storage.recent_jobs(BIG_SNOWFLAKE, 7, [], limit=3) == []
+    assert await storage.recent_jobs(BIG_SNOWFLAKE, 7, delivered, limit=0) == []

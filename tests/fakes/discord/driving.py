@@ -46,6 +46,34 @@ class DrivingMixin(FakeDiscordServer):
         ch = channel or guild.channels[0]
         return await self._interact(2, data, guild, user, ch, app_permissions=app_permissions, locale=locale)
 
+    async def send_autocomplete(
+        self,
+        name: str,
+        option: str,
+        typed: str,
+        *,
+        guild: FakeGuild,
+        user: dict[str, Any],
+        channel: dict[str, Any] | None = None,
+    ) -> FakeInteraction:
+        """Dispatch an autocomplete (type 4) while the user types `typed` into an option declared with autocomplete.
+
+        Discord sends the option as focused, its value the partial text; the bot answers with choices (type 8).
+        """
+        command, scoped = self._find_command(name, 1, guild)
+        definition = next((o for o in (command or {}).get("options") or [] if o["name"] == option), None)
+        if command is not None and (definition is None or not definition.get("autocomplete")):
+            raise ValueError(f"/{name} option {option!r} does not autocomplete: Discord's client would not ask")
+        data: dict[str, Any] = {
+            "id": self._command_id(command),
+            "name": name,
+            "type": 1,
+            "options": [{"name": option, "type": 3, "value": typed, "focused": True}],
+        }
+        if scoped:
+            data["guild_id"] = str(guild.id)
+        return await self._interact(4, data, guild, user, channel or guild.channels[0])
+
     async def send_message_command(
         self,
         name: str,

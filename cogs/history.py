@@ -1,0 +1,205 @@
+"""/history and /show: a member's past images in this server, and one of them again, privately, with its buttons."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.utils.buttons import result_message, result_view
+from cogs.utils.cards import CARD_COLOUR, CARD_TEXT, GALLERY_DESCRIPTION, job_marker, jump_url, options_line
+from cogs.utils.errors import UserError
+from cogs.utils.images import images_in
+from cogs.utils.text import SELECT_LABEL, code, cut, fit, quote
+from kontext.jobs.history import HistoryPage
+from kontext.models import Job, JobState
+from kontext.money import format_usd
+
+if TYPE_CHECKING:
+    from bot import KontextBot
+
+log = logging.getLogger(__name__)
+
+ENTRY_PROMPT = 150  # each entry's quoted prompt: ten entries stay far below a message's 4,000 characters of text
+GALLERY_ITEMS = 10  # a media gallery's most
+
+
+def _when(job: Job) -> int:
+    return int(job.delivered_at or job.created_at)
+
+
+def history_view(page: HistoryPage, *, target_id: int, viewer_id: int, page_size: int) -> discord.ui.LayoutView:
+    """One page of images: when, what it cost, a link to each and its prompt, with Newer / Older where there are any."""
+    whose = "Your images" if target_id == viewer_id else f"Images by <@{target_id}>"
+    container = discord.ui.Container(accent_colour=CARD_COLOUR)
+    container.add_item(discord.ui.TextDisplay(f"### {whose} in this server\n-# Page {page.page + 1} · newest first"))
+    if not page.jobs:
+        empty = "Nothing here yet: make an image with `/imagine`." if target_id == viewer_id else "No images here."
+        container.add_item(discord.ui.TextDisplay(empty if page.page == 0 else "No older images."))
+    for number, job in enumerate(page.jobs, start=page.page * page_size + 1):
+        line = f"**{number}.** <t:{_when(job)}:R> · {format_usd(job.cost_micros)} · {job.request.mode}"
+        if job.message_id is not None:
+            line += f" · [open]({jump_url(job.guild_id, job.channel_id, job.message_id)})"
+        line += f" · `{job.id}`"
+        container.add_item(discord.ui.TextDisplay(f"{line}\n{quote(job.request.prompt, ENTRY_PROMPT)}"))
+    if page.jobs:
+        container.add_item(discord.ui.TextDisplay("-# `/show job:` brings one back here with its buttons."))
+    row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow()
+    if page.has_newer:
+        row.add_item(HistoryPageButton(target_id, viewer_id, page.page - 1, _millis(page.before), older=False))
+    if page.has_older:
+        row.add_item(HistoryPageButton(target_id, viewer_id, page.page + 1, _millis(page.before), older=True))
+    if row.children:
+        container.add_item(row)
+    view = discord.ui.LayoutView(timeout=None)
+    view.add_item(container)
+    return view
+
+
+def _millis(timestamp: float) -> int:
+    return int(timestamp * 1000)
+
+
+def _may_see(interaction: discord.Interaction[KontextBot], user_id: int) -> bool:
+    return user_id == interaction.user.id or interaction.permissions.manage_guild
+
+
+class HistoryPageButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"kx:hist:(?P<target>\d+):(?P<viewer>\d+):(?P<page>\d+):(?P<before>\d+)",
+):
+    """Newer / Older: page, whose, for whom and as of when are in the custom_id, so they outlive restarts."""
+
+    def __init__(self, target_id: int, viewer_id: int, page: int, before_ms: int, *, older: bool) -> None:
+        label, emoji = ("Older", "▶️") if older else ("Newer", "◀️")
+        custom_id = f"kx:hist:{target_id}:{viewer_id}:{page}:{before_ms}"
+        super().__init__(discord.ui.Button(label=label, emoji=emoji, custom_id=custom_id))
+        self.target_id, self.viewer_id, self.page, self.before_ms = target_id, viewer_id, page, before_ms
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> HistoryPageButton:
+        target, viewer, page, before = (int(match[key]) for key in ("target", "viewer", "page", "before"))
+        return cls(target, viewer, page, before, older=item.label == "Older")
+
+    async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
+        try:
+            if interaction.user.id != self.viewer_id:
+                raise UserError(f"These buttons are <@{self.viewer_id}>'s. `/history` shows your own images.")
+            if not _may_see(interaction, self.target_id):
+                raise UserError("Only members with **Manage Server** can see another member's images.")
+            bot = interaction.client
+            assert interaction.guild_id is not None
+            before = self.before_ms / 1000
+            page = await bot.history.page(interaction.guild_id, self.target_id, page=self.page, before=before)
+            view = history_view(
+                page, target_id=self.target_id, viewer_id=self.viewer_id, page_size=bot.history.page_size
+            )
+            await interaction.response.edit_message(view=view)
+        except Exception as error:
+            await interaction.client.tree.on_error(interaction, error)  # type: ignore[arg-type]
+
+
+def shown_card(job: Job, media_urls: list[str], *, price_micros: int) -> discord.ui.LayoutView:
+    """A result shown again: its images (the posted message's own media), what was asked, what it cost, its buttons."""
+    request = job.request
+    facts = (
+        f"💵 {format_usd(job.cost_micros or price_micros)} · made <t:{_when(job)}:R> · requested by <@{job.user_id}>"
+    )
+    if job.message_id is not None:
+        facts += f" · [the original message]({jump_url(job.guild_id, job.channel_id, job.message_id)})"
+    details = f"{options_line(request, price_micros=price_micros)}\n{facts}"
+    footer = f"-# {job_marker(job.id)} · shown only to you"
+    prompt = fit(request.prompt, CARD_TEXT - len(details) - len(footer))
+    container = discord.ui.Container(accent_colour=CARD_COLOUR)
+    if media_urls:
+        alt_text = cut(request.prompt, GALLERY_DESCRIPTION)
+        items = [discord.MediaGalleryItem(url, description=alt_text) for url in media_urls[:GALLERY_ITEMS]]
+        container.add_item(discord.ui.MediaGallery(*items))
+    container.add_item(discord.ui.TextDisplay(prompt))
+    container.add_item(discord.ui.Separator())
+    container.add_item(discord.ui.TextDisplay(details))
+    container.add_item(discord.ui.TextDisplay(footer))
+    container.add_item(result_view(job, editable=bool(media_urls)))
+    view = discord.ui.LayoutView(timeout=None)
+    view.add_item(container)
+    return view
+
+
+class HistoryCog(commands.Cog):
+    """A member's images: the list, and one of them again."""
+
+    def __init__(self, bot: KontextBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(HistoryPageButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(HistoryPageButton)
+
+    @app_commands.command(name="history")
+    @app_commands.guild_only()
+    @app_commands.describe(member="Whose images (Manage Server only); yours when empty")
+    async def history(self, interaction: discord.Interaction[KontextBot], member: discord.Member | None = None) -> None:
+        """Your latest images in this server, newest first, with links to each."""
+        target_id = member.id if member is not None else interaction.user.id
+        if not _may_see(interaction, target_id):
+            raise UserError(
+                "Only members with **Manage Server** can see another member's images. `/history` shows yours."
+            )
+        assert interaction.guild_id is not None
+        # Pages are pinned to the images that existed now, so Older keeps its place while new ones are made.
+        before = _millis(time.time()) / 1000  # as the buttons will carry it
+        page = await self.bot.history.page(interaction.guild_id, target_id, page=0, before=before)
+        view = history_view(
+            page, target_id=target_id, viewer_id=interaction.user.id, page_size=self.bot.history.page_size
+        )
+        await interaction.response.send_message(view=view, ephemeral=True)
+
+    @app_commands.command(name="show")
+    @app_commands.guild_only()
+    @app_commands.describe(job="The job id: on the image's last line, or in /history")
+    async def show(self, interaction: discord.Interaction[KontextBot], job: str) -> None:
+        """Show one of your images again, privately, with its Re-roll, Edit and Delete buttons."""
+        assert interaction.guild_id is not None
+        found = await self.bot.history.job_in_guild(job.strip().lower(), interaction.guild_id)
+        if found is None:
+            raise UserError(f"I have no image with job id {code(job, 40)} in this server. `/history` lists yours.")
+        if not _may_see(interaction, found.user_id):
+            raise UserError(
+                f"That image is <@{found.user_id}>'s: only they or members with **Manage Server** can show it."
+            )
+        if found.state != JobState.DELIVERED or found.message_id is None:
+            raise UserError("This job has no image to show: it failed, or it isn't finished yet.")
+        # Reading the posted message may wait on Discord's rate limits: answer within the 3 seconds first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        message = await result_message(self.bot, found)
+        # The posted message's own media, fresh from Discord: never the image service's temporary result URL.
+        urls = [image.url for image in images_in(message)]
+        card = shown_card(found, urls, price_micros=self.bot.settings.price_micros(found.request.mode))
+        await interaction.followup.send(view=card, ephemeral=True)
+        log.info("job %s: shown again to %s", found.id, interaction.user.id)
+
+    @show.autocomplete("job")
+    async def _job_choices(
+        self, interaction: discord.Interaction[KontextBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        wanted = current.strip().lower()
+        choices: list[app_commands.Choice[str]] = []
+        for job in await self.bot.history.recent(interaction.guild_id, interaction.user.id, limit=25):
+            label = cut(f"{job.id} · {' '.join(job.request.prompt.split())}", SELECT_LABEL)
+            if wanted in label.lower():
+                choices.append(app_commands.Choice(name=label, value=job.id))
+        return choices
+
+
+async def setup(bot: KontextBot) -> None:
+    await bot.add_cog(HistoryCog(bot))
