@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from kontext.api.client import (
+from kontext.api.errors import (
     ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,

@@ -12,7 +12,8 @@ from typing import Any
 from aiohttp import web
 
 from kontext.api.callbacks import CALLBACK_PATH, CallbackHub, RefusalLog, signature_ok
-from kontext.api.client import MalformedResponseError, TaskStatus
+from kontext.api.errors import MalformedResponseError
+from kontext.api.status import TaskStatus
 from kontext.metrics import CONTENT_TYPE, Metrics
 from kontext.storage.base import Storage
 

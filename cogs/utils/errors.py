@@ -13,7 +13,7 @@ from discord import app_commands
 
 from cogs.utils.text import CONTENT, code, cut, fit
 from kontext.api.breaker import ServiceUnavailableNow
-from kontext.api.client import (
+from kontext.api.errors import (
     ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,
@@ -22,14 +22,15 @@ from kontext.api.client import (
     FailureFamily,
     GenerationFailed,
     GenerationTimedOut,
+    ImageTooLargeError,
     InsufficientBalanceError,
     KontextError,
     MalformedResponseError,
+    NotAnImageError,
     PermissionDeniedError,
     RateLimitedError,
     ServerError,
 )
-from kontext.api.errors import ImageTooLargeError, NotAnImageError
 from kontext.jobs.admission import AlreadyStarting
 from kontext.jobs.service import ShuttingDown, SubmitInterrupted
 from kontext.models import InvalidRequestError

@@ -7,15 +7,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from kontext.api.client import (
+from kontext.api.client import KontextClient
+from kontext.api.errors import (
     ApiConnectionError,
     ApiTimeoutError,
-    KontextClient,
     MalformedResponseError,
     RateLimitedError,
     ServerError,
-    TaskStatus,
 )
+from kontext.api.status import TaskStatus
 from kontext.models import GenerationRequest
 
 log = logging.getLogger(__name__)

@@ -19,51 +19,17 @@ from kontext.api.errors import (
     ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,
-    AuthenticationError,
-    BadRequestError,
     DownloadTooLargeError,
-    FailureFamily,
-    GenerationFailed,
-    GenerationTimedOut,
-    InsufficientBalanceError,
     KontextError,
     MalformedResponseError,
-    NotFoundError,
-    PermissionDeniedError,
     RateLimitedError,
     ServerError,
     ServiceUnavailableError,
     error_class_for,
-    failure_family,
 )
 from kontext.api.redaction import remember_secret
 from kontext.api.status import TaskStatus, int_or_none
 from kontext.models import GenerationRequest
-
-__all__ = [
-    "ApiConnectionError",
-    "ApiStatusError",
-    "ApiTimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "DownloadTooLargeError",
-    "FailureFamily",
-    "GenerationFailed",
-    "GenerationTimedOut",
-    "InsufficientBalanceError",
-    "KontextClient",
-    "KontextError",
-    "MalformedResponseError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitedError",
-    "RetryPolicy",
-    "ServerError",
-    "ServiceUnavailableError",
-    "TaskStatus",
-    "error_class_for",
-    "failure_family",
-]
 
 log = logging.getLogger(__name__)
 

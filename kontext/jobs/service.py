@@ -8,33 +8,23 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol
 
 from kontext.api.breaker import CircuitBreaker, GuardedClient
-from kontext.api.callbacks import CallbackHub, wait_for_result
-from kontext.api.client import (
-    GenerationFailed,
-    GenerationTimedOut,
-    KontextClient,
-    KontextError,
-    TaskStatus,
-)
+from kontext.api.callbacks import CallbackHub
+from kontext.api.client import KontextClient
+from kontext.api.errors import GenerationFailed, GenerationTimedOut, KontextError
+from kontext.api.status import TaskStatus
 from kontext.images.codec import check_result
 from kontext.jobs.delivery import Delivery, Outcome, ProgressReporter
 from kontext.jobs.leases import Leases
-from kontext.models import GenerationRequest, Job, JobState
+from kontext.jobs.slots import SlotQueue
+from kontext.jobs.waiting import TaskWaiter
+from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
 from kontext.polling.adaptive import AdaptivePolicy
-from kontext.polling.policy import (
-    DurationEstimator,
-    FixedPolicy,
-    PollPlan,
-    PollPolicy,
-    PollSchedule,
-    SlotQueue,
-    status_backoff,
-)
+from kontext.polling.policy import DurationEstimator, FixedPolicy, PollPlan, PollPolicy, PollSchedule
 from kontext.storage.base import DuplicateJobError, Storage
 from kontext.storage.outages import StorageRetry, StorageUnavailable
 
@@ -42,9 +32,6 @@ if TYPE_CHECKING:
     from kontext.metrics import Metrics
 
 log = logging.getLogger(__name__)
-
-Sleep = Callable[[float], Awaitable[None]]
-T = TypeVar("T")
 
 
 class Settleable(Protocol):
@@ -144,7 +131,13 @@ class JobService:
         )
         self._clock = clock
         self._slots = SlotQueue(settings.max_tasks_in_flight)
-        self._status_gate = asyncio.Semaphore(settings.max_status_concurrency)
+        self._waiter = TaskWaiter(
+            self.client,
+            interval=settings.poll.interval,
+            gate=asyncio.Semaphore(settings.max_status_concurrency),
+            callbacks=callbacks,
+            grace=settings.callback_grace,
+        )
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._starting: set[str] = set()
         self._on_the_wire: set[str] = set()  # jobs submitting or posting now: a stop waits for them to land
@@ -183,6 +176,10 @@ class JobService:
     async def find(self, job_id: str) -> Job | None:
         """The job with this id, as last recorded, or None."""
         return await self.storage.get_job(job_id)
+
+    async def count_unfinished(self) -> int:
+        """Jobs not yet delivered or failed, in every process sharing the database."""
+        return await self.storage.count_jobs(states=ACTIVE_STATES)
 
     def check_open(self) -> None:
         """Refuse new work at once while shutting down, or while the API or the database is failing."""
@@ -286,11 +283,6 @@ class JobService:
             await asyncio.wait_for(self._wire_clear.wait(), grace)
         await self.cancel_all()
 
-    async def wait_idle(self) -> None:
-        """Wait for every running job (tests and shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
-
     async def cancel_all(self) -> None:
         """Stop working on jobs without failing them: they stay in storage as they are, and their leases lapse."""
         await self.stop_keeping()
@@ -319,7 +311,13 @@ class JobService:
 
     async def _run(self, job: Job, delivery: Delivery) -> None:
         """Take the job from the state it is recorded in to delivered or failed; a new job starts at QUEUED."""
-        reporter = ProgressReporter(job, delivery, self.settings.progress_interval, clock=self._clock)
+        reporter = ProgressReporter(
+            job,
+            delivery,
+            self.settings.progress_interval,
+            shown_in=lambda message_id: self._shown_in(job, message_id),
+            clock=self._clock,
+        )
         try:
             if job.state == JobState.SUBMITTING:
                 raise SubmitInterrupted()  # resumed after a crash mid-submit: resending could bill twice
@@ -384,19 +382,16 @@ class JobService:
         log.info("job %s: submitted as task %s", job.id, task_id)
 
     async def _wait(self, job: Job, reporter: ProgressReporter) -> TaskStatus:
-        """Poll as the policy plans until the task is done or the time limit passes, riding out status errors."""
+        """Wait for the API (kontext.jobs.waiting) and record the task's end; a failed task raises GenerationFailed."""
         assert job.task_id is not None
         began = self._clock()
         mode, edit = job.request.mode, job.kind == "edit"
         plan = self.estimator.schedule(mode, edit)
-        timeout = self.estimator.timeout
 
         def elapsed() -> float:
             return self._clock() - began
 
         async def progressed(status: TaskStatus) -> None:
-            plan.note(status.state, elapsed())
-            log.debug("job %s: task %s is %s", job.id, job.task_id, status.state)
             if status.state == "processing" and job.state != JobState.PROCESSING:
                 await self._set_state(job, JobState.PROCESSING)
                 finish = plan.estimate()  # seconds from submission, now that processing is known to have begun
@@ -405,67 +400,19 @@ class JobService:
                 else:
                     reporter.update(state=JobState.PROCESSING, estimate_at=time.time() + finish - elapsed())
 
-        if self.callbacks is not None:
-            # Callback mode: wake on the API's callback (confirmed by a status query), poll only when it is late.
-            status = await wait_for_result(
-                self.callbacks,
-                self.client,
-                job.id,
-                job.task_id,
-                grace=self.settings.callback_grace,
-                interval=self.settings.poll.interval,
-                timeout=timeout,
-                gate=self._status_gate,
-                on_status=progressed,
-                elapsed=elapsed,
-            )
-            return await self._finished(job, status, plan, began)
-        # The image is paid for once submitted: a status error is retried (after the client's own retries, with a
-        # growing pause) until the job's time limit, never given up early.
-        failures = 0
-        last_error: KontextError | None = None
-        delays = plan.delays(elapsed)
-        while True:
-            delay = next(delays, None)
-            if failures:
-                remaining = timeout - elapsed()
-                if delay is None and remaining <= 0:
-                    break
-                delay = min(max(delay or 0.0, status_backoff(failures, self.settings.poll.interval)), remaining)
-            elif delay is None:
-                break
-            await asyncio.sleep(max(0.0, delay))
-            try:
-                async with self._status_gate:
-                    status = await self.client.status(job.task_id)
-            except KontextError as error:
-                failures, last_error = failures + 1, error
-                log.warning("job %s: status of task %s failed (%s); asking again", job.id, job.task_id, error)
-                continue
-            failures = 0
-            if status.done:
-                return await self._finished(job, status, plan, began)
-            await progressed(status)
-        if failures and last_error is not None:
-            raise last_error
-        raise GenerationTimedOut(job.task_id, timeout)
+        status = await self._waiter.wait(
+            job.id, job.task_id, plan, timeout=self.estimator.timeout, elapsed=elapsed, on_status=progressed
+        )
+        await self._finished(job, status, plan, elapsed())
+        return status
 
-    async def _finished(self, job: Job, status: TaskStatus, plan: PollPlan, began: float) -> TaskStatus:
-        """Record a task the API says is done; a failed one raises GenerationFailed."""
-        assert job.task_id is not None
-        if status.state == "failed":
-            raise GenerationFailed(status.fail_code, status.fail_msg, task_id=job.task_id)
-        plan.note(status.state, self._clock() - began)
-        self.estimator.observe(job.request.mode, job.kind == "edit", self._cost_seconds(status, began), plan=plan)
+    async def _finished(self, job: Job, status: TaskStatus, plan: PollPlan, waited: float) -> None:
+        """Record a task the API says succeeded, and learn how long it took."""
+        seconds = status.cost_time_ms / 1000 if status.cost_time_ms else waited
+        self.estimator.observe(job.request.mode, job.kind == "edit", seconds, plan=plan)
         job.result_url = status.result_urls[0]
         job.finished_at = time.time()
         await self._set_state(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
-        return status
-
-    def _cost_seconds(self, status: TaskStatus, began: float) -> float:
-        if status.cost_time_ms:
-            return status.cost_time_ms / 1000
-        return self._clock() - began
 
     async def _download(self, job: Job, url: str) -> bytes:
         data = await self.client.download(url, max_bytes=self.settings.max_result_bytes)
@@ -478,7 +425,9 @@ class JobService:
         with self._on_wire(job):
             await self._set_state(job, JobState.DELIVERING)
             try:
-                await delivery.succeeded(job, outcome)
+                shown_in = await delivery.succeeded(job, outcome)
+                if shown_in is not None:
+                    job.message_id = shown_in  # recorded with the delivery, in the next write
             except Exception:
                 # The answer was lost, not necessarily the post: a result that reached the user stays delivered.
                 if not await _shows_result(delivery, job):
@@ -530,9 +479,25 @@ class JobService:
             except StorageUnavailable:
                 log.error("job %s: the refund waits for the database (settled with the orphans)", job.id)
         try:
-            await delivery.failed(job, error, refunded=refunded)
+            shown_in = await delivery.failed(job, error, refunded=refunded)
         except Exception:
             log.exception("job %s: could not tell the user about the failure", job.id)
+            return
+        await self._shown_in(job, shown_in)
+
+    async def _shown_in(self, job: Job, message_id: int | None) -> None:
+        """Record the message a delivery now shows the job in, when it changed (a new post for a lost placeholder)."""
+        if message_id is None or message_id == job.message_id:
+            return
+        job.message_id = message_id
+        storage = self.storage
+        try:
+            await self.retry.run(
+                f"job {job.id}: recording its message", lambda: storage.update_job(job.id, message_id=message_id)
+            )
+        except Exception as error:
+            # Never a reason to fail a job that reached its user: the job's next state write records it too.
+            log.warning("job %s: could not record its new message %s (%s)", job.id, message_id, error)
 
     async def _set_state(
         self, job: Job, state: JobState, *, retry_limit: float | None = None, **fields: object

@@ -247,11 +247,6 @@ class SimulatedApi:
             watermark=data.get("watermark"),
         )
 
-    async def hold(self) -> web.Response:
-        """Answer nothing until the simulator closes (for faults that hang)."""
-        await self._closing.wait()
-        return _error(503, "shutting down")
-
     # --- handlers -----------------------------------------------------------------------------------------------
 
     def _authorized(self, request: web.Request) -> bool:

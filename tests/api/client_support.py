@@ -9,7 +9,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from kontext.api.client import KontextClient, TaskStatus
+from kontext.api.client import KontextClient
+from kontext.api.status import TaskStatus
 from kontext.models import GenerationRequest
 from tests.fakes.apixo import FakeApixo
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from kontext.api.client import (
+from kontext.api.client import KontextClient, RetryPolicy
+from kontext.api.errors import (
     ApiConnectionError,
     ApiStatusError,
     ApiTimeoutError,
-    KontextClient,
     MalformedResponseError,
     NotFoundError,
     RateLimitedError,
-    RetryPolicy,
     ServerError,
     ServiceUnavailableError,
 )

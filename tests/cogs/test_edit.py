@@ -11,7 +11,7 @@ from PIL import Image
 
 from kontext.models import JobState
 from tests.fakes.discord import FakeMessage
-from tests.harness import World, world_for
+from tests.harness import World, idle, world_for
 
 EPHEMERAL = 64
 MANAGE_MESSAGES = 1 << 13
@@ -51,7 +51,7 @@ async def reply_result(world: World, user_message: FakeMessage) -> FakeMessage:
     assert message is not None
     # Progress lines start with "**Imagining" or "**Editing"; anything else is the final answer.
     await world.discord.wait_for(lambda: bool(message.embeds) or not message.content.startswith("**"))
-    await world.bot.jobs.wait_idle()
+    await idle(world.bot.jobs)
     return message
 
 

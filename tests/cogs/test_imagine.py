@@ -225,7 +225,7 @@ async def test_imagine_refuses_where_the_bot_cannot_attach_files(tmp_path: Path)
 
 def test_timeout_message_speaks_in_minutes_for_the_default_limit() -> None:
     from cogs.utils.errors import describe_error
-    from kontext.api.client import GenerationTimedOut
+    from kontext.api.errors import GenerationTimedOut
 
     text = describe_error(GenerationTimedOut("task_1", 120.0))
     assert text is not None and "after 2 minutes" in text and "task_1" in text

@@ -11,6 +11,7 @@ import pytest
 
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
+from tests.harness import idle
 from tests.jobs.test_scale import DATABASE, Cluster, pg_url  # noqa: F401 - pg_url is a fixture
 from tests.storage.tcp_proxy import TcpProxy
 
@@ -53,7 +54,7 @@ async def delivered_once_and_charged_once(cluster: Cluster, interactions: list[A
             break
         await asyncio.sleep(0.1)
     for each, _ in cluster.bots.values():
-        await each.jobs.wait_idle()
+        await idle(each.jobs)
     for interaction in interactions:
         job = await bot.storage.find_job_by_message(interaction.original.id)
         assert job is not None and job.state == JobState.DELIVERED, (job and job.state, job and job.fail_code)
