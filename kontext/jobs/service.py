@@ -20,12 +20,13 @@ from kontext.api.status import TaskStatus
 from kontext.images.codec import check_result
 from kontext.jobs.delivery import Delivery, Outcome, ProgressReporter
 from kontext.jobs.leases import Leases
+from kontext.jobs.records import JobRecords, Superseded
 from kontext.jobs.slots import SlotQueue
 from kontext.jobs.waiting import TaskWaiter
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
 from kontext.polling.adaptive import AdaptivePolicy
 from kontext.polling.policy import DurationEstimator, FixedPolicy, PollPlan, PollPolicy, PollSchedule
-from kontext.storage.base import DuplicateJobError, Storage
+from kontext.storage.base import Storage
 from kontext.storage.outages import StorageRetry, StorageUnavailable
 
 if TYPE_CHECKING:
@@ -79,10 +80,6 @@ class SubmitInterrupted(KontextError):
         super().__init__("the bot restarted while sending this request; it was not sent again, to avoid paying twice")
 
 
-class Superseded(Exception):
-    """Another live process holds the job's lease (it took the job over), or the record moved on: this one lets go."""
-
-
 def new_job_id() -> str:
     """A short random id: it goes into custom_ids (100 chars max) and log lines."""
     return secrets.token_hex(8)
@@ -92,9 +89,9 @@ class JobService:
     """Runs generations against the API under global caps, and records every step in storage.
 
     Each job this process runs is leased to it (kontext.jobs.leases): a job whose process died is taken over by a
-    live one within `lease + sweep_interval` seconds. Every step's write retries through a database outage
-    (kontext.storage.outages) and is a compare-and-set on the recorded state and the lease, so nothing is
-    submitted, posted or charged twice.
+    live one within `lease + sweep_interval` seconds. Every step's write (kontext.jobs.records) retries through a
+    database outage and is a compare-and-set on the recorded state and the lease, so nothing is submitted, posted or
+    charged twice. The wait for the API is kontext.jobs.waiting; the tasks-in-flight cap kontext.jobs.slots.
     """
 
     def __init__(
@@ -123,6 +120,7 @@ class JobService:
         self.settings = settings
         self.leases = Leases(storage, lease=settings.lease, sweep_interval=settings.sweep_interval, owner=owner)
         self.retry = StorageRetry(settings.storage_retry_limit)
+        self.records = JobRecords(storage, self.leases, self.retry)
         # One model plans the polls and makes the estimate users see (`estimator` is for the fixed strategy).
         self.estimator: PollPolicy = (
             AdaptivePolicy(settings.poll.timeout, settings.poll_budget)
@@ -198,30 +196,13 @@ class JobService:
         self.leases.holding = True
         self._starting.add(job.id)  # recorded but not yet launched: not for this process's own sweep to take up
         try:
-            await self._record_new(job)
+            await self.records.insert(job)
         finally:
             self._starting.discard(job.id)
         log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
         if self.metrics is not None:
             self.metrics.job_started()
         return self._launch(job, delivery)
-
-    async def _record_new(self, job: Job) -> None:
-        tried = False
-
-        async def insert() -> None:
-            nonlocal tried
-            try:
-                await self.storage.insert_job(job)
-            except DuplicateJobError:
-                if not tried:
-                    raise
-                # An earlier attempt committed but its answer was lost (the connection died on its way back).
-            finally:
-                tried = True
-
-        # The user has been answered ("thinking…"): the job is theirs, so its record rides out an outage like any step.
-        await self.retry.run(f"job {job.id}: recording it", insert)
 
     def _launch(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
         running = self._tasks.get(job.id)
@@ -315,7 +296,7 @@ class JobService:
             job,
             delivery,
             self.settings.progress_interval,
-            shown_in=lambda message_id: self._shown_in(job, message_id),
+            shown_in=lambda message_id: self.records.shown_in(job, message_id),
             clock=self._clock,
         )
         try:
@@ -371,14 +352,14 @@ class JobService:
         # SUBMITTING is recorded before the request leaves: after a crash it means "may exist at the API". A stop
         # waits for both the record and the request, or the next process would find SUBMITTING and give up on it.
         with self._on_wire(job):
-            await self._set_state(job, JobState.SUBMITTING)
+            await self.records.step(job, JobState.SUBMITTING)
             task_id = await self.client.submit(job.request, callback_url=self._callback_url(job.id))
             job.task_id = task_id
             job.submitted_at = time.time()
             # The API has the task (and bills it): its id is never let go of for an outage, however long, or the
             # job would be found at SUBMITTING, refunded and never delivered.
             pending = {"task_id": task_id, "submitted_at": job.submitted_at}
-            await self._set_state(job, JobState.PENDING, retry_limit=math.inf, **pending)
+            await self.records.step(job, JobState.PENDING, retry_limit=math.inf, **pending)
         log.info("job %s: submitted as task %s", job.id, task_id)
 
     async def _wait(self, job: Job, reporter: ProgressReporter) -> TaskStatus:
@@ -393,7 +374,7 @@ class JobService:
 
         async def progressed(status: TaskStatus) -> None:
             if status.state == "processing" and job.state != JobState.PROCESSING:
-                await self._set_state(job, JobState.PROCESSING)
+                await self.records.step(job, JobState.PROCESSING)
                 finish = plan.estimate()  # seconds from submission, now that processing is known to have begun
                 if finish is None:
                     reporter.update(state=JobState.PROCESSING)
@@ -412,7 +393,7 @@ class JobService:
         self.estimator.observe(job.request.mode, job.kind == "edit", seconds, plan=plan)
         job.result_url = status.result_urls[0]
         job.finished_at = time.time()
-        await self._set_state(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
+        await self.records.step(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
 
     async def _download(self, job: Job, url: str) -> bytes:
         data = await self.client.download(url, max_bytes=self.settings.max_result_bytes)
@@ -423,7 +404,7 @@ class JobService:
     async def _deliver(self, job: Job, delivery: Delivery, outcome: Outcome) -> None:
         # Record the intent before posting, so a crash in between is visible as DELIVERING and never re-posted blindly.
         with self._on_wire(job):
-            await self._set_state(job, JobState.DELIVERING)
+            await self.records.step(job, JobState.DELIVERING)
             try:
                 shown_in = await delivery.succeeded(job, outcome)
                 if shown_in is not None:
@@ -446,7 +427,7 @@ class JobService:
 
     async def _record_delivered(self, job: Job) -> None:
         job.delivered_at = time.time()
-        await self._set_state(job, JobState.DELIVERED, delivered_at=job.delivered_at)
+        await self.records.step(job, JobState.DELIVERED, delivered_at=job.delivered_at)
         if self.ledger is not None:
             ledger = self.ledger
             await self.retry.run(f"job {job.id}: commit", lambda: ledger.commit(job.id))
@@ -460,7 +441,7 @@ class JobService:
         else:
             log.exception("job %s: crashed", job.id, exc_info=error)
         try:
-            await self._set_state(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
+            await self.records.step(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
         except Superseded as superseded:
             log.info("job %s: %s; this process lets go", job.id, superseded)
             return
@@ -483,61 +464,7 @@ class JobService:
         except Exception:
             log.exception("job %s: could not tell the user about the failure", job.id)
             return
-        await self._shown_in(job, shown_in)
-
-    async def _shown_in(self, job: Job, message_id: int | None) -> None:
-        """Record the message a delivery now shows the job in, when it changed (a new post for a lost placeholder)."""
-        if message_id is None or message_id == job.message_id:
-            return
-        job.message_id = message_id
-        storage = self.storage
-        try:
-            await self.retry.run(
-                f"job {job.id}: recording its message", lambda: storage.update_job(job.id, message_id=message_id)
-            )
-        except Exception as error:
-            # Never a reason to fail a job that reached its user: the job's next state write records it too.
-            log.warning("job %s: could not record its new message %s (%s)", job.id, message_id, error)
-
-    async def _set_state(
-        self, job: Job, state: JobState, *, retry_limit: float | None = None, **fields: object
-    ) -> None:
-        """Move the job on in storage, renewing this process's lease; retried through outages, idempotent."""
-        # A compare-and-set on the recorded state and on the lease: when two processes could run the same job (an
-        # overlapping deploy, a takeover after a lapsed lease), only the lease holder takes each step, so nothing is
-        # submitted, posted, charged or refunded twice.
-        expected = job.state
-        fields.setdefault("message_id", job.message_id)  # a placeholder replaced by a new message, recorded for sure
-
-        raised = False
-
-        async def attempt() -> tuple[bool, Job | None]:
-            nonlocal raised
-            until = self.leases.expiry()
-            try:
-                moved = await self.storage.transition(
-                    job.id, [expected], state, owner=self.owner, lease_until=until, **fields
-                )
-            except Exception:
-                raised = True
-                raise
-            if moved:
-                return True, None
-            recorded = await self.storage.get_job(job.id)
-            # Only a write that raised may have committed unseen (the connection died on the answer's way back): then
-            # finding the job moved to `state` under this process's lease means that write was ours.
-            ours = raised and recorded is not None and recorded.state == state and recorded.lease_owner == self.owner
-            return ours, recorded
-
-        done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt, limit=retry_limit)
-        if not done:
-            if recorded is None:
-                raise Superseded("its record is gone")
-            if recorded.lease_owner != self.owner and (recorded.lease_until or 0) >= time.time():
-                raise Superseded(f"process {recorded.lease_owner} holds it now ({recorded.state})")
-            raise Superseded(f"its record moved on to {recorded.state}; the lease sweep goes on from there")
-        job.state = state
-        job.lease_owner = self.owner
+        await self.records.shown_in(job, shown_in)
 
 
 async def _shows_result(delivery: Delivery, job: Job) -> bool:
