@@ -145,10 +145,6 @@ class CallbackHub:
             self._early.popitem(last=False)
         return "early"
 
-    async def wait(self, job_id: str, timeout: float) -> bool:  # noqa: ASYNC109
-        """Wait up to `timeout` seconds for the job's callback; True when one arrived, False on timeout."""
-        return await self.expect(job_id).wait(timeout)
-
     def done(self, job_id: str) -> None:
         """The job no longer waits: forget its waiter; later callbacks for it are duplicates."""
         self._waiters.pop(job_id, None)

@@ -41,11 +41,6 @@ class TaskStatus:
         """True once the task succeeded or failed."""
         return self.state in ("success", "failed")
 
-    @property
-    def succeeded(self) -> bool:
-        """True when the task has results."""
-        return self.state == "success"
-
     @classmethod
     def from_data(cls, data: Any) -> TaskStatus:
         """Parse the envelope's `data` (resultJson is a JSON string); MalformedResponseError on anything off."""

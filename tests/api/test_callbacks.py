@@ -35,7 +35,7 @@ async def test_callback_hub_wakes_the_waiter() -> None:
 async def test_callback_hub_wait_times_out_without_a_callback() -> None:
     hub = CallbackHub()
 
-    assert await hub.wait("job1", 0.01) is False
+    assert await hub.expect("job1").wait(0.01) is False
 
 
 async def test_callback_hub_consumes_each_wake_up() -> None:
@@ -53,7 +53,7 @@ async def test_callback_hub_keeps_a_callback_that_came_before_the_wait() -> None
     hub = CallbackHub()
 
     assert hub.notify("job1", hint()) == "early"
-    assert await hub.wait("job1", 0.01) is True
+    assert await hub.expect("job1").wait(0.01) is True
 
 
 async def test_callback_hub_calls_late_callbacks_duplicates() -> None:

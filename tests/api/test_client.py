@@ -139,7 +139,7 @@ async def test_status_reports_progress_then_success(client: KontextClient, api: 
     first = await client.status(task_id)
     assert first.task_id == task_id and first.state in ("pending", "processing")
     status = await finished(client, api, task_id)
-    assert status.succeeded and status.result_urls == (api.file_url(api.tasks[task_id]),)
+    assert status.state == "success" and status.result_urls == (api.file_url(api.tasks[task_id]),)
     assert status.cost_time_ms == 0
 
 

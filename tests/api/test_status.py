@@ -28,7 +28,7 @@ def test_task_status_parses_success_with_result_json_string() -> None:
         result_urls=("https://cdn.example/a.jpg", "https://cdn.example/b.jpg"),
         cost_time_ms=12000,
     )
-    assert status.done and status.succeeded
+    assert status.done and status.state == "success"
 
 
 def test_task_status_parses_failure() -> None:
@@ -41,7 +41,7 @@ def test_task_status_parses_failure() -> None:
         "Content does not meet",
         (),
     )
-    assert status.done and not status.succeeded
+    assert status.done and status.state != "success"
 
 
 @pytest.mark.parametrize("state", ["pending", "processing", "PROCESSING"])
