@@ -67,11 +67,8 @@ class ProgressReporter:
         shown_in: Callable[[int | None], Awaitable[None]] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._job = job
-        self._delivery = delivery
+        self._job, self._delivery, self._interval, self._clock = job, delivery, interval, clock
         self._shown_in = shown_in
-        self._interval = interval
-        self._clock = clock
         self._latest: Progress | None = None
         self._sent: Progress | None = None
         self._last_sent_at = float("-inf")

@@ -13,9 +13,10 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from kontext.api.callbacks import CallbackHub
+from kontext.api.callbacks import CallbackHub, CallbackWaiter
 from kontext.api.errors import GenerationFailed, GenerationTimedOut, KontextError
 from kontext.api.status import TaskStatus
 from kontext.polling.policy import PollPlan
@@ -66,6 +67,7 @@ class _Planned:
         """Nothing to let go of."""
 
 
+@dataclass(slots=True)
 class _Callbacks:
     """Callback mode: the job's callback wakes the wait; polls only when callbacks are not flowing, or at the limit.
 
@@ -74,77 +76,69 @@ class _Callbacks:
     re-checked at least every `grace` seconds, and a burst of callbacks is confirmed by one query per interval.
     """
 
-    def __init__(
-        self,
-        hub: CallbackHub,
-        job_id: str,
-        *,
-        grace: float,
-        interval: float,
-        timeout: float,
-        elapsed: Callable[[], float],
-    ) -> None:
-        self._hub = hub
-        self._job_id = job_id
-        self._grace = grace
-        self._interval = interval
-        self._timeout = timeout
-        self._elapsed = elapsed
-        self._waiter = hub.expect(job_id)
-        self._last_poll: float | None = None
-        self._final = False  # the query about to be made (or just made) is the one at the time limit
+    hub: CallbackHub
+    job_id: str
+    grace: float
+    interval: float
+    timeout: float
+    elapsed: Callable[[], float]
+    _waiter: CallbackWaiter = field(init=False)
+    _last_poll: float | None = field(default=None, init=False)
+    _final: bool = field(default=False, init=False)  # the query about to be made (or just made) is at the limit
+
+    def __post_init__(self) -> None:
+        self._waiter = self.hub.expect(self.job_id)
 
     def _due(self) -> float:
-        if self._hub.flowing:
-            return self._timeout
-        first = self._grace if self._last_poll is None else self._last_poll + self._interval
-        return min(first, self._timeout)
+        if self.hub.flowing:
+            return self.timeout
+        first = self.grace if self._last_poll is None else self._last_poll + self.interval
+        return min(first, self.timeout)
 
     async def next(self) -> bool | None:
         if self._final:
             return None
-        recheck = max(self._grace, self._interval)
+        recheck = max(self.grace, self.interval)
         while True:
-            now = self._elapsed()
+            now = self.elapsed()
             due = self._due()
             wake = min(due, now + recheck)
             woken = await self._waiter.wait(wake - now)
-            if not woken and (wake < due or (due < self._timeout and self._hub.flowing)):
+            if not woken and (wake < due or (due < self.timeout and self.hub.flowing)):
                 continue  # only a re-check, or callbacks began to flow while this job waited: re-plan
             break
         if woken:
             hint = self._waiter.hint
             log.debug(
                 "job %s: callback says %s; confirming with a status query",
-                self._job_id,
+                self.job_id,
                 hint.state if hint is not None else "unparsed",
             )
             last = self._last_poll
-            if last is not None and self._elapsed() < last + self._interval:
+            if last is not None and self.elapsed() < last + self.interval:
                 # A burst of callbacks (the vendor's retries, a signed URL replayed) is confirmed by one query per
                 # poll interval, never one each: callbacks must not turn into load on the API.
-                await asyncio.sleep(last + self._interval - self._elapsed())
+                await asyncio.sleep(last + self.interval - self.elapsed())
                 self._waiter.consume()
-        self._final = not woken and due >= self._timeout
+        self._final = not woken and due >= self.timeout
         return woken
 
     def answered(self, status: TaskStatus, woken: bool) -> None:
-        self._last_poll = self._elapsed()
-        self._final = self._final or self._last_poll >= self._timeout
+        self._last_poll = self.elapsed()
+        self._final = self._final or self._last_poll >= self.timeout
         if not status.done:
             return
         if woken:
-            self._hub.confirmed()
+            self.hub.confirmed()
         else:
-            self._hub.missed()
-            log.info(
-                "job %s: task %s finished with no callback in time; found by polling", self._job_id, status.task_id
-            )
+            self.hub.missed()
+            log.info("job %s: task %s finished with no callback in time; found by polling", self.job_id, status.task_id)
 
     def close(self) -> None:
-        self._hub.done(self._job_id)
+        self.hub.done(self.job_id)
 
 
+@dataclass(frozen=True, slots=True)
 class TaskWaiter:
     """Waits for API tasks to end: when to ask is the mode's (the plan, or callbacks), the rest is one loop.
 
@@ -152,20 +146,11 @@ class TaskWaiter:
     (and callback mode's poll interval); `callbacks` (with `grace`) turns callback mode on.
     """
 
-    def __init__(
-        self,
-        client: StatusSource,
-        *,
-        interval: float,
-        gate: asyncio.Semaphore | None = None,
-        callbacks: CallbackHub | None = None,
-        grace: float = 20.0,
-    ) -> None:
-        self.client = client
-        self.interval = interval
-        self.gate = gate
-        self.callbacks = callbacks
-        self.grace = grace
+    client: StatusSource
+    interval: float
+    gate: asyncio.Semaphore | None = None
+    callbacks: CallbackHub | None = None
+    grace: float = 20.0
 
     async def wait(
         self,
@@ -202,9 +187,10 @@ class TaskWaiter:
         try:
             while True:
                 if failures:
+                    assert last_error is not None
                     remaining = timeout - elapsed()
-                    if remaining <= 0 and last_error is not None:
-                        raise last_error
+                    if remaining <= 0:
+                        raise last_error  # the image may be lost to status errors only at the time limit
                     await asyncio.sleep(min(status_backoff(failures, self.interval), remaining))
                 else:
                     due = await pace.next()
