@@ -86,3 +86,15 @@ async def test_job_service_records_the_message_a_failure_was_posted_in(
     recorded = await _run(jobs, storage, Moving(storage))
 
     assert (recorded.state, recorded.fail_code, recorded.message_id) == (JobState.FAILED, "NSFW", FAILURE)
+
+
+async def test_job_service_counts_unfinished_jobs_for_the_status_command(
+    service: tuple[JobService, FakeApixo], storage: Storage
+) -> None:
+    jobs, _ = service
+    for state in (JobState.QUEUED, JobState.PROCESSING, JobState.DELIVERED, JobState.FAILED):
+        job = jobs.new_job(GenerationRequest("counted"), user_id=1, channel_id=2, guild_id=3)
+        job.state = state
+        await storage.insert_job(job)
+
+    assert await jobs.count_unfinished() == 2
