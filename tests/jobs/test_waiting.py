@@ -72,7 +72,7 @@ async def test_callback_wait_polls_nothing_past_the_grace_while_callbacks_flow(w
 
 
 async def test_callback_wait_begun_before_callbacks_flowed_polls_nothing_once_they_do(world: CallbackWorld) -> None:
-    world.api.generation_time = 0.6
+    world.api.generation_time = 1.5  # far longer than job0 takes, even on a loaded machine
     slow = await world.submit("job1")
     waiting = asyncio.create_task(world.wait("job1", slow, grace=0.2))  # not flowing yet: it plans a poll at 0.2 s
     world.api.generation_time = 0.005
