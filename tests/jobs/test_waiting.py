@@ -104,7 +104,7 @@ async def test_callback_wait_falls_back_to_polling_once_a_callback_is_missed(wor
 
 
 async def test_callback_wait_trusts_the_status_query_not_the_callback(world: CallbackWorld) -> None:
-    world.api.generation_time = 0.5
+    world.api.generation_time = 1.5  # the lie is checked long before the task ends, even on a loaded machine
     task_id = await world.submit("job1")
     # A callback with a valid signature that lies: the task is still running and the URL is someone else's.
     lie = {
@@ -252,7 +252,7 @@ async def test_polling_wait_times_out_when_the_plan_runs_out() -> None:
     began = time.monotonic()
     with pytest.raises(GenerationTimedOut):
         await TaskWaiter(source, interval=0.01).wait("job1", "t1", NotingPlan(**PLAN), timeout=0.3)
-    assert 0.3 <= time.monotonic() - began < 1.0
+    assert 0.3 <= time.monotonic() - began < 2.5
     assert source.calls > 2
 
 
@@ -273,7 +273,7 @@ async def test_polling_wait_raises_the_status_error_that_lasted_to_the_limit() -
     with pytest.raises(ApiConnectionError):
         await TaskWaiter(source, interval=0.01).wait("job1", "t1", NotingPlan(**PLAN), timeout=0.3)
 
-    assert 0.3 <= time.monotonic() - began < 1.0  # asked again until the limit, not given up early
+    assert 0.3 <= time.monotonic() - began < 2.5  # asked again until the limit, not given up early
     assert source.calls >= 4
 
 
