@@ -9,7 +9,6 @@ import discord
 from discord.ext import commands
 
 from cogs.utils.text import plural
-from kontext.models import ACTIVE_STATES
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -55,7 +54,7 @@ class AdminCog(commands.Cog):
     @commands.command(name="status")
     async def status(self, ctx: commands.Context[KontextBot]) -> None:
         """How many jobs are running and waiting, and the gateway latency."""
-        active = await self.bot.storage.count_jobs(states=ACTIVE_STATES)
+        active = await self.bot.jobs.count_unfinished()
         await ctx.reply(
             f"Jobs in this process: {self.bot.jobs.running} running, {self.bot.jobs.queued} queued. "
             f"Unfinished in the database: {active}. Latency {self.bot.latency * 1000:.0f} ms.",

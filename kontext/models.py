@@ -124,7 +124,6 @@ class Job:
     kind: str = "imagine"  # imagine | edit
     state: JobState = JobState.QUEUED
     message_id: int | None = None  # the placeholder message the user watches
-    interaction_id: int | None = None
     task_id: str | None = None
     result_url: str | None = None
     fail_code: str | None = None

@@ -17,12 +17,19 @@ import yarl
 from bot import KontextBot, create_bot
 from kontext.api.client import RetryPolicy
 from kontext.config import Settings
+from kontext.jobs.service import JobService
 from tests.bot_process import BotProcess, start_process
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction, FakeMessage
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01, max_retry_after=0.01)
 ROOT = Path(__file__).resolve().parent.parent
+
+
+async def idle(jobs: JobService, poll: float = 0.005) -> None:
+    """Wait until the process runs no job (each job's task leaves the count as it ends)."""
+    while jobs.running:  # noqa: ASYNC110 - the service counts its jobs; tests alone wait for none
+        await asyncio.sleep(poll)
 
 
 def bot_env(api: FakeApixo, database_url: str, **overrides: str) -> dict[str, str]:
@@ -92,7 +99,7 @@ class World:
             return message is not None and (bool(message.embeds) or message.components_v2) and not message.loading
 
         await self.discord.wait_for(final, within)
-        await self.bot.jobs.wait_idle()
+        await idle(self.bot.jobs)
         assert interaction.original is not None
         return interaction.original
 

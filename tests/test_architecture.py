@@ -123,3 +123,36 @@ def test_architecture_sql_lives_in_storage() -> None:
             continue
         imported = {module.split(".")[0] for module, _ in _runtime_imports(ast.parse(file.read_text()))}
         assert not imported & {"aiosqlite", "asyncpg", "sqlite3"}, name
+
+
+def _discord_side() -> dict[str, ast.AST]:
+    return {name: ast.parse(file.read_text()) for name, file in _modules().items() if name.startswith("cogs")}
+
+
+def test_architecture_cogs_never_touch_storage() -> None:
+    """The Discord side reaches data through the domain's services (bot.jobs, bot.quotas…), never the storage."""
+    for name, tree in _discord_side().items():
+        touches = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "storage"]
+        assert not touches, f"{name} uses a storage attribute (lines {touches}): go through a service"
+        for module, names in _runtime_imports(tree):
+            if module.startswith("kontext.storage"):
+                # Only the outage's error type, to put it into words.
+                assert module == "kontext.storage.outages" and names == ["StorageUnavailable"], (name, module, names)
+
+
+def test_architecture_cogs_never_write_job_fields() -> None:
+    """A job's record is the job service's: a delivery reports the message it used, the service records it."""
+    for name, tree in _discord_side().items():
+        for node in ast.walk(tree):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AugAssign | ast.AnnAssign)
+                else []
+            )
+            for target in targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    assert not target.value.id.endswith("job"), (
+                        f"{name}:{node.lineno} writes {target.value.id}.{target.attr}"
+                    )

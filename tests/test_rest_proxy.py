@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from kontext.config import ConfigError, Settings
-from tests.harness import world_for
+from tests.harness import idle, world_for
 
 _HOP_BY_HOP = {"content-length", "transfer-encoding", "content-encoding", "connection", "host", "keep-alive"}
 
@@ -75,7 +75,7 @@ async def test_rest_proxy_receives_every_discord_call_including_callbacks_and_we
         await world.finished(done)
         refused = await world.slash("imagine", {"prompt": "x" * 5000})  # refused in words, by a follow-up or reply
         await world.discord.wait_for(lambda: bool(refused.responses), 5)
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
 
         received = [(record.method, record.path) for record in world.discord.requests]
         assert received, "the fake Discord received nothing"

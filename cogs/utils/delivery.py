@@ -123,9 +123,7 @@ class PlaceholderDelivery:
         # this job and purpose in the past few minutes instead of a second one: a process that takes the job over
         # after a crash mid-post, its new message unrecorded, does not post the result twice.
         nonce = f"{job.id}:{purpose}"
-        message = await channel.send(files=files, reference=reference, nonce=nonce, **fields)  # type: ignore[arg-type]
-        await self._moved(job, message.id)
-        return message
+        return await channel.send(files=files, reference=reference, nonce=nonce, **fields)  # type: ignore[arg-type]
 
     async def delivered_already(self, job: Job) -> bool:
         """Whether the placeholder already shows this job's result (the process died between posting and recording)."""
@@ -137,24 +135,15 @@ class PlaceholderDelivery:
             return False
         return shows_job(message, job.id)
 
-    async def _moved(self, job: Job, message_id: int) -> None:
-        if job.message_id != message_id:
-            job.message_id = message_id
-            try:
-                await self.bot.storage.update_job(job.id, message_id=message_id)
-            except Exception as error:
-                # Never a reason to fail a job that reached its user: the job's next state write records it too.
-                log.warning("job %s: could not record its new message %s (%s)", job.id, message_id, error)
-
-    async def progress(self, job: Job, progress: Progress) -> None:
+    async def progress(self, job: Job, progress: Progress) -> int | None:
         content = render_progress(job, progress)
         if content == self._last_content:
-            return
+            return None
         message = await self._edit(job, "progress", content=content)
         self._last_content = content
-        await self._moved(job, message.id)
+        return message.id
 
-    async def succeeded(self, job: Job, outcome: Outcome) -> None:
+    async def succeeded(self, job: Job, outcome: Outcome) -> int:
         fitted = await asyncio.to_thread(fit_image, outcome.image, self.upload_limit)
         price = self.bot.settings.price_micros(job.request.mode)
         # Too big even after re-encoding: the card links the (temporary) result instead of losing it.
@@ -172,9 +161,9 @@ class PlaceholderDelivery:
             attachments=files,
             allowed_mentions=self._mention,
         )
-        await self._moved(job, message.id)
+        return message.id
 
-    async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> None:
+    async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> int:
         embed = failure_embed(job, error, refunded=refunded)
         content = f"<@{job.user_id}>"
         try:
@@ -192,7 +181,7 @@ class PlaceholderDelivery:
             )
             fallback = f"{content} {FAIL_TITLE} (job {job.id})." + (" You were not charged." if refunded else "")
             message = await self._edit(job, "failure", content=fallback, embed=None, allowed_mentions=self._mention)
-        await self._moved(job, message.id)
+        return message.id
 
 
 def _shape(content: str, embed: discord.Embed) -> str:

@@ -1,29 +1,22 @@
-"""Callback mode: signed per-job callback URLs, a hub that wakes a job's waiter, and the wait that confirms.
+"""Callback mode: signed per-job callback URLs, and a hub that wakes a job's waiter.
 
-The API signs nothing, so a callback is only ever a hint: it wakes the job's waiter early, and the waiter asks the
-status endpoint before it believes anything. The HMAC in the URL keeps strangers from making us ask; duplicates (the
-vendor retries at 30 s, 2 min and 10 min) wake nobody once the job is done.
-
-While callbacks are reaching this process (one confirmed lately, no finished task found by polling since), a job
-waits for its own callback and polls only once, at its time limit: a slow job costs no polls. Otherwise (no callback
-confirmed yet, the public URL unreachable, a callback missed) a job polls after the grace period as in async mode.
+The API signs nothing, so a callback is only ever a hint: it wakes the job's wait early (kontext.jobs.waiting), and the
+wait asks the status endpoint before it believes anything. The HMAC in the URL keeps strangers from making us ask;
+duplicates (the vendor retries at 30 s, 2 min and 10 min) wake nobody once the job is done.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Literal, Protocol
+from collections.abc import Callable
+from typing import Literal
 
-from kontext.api.errors import GenerationTimedOut, KontextError
 from kontext.api.status import TaskStatus
-from kontext.polling.policy import status_backoff
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +145,6 @@ class CallbackHub:
             self._early.popitem(last=False)
         return "early"
 
-    async def wait(self, job_id: str, timeout: float) -> bool:  # noqa: ASYNC109
-        """Wait up to `timeout` seconds for the job's callback; True when one arrived, False on timeout."""
-        return await self.expect(job_id).wait(timeout)
-
     def done(self, job_id: str) -> None:
         """The job no longer waits: forget its waiter; later callbacks for it are duplicates."""
         self._waiters.pop(job_id, None)
@@ -199,99 +188,3 @@ class RefusalLog:
                 self._latest,
             )
             self._pending = 0
-
-
-class StatusSource(Protocol):
-    """What the wait needs from the API client (KontextClient, or JobService's GuardedClient)."""
-
-    async def status(self, task_id: str) -> TaskStatus: ...
-
-
-async def wait_for_result(
-    hub: CallbackHub,
-    client: StatusSource,
-    job_id: str,
-    task_id: str,
-    *,
-    grace: float,
-    interval: float,
-    timeout: float,  # noqa: ASYNC109 - the task's limit, reported as GenerationTimedOut, not a cancellation
-    gate: asyncio.Semaphore | None = None,
-    on_status: Callable[[TaskStatus], Awaitable[None]] | None = None,
-    elapsed: Callable[[], float] | None = None,
-) -> TaskStatus:
-    """Wait for a task in callback mode and return its confirmed final status (success or failed).
-
-    A callback wakes the wait at once, and a status query confirms it (a callback alone proves nothing). Without one,
-    the wait polls: while callbacks flow (`hub.flowing`) only once, at the time limit; otherwise after `grace`
-    seconds, then every `interval` seconds, still waking early when a callback comes. It re-checks whether callbacks
-    flow at least every `grace` seconds, and raises GenerationTimedOut once the final poll at `timeout` finds the
-    task unfinished. `gate` bounds concurrent status queries; `on_status` sees every unfinished answer (to record
-    processing); `elapsed` says how long the task has been waited for (default: since this call). Status errors
-    are asked again after a growing pause until the time limit, as in polling mode.
-    """
-    if elapsed is None:
-        began = time.monotonic()
-
-        def elapsed() -> float:
-            return time.monotonic() - began
-
-    recheck = max(grace, interval)
-    waiter = hub.expect(job_id)
-    last_poll: float | None = None
-    try:
-        while True:
-            now = elapsed()
-            if hub.flowing:
-                due = timeout
-            else:
-                due = min(grace if last_poll is None else last_poll + interval, timeout)
-            wake = min(due, now + recheck)
-            woken = await waiter.wait(wake - now)
-            if not woken and (wake < due or (due < timeout and hub.flowing)):
-                continue  # only a re-check, or callbacks began to flow while this job waited: re-plan
-            if woken:
-                claim = waiter.hint.state if waiter.hint is not None else "unparsed"
-                log.debug("job %s: callback says %s; confirming with a status query", job_id, claim)
-                if last_poll is not None and elapsed() < last_poll + interval:
-                    # A burst of callbacks (the vendor's retries, a signed URL replayed) is confirmed by one query
-                    # per poll interval, never one each: callbacks must not turn into load on the API.
-                    await asyncio.sleep(last_poll + interval - elapsed())
-                    waiter.consume()
-            status = await _status_until(client, job_id, task_id, gate, interval, lambda: timeout - elapsed())
-            last_poll = elapsed()
-            if status.done:
-                if woken:
-                    hub.confirmed()
-                else:
-                    hub.missed()
-                    log.info("job %s: task %s finished with no callback in time; found by polling", job_id, task_id)
-                return status
-            if on_status is not None:
-                await on_status(status)
-            if last_poll >= timeout or (not woken and due >= timeout):  # that was the final poll, at the limit
-                raise GenerationTimedOut(task_id, timeout)
-    finally:
-        hub.done(job_id)
-
-
-async def _status_until(
-    client: StatusSource,
-    job_id: str,
-    task_id: str,
-    gate: asyncio.Semaphore | None,
-    interval: float,
-    remaining: Callable[[], float],
-) -> TaskStatus:
-    """The task's status; the image is paid for, so errors are asked again with a growing pause until the limit."""
-    failures = 0
-    while True:
-        try:
-            async with gate or contextlib.nullcontext():
-                return await client.status(task_id)
-        except KontextError as error:
-            failures += 1
-            if remaining() <= 0:
-                raise
-            log.warning("job %s: status of task %s failed (%s); asking again", job_id, task_id, error)
-            await asyncio.sleep(min(status_backoff(failures, interval), max(0.0, remaining())))

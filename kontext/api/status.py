@@ -33,8 +33,6 @@ class TaskStatus:
     state: str  # pending | processing | success | failed
     result_urls: tuple[str, ...] = ()
     cost_time_ms: int | None = None
-    create_time_ms: int | None = None
-    complete_time_ms: int | None = None
     fail_code: str | None = None
     fail_msg: str | None = None
 
@@ -42,11 +40,6 @@ class TaskStatus:
     def done(self) -> bool:
         """True once the task succeeded or failed."""
         return self.state in ("success", "failed")
-
-    @property
-    def succeeded(self) -> bool:
-        """True when the task has results."""
-        return self.state == "success"
 
     @classmethod
     def from_data(cls, data: Any) -> TaskStatus:
@@ -68,8 +61,6 @@ class TaskStatus:
             state=state,
             result_urls=urls,
             cost_time_ms=int_or_none(data.get("costTime")),
-            create_time_ms=int_or_none(data.get("createTime")),
-            complete_time_ms=int_or_none(data.get("completeTime")),
             fail_code=_str_or_none(data.get("failCode")),
             fail_msg=_str_or_none(data.get("failMsg")),
         )

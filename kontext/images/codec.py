@@ -111,12 +111,3 @@ def check_result(data: bytes, *, max_pixels: int = MAX_RESULT_PIXELS) -> str:
         except (OSError, ValueError, SyntaxError) as error:
             raise NotAnImageError(len(data), RESULT_FORMATS[opened.format or ""]) from error
         return RESULT_FORMATS[opened.format or ""]
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """Width and height of an image, or None if Pillow cannot read it."""
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            return opened.size
-    except (UnidentifiedImageError, OSError):
-        return None

@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,13 +35,17 @@ class Outcome:
 
 
 class Delivery(Protocol):
-    """How the domain shows a job to its requester; the Discord cog implements it."""
+    """How the domain shows a job to its requester; the Discord side implements it.
 
-    async def progress(self, job: Job, progress: Progress) -> None: ...
+    Each call returns the id of the message now showing the job (None: unknown or unchanged): when the placeholder
+    is gone and the job goes on in a new message, the job service records that (a delivery never writes the job).
+    """
 
-    async def succeeded(self, job: Job, outcome: Outcome) -> None: ...
+    async def progress(self, job: Job, progress: Progress) -> int | None: ...
 
-    async def failed(self, job: Job, error: BaseException, *, refunded: bool) -> None: ...
+    async def succeeded(self, job: Job, outcome: Outcome) -> int | None: ...
+
+    async def failed(self, job: Job, error: BaseException, *, refunded: bool) -> int | None: ...
 
     async def delivered_already(self, job: Job) -> bool:
         """After a crash mid-delivery: does the user already have this job's result?"""
@@ -49,13 +53,22 @@ class Delivery(Protocol):
 
 
 class ProgressReporter:
-    """Sends progress only when it changed, and no more often than `interval`, always ending on the latest."""
+    """Sends progress only when it changed, and no more often than `interval`, always ending on the latest.
 
-    def __init__(self, job: Job, delivery: Delivery, interval: float, *, clock: Callable[[], float] = time.monotonic):
-        self._job = job
-        self._delivery = delivery
-        self._interval = interval
-        self._clock = clock
+    `shown_in` hears the message each edit landed in (the job service records a new one).
+    """
+
+    def __init__(
+        self,
+        job: Job,
+        delivery: Delivery,
+        interval: float,
+        *,
+        shown_in: Callable[[int | None], Awaitable[None]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._job, self._delivery, self._interval, self._clock = job, delivery, interval, clock
+        self._shown_in = shown_in
         self._latest: Progress | None = None
         self._sent: Progress | None = None
         self._last_sent_at = float("-inf")
@@ -81,14 +94,17 @@ class ProgressReporter:
             snapshot = self._latest
             self._last_sent_at = self._clock()
             self._sending = True
+            message_id: int | None = None
             try:
-                await self._delivery.progress(self._job, snapshot)
+                message_id = await self._delivery.progress(self._job, snapshot)
             except Exception:
                 # A lost progress edit is cosmetic; the result delivery has its own error handling.
                 log.warning("job %s: progress edit failed", self._job.id, exc_info=True)
             finally:
                 self._sending = False
             self._sent = snapshot
+            if self._shown_in is not None:
+                await self._shown_in(message_id)
 
     async def close(self) -> None:
         """Stop reporting; wait for an edit already on the wire so it cannot overwrite the result."""

@@ -8,39 +8,31 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol
 
 from kontext.api.breaker import CircuitBreaker, GuardedClient
-from kontext.api.callbacks import CallbackHub, wait_for_result
+from kontext.api.callbacks import CallbackHub
 from kontext.api.client import KontextClient
 from kontext.api.errors import GenerationFailed, GenerationTimedOut, KontextError
 from kontext.api.status import TaskStatus
 from kontext.images.codec import check_result
 from kontext.jobs.delivery import Delivery, Outcome, ProgressReporter
 from kontext.jobs.leases import Leases
-from kontext.models import GenerationRequest, Job, JobState
+from kontext.jobs.records import JobRecords, Superseded
+from kontext.jobs.slots import SlotQueue
+from kontext.jobs.waiting import TaskWaiter
+from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
 from kontext.polling.adaptive import AdaptivePolicy
-from kontext.polling.policy import (
-    DurationEstimator,
-    FixedPolicy,
-    PollPlan,
-    PollPolicy,
-    PollSchedule,
-    SlotQueue,
-    status_backoff,
-)
-from kontext.storage.base import DuplicateJobError, LeaseStore
+from kontext.polling.policy import DurationEstimator, FixedPolicy, PollPlan, PollPolicy, PollSchedule
+from kontext.storage.base import LeaseStore
 from kontext.storage.outages import StorageRetry, StorageUnavailable
 
 if TYPE_CHECKING:
     from kontext.metrics import Metrics
 
 log = logging.getLogger(__name__)
-
-Sleep = Callable[[float], Awaitable[None]]
-T = TypeVar("T")
 
 
 class Settleable(Protocol):
@@ -88,10 +80,6 @@ class SubmitInterrupted(KontextError):
         super().__init__("the bot restarted while sending this request; it was not sent again, to avoid paying twice")
 
 
-class Superseded(Exception):
-    """Another live process holds the job's lease (it took the job over), or the record moved on: this one lets go."""
-
-
 def new_job_id() -> str:
     """A short random id: it goes into custom_ids (100 chars max) and log lines."""
     return secrets.token_hex(8)
@@ -101,9 +89,9 @@ class JobService:
     """Runs generations against the API under global caps, and records every step in storage.
 
     Each job this process runs is leased to it (kontext.jobs.leases): a job whose process died is taken over by a
-    live one within `lease + sweep_interval` seconds. Every step's write retries through a database outage
-    (kontext.storage.outages) and is a compare-and-set on the recorded state and the lease, so nothing is
-    submitted, posted or charged twice.
+    live one within `lease + sweep_interval` seconds. Every step's write (kontext.jobs.records) retries through a
+    database outage and is a compare-and-set on the recorded state and the lease, so nothing is submitted, posted or
+    charged twice. The wait for the API is kontext.jobs.waiting; the tasks-in-flight cap kontext.jobs.slots.
     """
 
     def __init__(
@@ -132,6 +120,7 @@ class JobService:
         self.settings = settings
         self.leases = Leases(storage, lease=settings.lease, sweep_interval=settings.sweep_interval, owner=owner)
         self.retry = StorageRetry(settings.storage_retry_limit)
+        self.records = JobRecords(storage, self.leases, self.retry)
         # One model plans the polls and makes the estimate users see (`estimator` is for the fixed strategy).
         self.estimator: PollPolicy = (
             AdaptivePolicy(settings.poll.timeout, settings.poll_budget, fixed=settings.poll)
@@ -140,7 +129,13 @@ class JobService:
         )
         self._clock = clock
         self._slots = SlotQueue(settings.max_tasks_in_flight)
-        self._status_gate = asyncio.Semaphore(settings.max_status_concurrency)
+        self._waiter = TaskWaiter(
+            self.client,
+            interval=settings.poll.interval,
+            gate=asyncio.Semaphore(settings.max_status_concurrency),
+            callbacks=callbacks,
+            grace=settings.callback_grace,
+        )
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._starting: set[str] = set()
         self._on_the_wire: set[str] = set()  # jobs submitting or posting now: a stop waits for them to land
@@ -180,6 +175,10 @@ class JobService:
         """The job with this id, as last recorded, or None."""
         return await self.storage.get_job(job_id)
 
+    async def count_unfinished(self) -> int:
+        """Jobs not yet delivered or failed, in every process sharing the database."""
+        return await self.storage.count_jobs(states=ACTIVE_STATES)
+
     def check_open(self) -> None:
         """Refuse new work at once while shutting down, or while the API or the database is failing."""
         if not self.accepting:
@@ -197,30 +196,13 @@ class JobService:
         self.leases.holding = True
         self._starting.add(job.id)  # recorded but not yet launched: not for this process's own sweep to take up
         try:
-            await self._record_new(job)
+            await self.records.insert(job)
         finally:
             self._starting.discard(job.id)
         log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
         if self.metrics is not None:
             self.metrics.job_started()
         return self._launch(job, delivery)
-
-    async def _record_new(self, job: Job) -> None:
-        tried = False
-
-        async def insert() -> None:
-            nonlocal tried
-            try:
-                await self.storage.insert_job(job)
-            except DuplicateJobError:
-                if not tried:
-                    raise
-                # An earlier attempt committed but its answer was lost (the connection died on its way back).
-            finally:
-                tried = True
-
-        # The user has been answered ("thinking…"): the job is theirs, so its record rides out an outage like any step.
-        await self.retry.run(f"job {job.id}: recording it", insert)
 
     def _launch(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
         running = self._tasks.get(job.id)
@@ -282,11 +264,6 @@ class JobService:
             await asyncio.wait_for(self._wire_clear.wait(), grace)
         await self.cancel_all()
 
-    async def wait_idle(self) -> None:
-        """Wait for every running job (tests and shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
-
     async def cancel_all(self) -> None:
         """Stop working on jobs without failing them: they stay in storage as they are, and their leases lapse."""
         await self.stop_keeping()
@@ -315,7 +292,13 @@ class JobService:
 
     async def _run(self, job: Job, delivery: Delivery) -> None:
         """Take the job from the state it is recorded in to delivered or failed; a new job starts at QUEUED."""
-        reporter = ProgressReporter(job, delivery, self.settings.progress_interval, clock=self._clock)
+        reporter = ProgressReporter(
+            job,
+            delivery,
+            self.settings.progress_interval,
+            shown_in=lambda message_id: self.records.shown_in(job, message_id),
+            clock=self._clock,
+        )
         try:
             if job.state == JobState.SUBMITTING:
                 raise SubmitInterrupted()  # resumed after a crash mid-submit: resending could bill twice
@@ -369,99 +352,48 @@ class JobService:
         # SUBMITTING is recorded before the request leaves: after a crash it means "may exist at the API". A stop
         # waits for both the record and the request, or the next process would find SUBMITTING and give up on it.
         with self._on_wire(job):
-            await self._set_state(job, JobState.SUBMITTING)
+            await self.records.step(job, JobState.SUBMITTING)
             task_id = await self.client.submit(job.request, callback_url=self._callback_url(job.id))
             job.task_id = task_id
             job.submitted_at = time.time()
             # The API has the task (and bills it): its id is never let go of for an outage, however long, or the
             # job would be found at SUBMITTING, refunded and never delivered.
             pending = {"task_id": task_id, "submitted_at": job.submitted_at}
-            await self._set_state(job, JobState.PENDING, retry_limit=math.inf, **pending)
+            await self.records.step(job, JobState.PENDING, retry_limit=math.inf, **pending)
         log.info("job %s: submitted as task %s", job.id, task_id)
 
     async def _wait(self, job: Job, reporter: ProgressReporter) -> TaskStatus:
-        """Poll as the policy plans until the task is done or the time limit passes, riding out status errors."""
+        """Wait for the API (kontext.jobs.waiting) and record the task's end; a failed task raises GenerationFailed."""
         assert job.task_id is not None
         began = self._clock()
         mode, edit = job.request.mode, job.kind == "edit"
         plan = self.estimator.schedule(mode, edit)
-        timeout = self.estimator.timeout
 
         def elapsed() -> float:
             return self._clock() - began
 
         async def progressed(status: TaskStatus) -> None:
-            plan.note(status.state, elapsed())
-            log.debug("job %s: task %s is %s", job.id, job.task_id, status.state)
             if status.state == "processing" and job.state != JobState.PROCESSING:
-                await self._set_state(job, JobState.PROCESSING)
+                await self.records.step(job, JobState.PROCESSING)
                 finish = plan.estimate()  # seconds from submission, now that processing is known to have begun
                 if finish is None:
                     reporter.update(state=JobState.PROCESSING)
                 else:
                     reporter.update(state=JobState.PROCESSING, estimate_at=time.time() + finish - elapsed())
 
-        if self.callbacks is not None:
-            # Callback mode: wake on the API's callback (confirmed by a status query), poll only when it is late.
-            status = await wait_for_result(
-                self.callbacks,
-                self.client,
-                job.id,
-                job.task_id,
-                grace=self.settings.callback_grace,
-                interval=self.settings.poll.interval,
-                timeout=timeout,
-                gate=self._status_gate,
-                on_status=progressed,
-                elapsed=elapsed,
-            )
-            return await self._finished(job, status, plan, began)
-        # The image is paid for once submitted: a status error is retried (after the client's own retries, with a
-        # growing pause) until the job's time limit, never given up early.
-        failures = 0
-        last_error: KontextError | None = None
-        delays = plan.delays(elapsed)
-        while True:
-            delay = next(delays, None)
-            if failures:
-                remaining = timeout - elapsed()
-                if delay is None and remaining <= 0:
-                    break
-                delay = min(max(delay or 0.0, status_backoff(failures, self.settings.poll.interval)), remaining)
-            elif delay is None:
-                break
-            await asyncio.sleep(max(0.0, delay))
-            try:
-                async with self._status_gate:
-                    status = await self.client.status(job.task_id)
-            except KontextError as error:
-                failures, last_error = failures + 1, error
-                log.warning("job %s: status of task %s failed (%s); asking again", job.id, job.task_id, error)
-                continue
-            failures = 0
-            if status.done:
-                return await self._finished(job, status, plan, began)
-            await progressed(status)
-        if failures and last_error is not None:
-            raise last_error
-        raise GenerationTimedOut(job.task_id, timeout)
-
-    async def _finished(self, job: Job, status: TaskStatus, plan: PollPlan, began: float) -> TaskStatus:
-        """Record a task the API says is done; a failed one raises GenerationFailed."""
-        assert job.task_id is not None
-        if status.state == "failed":
-            raise GenerationFailed(status.fail_code, status.fail_msg, task_id=job.task_id)
-        plan.note(status.state, self._clock() - began)
-        self.estimator.observe(job.request.mode, job.kind == "edit", self._cost_seconds(status, began), plan=plan)
-        job.result_url = status.result_urls[0]
-        job.finished_at = time.time()
-        await self._set_state(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
+        status = await self._waiter.wait(
+            job.id, job.task_id, plan, timeout=self.estimator.timeout, elapsed=elapsed, on_status=progressed
+        )
+        await self._finished(job, status, plan, elapsed())
         return status
 
-    def _cost_seconds(self, status: TaskStatus, began: float) -> float:
-        if status.cost_time_ms:
-            return status.cost_time_ms / 1000
-        return self._clock() - began
+    async def _finished(self, job: Job, status: TaskStatus, plan: PollPlan, waited: float) -> None:
+        """Record a task the API says succeeded, and learn how long it took."""
+        seconds = status.cost_time_ms / 1000 if status.cost_time_ms else waited
+        self.estimator.observe(job.request.mode, job.kind == "edit", seconds, plan=plan)
+        job.result_url = status.result_urls[0]
+        job.finished_at = time.time()
+        await self.records.step(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
 
     async def _download(self, job: Job, url: str) -> bytes:
         data = await self.client.download(url, max_bytes=self.settings.max_result_bytes)
@@ -472,9 +404,11 @@ class JobService:
     async def _deliver(self, job: Job, delivery: Delivery, outcome: Outcome) -> None:
         # Record the intent before posting, so a crash in between is visible as DELIVERING and never re-posted blindly.
         with self._on_wire(job):
-            await self._set_state(job, JobState.DELIVERING)
+            await self.records.step(job, JobState.DELIVERING)
             try:
-                await delivery.succeeded(job, outcome)
+                shown_in = await delivery.succeeded(job, outcome)
+                if shown_in is not None:
+                    job.message_id = shown_in  # recorded with the delivery, in the next write
             except Exception:
                 # The answer was lost, not necessarily the post: a result that reached the user stays delivered.
                 if not await _shows_result(delivery, job):
@@ -493,7 +427,7 @@ class JobService:
 
     async def _record_delivered(self, job: Job) -> None:
         job.delivered_at = time.time()
-        await self._set_state(job, JobState.DELIVERED, delivered_at=job.delivered_at)
+        await self.records.step(job, JobState.DELIVERED, delivered_at=job.delivered_at)
         if self.ledger is not None:
             ledger = self.ledger
             await self.retry.run(f"job {job.id}: commit", lambda: ledger.commit(job.id))
@@ -507,7 +441,7 @@ class JobService:
         else:
             log.exception("job %s: crashed", job.id, exc_info=error)
         try:
-            await self._set_state(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
+            await self.records.step(job, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
         except Superseded as superseded:
             log.info("job %s: %s; this process lets go", job.id, superseded)
             return
@@ -526,49 +460,11 @@ class JobService:
             except StorageUnavailable:
                 log.error("job %s: the refund waits for the database (settled with the orphans)", job.id)
         try:
-            await delivery.failed(job, error, refunded=refunded)
+            shown_in = await delivery.failed(job, error, refunded=refunded)
         except Exception:
             log.exception("job %s: could not tell the user about the failure", job.id)
-
-    async def _set_state(
-        self, job: Job, state: JobState, *, retry_limit: float | None = None, **fields: object
-    ) -> None:
-        """Move the job on in storage, renewing this process's lease; retried through outages, idempotent."""
-        # A compare-and-set on the recorded state and on the lease: when two processes could run the same job (an
-        # overlapping deploy, a takeover after a lapsed lease), only the lease holder takes each step, so nothing is
-        # submitted, posted, charged or refunded twice.
-        expected = job.state
-        fields.setdefault("message_id", job.message_id)  # a placeholder replaced by a new message, recorded for sure
-
-        raised = False
-
-        async def attempt() -> tuple[bool, Job | None]:
-            nonlocal raised
-            until = self.leases.expiry()
-            try:
-                moved = await self.storage.transition(
-                    job.id, [expected], state, owner=self.owner, lease_until=until, **fields
-                )
-            except Exception:
-                raised = True
-                raise
-            if moved:
-                return True, None
-            recorded = await self.storage.get_job(job.id)
-            # Only a write that raised may have committed unseen (the connection died on the answer's way back): then
-            # finding the job moved to `state` under this process's lease means that write was ours.
-            ours = raised and recorded is not None and recorded.state == state and recorded.lease_owner == self.owner
-            return ours, recorded
-
-        done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt, limit=retry_limit)
-        if not done:
-            if recorded is None:
-                raise Superseded("its record is gone")
-            if recorded.lease_owner != self.owner and (recorded.lease_until or 0) >= time.time():
-                raise Superseded(f"process {recorded.lease_owner} holds it now ({recorded.state})")
-            raise Superseded(f"its record moved on to {recorded.state}; the lease sweep goes on from there")
-        job.state = state
-        job.lease_owner = self.owner
+            return
+        await self.records.shown_in(job, shown_in)
 
 
 async def _shows_result(delivery: Delivery, job: Job) -> bool:

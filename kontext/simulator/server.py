@@ -248,11 +248,6 @@ class SimulatedApi:
             seed=task.task_id,  # one task per job: every job, a re-roll too, gets its own picture
         )
 
-    async def hold(self) -> web.Response:
-        """Answer nothing until the simulator closes (for faults that hang)."""
-        await self._closing.wait()
-        return _error(503, "shutting down")
-
     # --- handlers -----------------------------------------------------------------------------------------------
 
     def _authorized(self, request: web.Request) -> bool:

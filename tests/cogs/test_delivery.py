@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.harness import world_for
+from tests.harness import idle, world_for
 from tests.storage.support import job_by_message
 
 
@@ -42,7 +42,7 @@ async def test_a_deleted_placeholder_gets_the_result_in_a_new_message(tmp_path: 
         interaction = await world.slash("imagine", {"prompt": "a fleeting thought"})
         await world.discord.wait_for(lambda: interaction.original is not None and bool(interaction.original.edits))
         interaction.original.deleted = True
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         posted = [
             m for m in world.discord.channel_messages(world.channel) if m.files and m.id != interaction.original.id
         ]
@@ -67,7 +67,7 @@ async def test_a_deleted_reply_placeholder_gets_the_result_as_a_reply_to_the_req
             return [m for m in world.discord.channel_messages(world.channel) if m.referenced is request and m.files]
 
         await world.discord.wait_for(lambda: bool(replies()))
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         assert len(replies()) == 1
 
 

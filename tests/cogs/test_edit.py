@@ -11,7 +11,7 @@ from PIL import Image
 
 from kontext.models import JobState
 from tests.fakes.discord import FakeMessage
-from tests.harness import World, world_for
+from tests.harness import World, idle, world_for
 from tests.storage.support import job_by_message
 
 EPHEMERAL = 64
@@ -54,7 +54,7 @@ async def reply_result(world: World, user_message: FakeMessage) -> FakeMessage:
     await world.discord.wait_for(
         lambda: bool(message.embeds) or message.components_v2 or not message.content.startswith("**")
     )
-    await world.bot.jobs.wait_idle()
+    await idle(world.bot.jobs)
     return message
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.fakes.discord import FakeMessage
-from tests.harness import World, world_for
+from tests.harness import World, idle, world_for
 
 EPHEMERAL = 64
 
@@ -58,7 +58,7 @@ async def test_mention_help_answers_with_help_charges_nothing_and_calls_no_api(t
             return next((m for m in world.discord.channel_messages(world.channel) if m.referenced is request), None)
 
         await world.discord.wait_for(lambda: answer() is not None)
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         reply = answer()
         assert reply is not None and "/imagine" in reply.text and "0 of 25 images today" in reply.text
         assert reply.mentions == []

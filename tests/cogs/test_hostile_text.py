@@ -11,7 +11,7 @@ import pytest
 
 from tests.cogs.test_edit import button, reply_result
 from tests.fakes.discord import limits as limits
-from tests.harness import World, world_for
+from tests.harness import World, idle, world_for
 from tests.storage.support import job_by_message
 
 # 10,000 characters of markdown, a masked link and mentions: escaped, this doubles, far past an embed field's 1,024.
@@ -99,7 +99,7 @@ async def test_a_refused_failure_edit_falls_back_to_plain_words_and_is_logged(
         task = world.api.last_task
         task.fail_code, task.fail_msg, task.never = "CONTENT_VIOLATION", "no", False
         await world.discord.wait_for(lambda: "Couldn't make this image" in (interaction.original.content or ""))
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         message = interaction.original
         assert message.embeds == [] and "You were not charged" in message.content
         assert "Discord refused the failure message (code 50035" in caplog.text

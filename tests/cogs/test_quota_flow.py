@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kontext.quotas.records import ChargeState
-from tests.harness import World, world_for
+from tests.harness import World, idle, world_for
 from tests.quotas.quota_support import charge_state
 from tests.storage.support import job_by_message
 
@@ -168,7 +168,7 @@ async def test_a_member_with_two_tier_roles_gets_the_higher_limit(tmp_path: Path
         interactions = [await world.slash("imagine", {"prompt": f"v{n}"}, user=member) for n in range(4)]
         responses = [await first_response(world, i) for i in interactions]
         assert [r["type"] for r in responses] == [DEFERRED, DEFERRED, DEFERRED, 4]
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
 
 
 async def test_rerolls_and_replies_pass_through_the_same_quota(tmp_path: Path) -> None:

@@ -211,6 +211,11 @@ class FakeApixo(SimulatedApi):
 
     # --- internals ----------------------------------------------------------------------------------------------
 
+    async def hold(self) -> web.Response:
+        """Answer nothing until the fake closes (for faults that hang)."""
+        await self._closing.wait()
+        return web.json_response({"code": 503, "message": "shutting down"}, status=503)
+
     def _add(self, route: str, fault: Fault) -> None:
         if fault.remaining is not None and fault.remaining < 1:
             raise ValueError("times must be at least 1 (or None for every request)")

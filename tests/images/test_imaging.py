@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from kontext.api.errors import ImageTooLargeError, NotAnImageError
-from kontext.images.codec import MAX_RESULT_PIXELS, check_result, fit_image, image_size, sniff_format
+from kontext.images.codec import MAX_RESULT_PIXELS, check_result, fit_image, sniff_format
 
 
 def noisy_png(width: int = 600, height: int = 400) -> bytes:
@@ -119,7 +119,8 @@ def test_fit_image_reencodes_an_oversize_image_under_the_limit() -> None:
     assert fitted is not None and fitted.reencoded
     assert len(fitted.data) <= limit
     assert sniff_format(fitted.data) == "jpeg"
-    assert image_size(fitted.data) is not None
+    with Image.open(io.BytesIO(fitted.data)) as reopened:
+        reopened.load()  # a whole image, not just a header
 
 
 def test_fit_image_gives_up_when_nothing_fits() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
+from tests.harness import idle
 from tests.jobs.test_scale import DATABASE, Cluster, pg_url  # noqa: F401 - pg_url is a fixture
 from tests.quotas.quota_support import charge_state, global_usage
 from tests.storage.support import job_by_message
@@ -55,7 +56,7 @@ async def delivered_once_and_charged_once(cluster: Cluster, interactions: list[A
             break
         await asyncio.sleep(0.1)
     for each, _ in cluster.bots.values():
-        await each.jobs.wait_idle()
+        await idle(each.jobs)
     for interaction in interactions:
         job = await job_by_message(bot.storage, interaction.original.id)
         assert job is not None and job.state == JobState.DELIVERED, (job and job.state, job and job.fail_code)

@@ -11,7 +11,7 @@ import pytest
 
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
-from tests.harness import World, start_bot, stop_bot, world_for
+from tests.harness import World, idle, start_bot, stop_bot, world_for
 from tests.quotas.quota_support import charge_state, global_usage
 from tests.storage.support import job_by_message
 
@@ -83,7 +83,7 @@ async def test_a_killed_bot_resumes_every_job_and_delivers_each_exactly_once(tmp
         await world.start_again()
         placeholders = {job.message_id for job in jobs}
         await world.discord.wait_for(lambda: all(world.discord.messages[m].files for m in placeholders), 20)
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
 
         assert len(world.api.submits) == 40, "only the 10 queued jobs may be submitted by the new process"
         assert max(Counter(body["input"]["prompt"] for body in world.api.submits).values()) == 1
@@ -133,7 +133,7 @@ async def test_a_job_caught_mid_submit_is_not_resent_but_refunded(tmp_path: Path
         await world.start_again()
         message = world.discord.messages[job.message_id]
         await world.discord.wait_for(lambda: bool(message.embeds))
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         text = str(message.embeds[0])
         assert "restarted while sending" in text and "You were not charged" in text
         assert len(world.api.submits) == 1
@@ -148,7 +148,7 @@ async def test_no_permission_to_post_refunds_logs_and_stops(tmp_path: Path, capl
         world.discord.fail_next("*", rf"/channels/{channel}/messages", status=403, times=1000)
         await world.start_again()
         await asyncio.sleep(0.5)
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         (job,) = [j for j in await world.bot.storage.jobs_in_states([JobState.FAILED])]
         assert await charge_state(world.bot.storage, job.id) == ChargeState.REFUNDED
         attempts = len(world.discord.requests_to("*", rf"/channels/{channel}/messages"))
@@ -174,8 +174,8 @@ async def test_two_processes_running_the_same_jobs_submit_and_deliver_each_once(
                 if await delivered() == 10:
                     break
                 await asyncio.sleep(0.01)
-            await world.bot.jobs.wait_idle()
-            await new.jobs.wait_idle()
+            await idle(world.bot.jobs)
+            await idle(new.jobs)
             jobs = await world.bot.storage.jobs_in_states([JobState.DELIVERED])
             assert len(jobs) == 10
             assert len(world.api.submits) == 10, "no job was submitted twice"
@@ -199,9 +199,9 @@ async def test_a_double_click_on_reroll_starts_one_job(tmp_path: Path) -> None:
         assert kinds == [4, 5]
         refused = first if first.responses[0]["type"] == 4 else second
         assert "Already on it" in refused.responses[0]["data"]["content"]
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         await asyncio.sleep(0.05)
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         assert len(world.api.submits) == 2
 
 
@@ -211,7 +211,7 @@ async def test_the_same_command_delivered_twice_starts_one_job(tmp_path: Path) -
         await world.discord.gateway.dispatch("INTERACTION_CREATE", interaction.payload, guild_id=world.guild.id)
         await world.finished(interaction)
         await asyncio.sleep(0.1)
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         assert len(world.api.submits) == 1
         assert await world.bot.storage.count_jobs() == 1
 
@@ -267,7 +267,7 @@ async def test_fault_soak_every_job_ends_delivered_or_refunded(
         interactions = [await world.slash("imagine", {"prompt": f"soak {n}"}) for n in range(200)]
         for interaction in interactions:
             await world.finished(interaction, within=60)
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         states = Counter()
         for interaction in interactions:
             job = await job_by_message(world.bot.storage, interaction.original.id)
@@ -323,7 +323,7 @@ async def test_sigterm_stops_the_process_quickly_and_a_restart_delivers_everythi
     bot, task = await start_bot(discord_fake, settings)
     try:
         await discord_fake.wait_for(lambda: all(i.original is not None and i.original.files for i in interactions), 20)
-        await bot.jobs.wait_idle()
+        await idle(bot.jobs)
         assert len(api.submits) == 5, "nothing may be submitted twice"
         for interaction in interactions:
             job = await job_by_message(bot.storage, interaction.original.id)
@@ -351,7 +351,7 @@ async def test_a_result_posted_as_a_new_message_then_lost_from_the_record_is_not
         placeholder.deleted = True  # someone deleted the placeholder: the result goes out as a new message
         await world.start_again()
         await world.discord.wait_for(lambda: any(m.files for m in world.discord.messages.values()))
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         (posted,) = [m for m in world.discord.messages.values() if m.files]
 
         # A crash between posting that message and recording it: the record still names the deleted placeholder.
@@ -364,7 +364,7 @@ async def test_a_result_posted_as_a_new_message_then_lost_from_the_record_is_not
             if (await world.bot.storage.get_job(job.id)).state == JobState.DELIVERED:
                 break
             await asyncio.sleep(0.01)
-        await world.bot.jobs.wait_idle()
+        await idle(world.bot.jobs)
         assert [m.id for m in world.discord.messages.values() if m.files] == [posted.id]
         sends = world.discord.requests_to("POST", rf"/channels/{world.channel['id']}/messages")
         assert len([r for r in sends if r.files]) == 2, "posted again, and Discord returned the first message"

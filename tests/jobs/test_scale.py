@@ -16,7 +16,7 @@ from kontext.config import Settings
 from kontext.models import ACTIVE_STATES, JobState
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild
-from tests.harness import FAST_RETRY, bot_env, stop_bot
+from tests.harness import FAST_RETRY, bot_env, idle, stop_bot
 from tests.quotas.quota_support import global_usage
 from tests.storage.support import job_by_message
 
@@ -110,7 +110,7 @@ async def test_two_processes_on_one_database_accept_exactly_what_the_shared_limi
         assert {int(i.guild_id) for i in accepted} == {g.id for g in cluster.guilds.values()}, "both took some"
         await cluster.discord.wait_for(lambda: all(i.original is not None and i.original.files for i in accepted), 20)
         for bot in bots:
-            await bot.jobs.wait_idle()
+            await idle(bot.jobs)
         usage = await global_usage(bots[0].storage)
         assert usage.spent_today_micros == 300_000 and usage.today.committed == 10
 
@@ -134,14 +134,14 @@ async def test_each_process_resumes_only_its_own_shards_jobs(pg_url: str) -> Non
 
         first = await cluster.start(0)
         await cluster.discord.wait_for(lambda: all(i.original.files for i in interactions[0]), 20)
-        await first.jobs.wait_idle()
+        await idle(first.jobs)
         assert not any(i.original.files for i in interactions[1]), "shard 1's jobs belong to shard 1's process"
         waiting = await first.storage.jobs_in_states(ACTIVE_STATES)
         assert {job.guild_id for job in waiting} == {cluster.guilds[1].id} and len(waiting) == 3
 
         second = await cluster.start(1)
         await cluster.discord.wait_for(lambda: all(i.original.files for i in interactions[1]), 20)
-        await second.jobs.wait_idle()
+        await idle(second.jobs)
         assert len(cluster.api.submits) == 6, "nothing was submitted twice"
         for interaction in everyone:
             job = await job_by_message(second.storage, interaction.original.id)
@@ -167,7 +167,7 @@ async def test_a_process_set_to_take_over_any_shard_takes_up_a_stopped_shards_jo
         cluster.api.outcome(None)
 
         await cluster.discord.wait_for(lambda: all(i.original.files for i in interactions), 10)
-        await survivor.jobs.wait_idle()
+        await idle(survivor.jobs)
         assert len(cluster.api.submits) == 3, "nothing was submitted twice"
         for interaction in interactions:
             job = await job_by_message(survivor.storage, interaction.original.id)

@@ -13,7 +13,7 @@ from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
 from kontext.storage.base import is_transient
 from kontext.storage.outages import StorageRetry, StorageUnavailable
-from tests.harness import World, start_bot, stop_bot, world_for
+from tests.harness import World, idle, start_bot, stop_bot, world_for
 from tests.jobs.test_resilience import GENEROUS, uploads_to
 from tests.quotas.quota_support import charge_state
 from tests.storage.storage_faults import StorageFaults
@@ -43,7 +43,7 @@ async def all_delivered_once(world: World, interactions: list, within: float = 2
         if await world.bot.storage.count_jobs(states=ACTIVE_STATES) == 0:
             break
         await asyncio.sleep(0.05)
-    await world.bot.jobs.wait_idle()
+    await idle(world.bot.jobs)
     for interaction in interactions:
         job = await job_by_message(world.bot.storage, interaction.original.id)
         assert job is not None and job.state == JobState.DELIVERED, (job and job.state, job and job.fail_code)
@@ -138,8 +138,8 @@ async def test_the_process_that_loses_the_first_response_race_logs_at_info(
         try:
             interactions = [await world.slash("imagine", {"prompt": f"race {n}"}) for n in range(4)]
             await world.discord.wait_for(lambda: all(i.original is not None and i.original.files for i in interactions))
-            await world.bot.jobs.wait_idle()
-            await second.jobs.wait_idle()
+            await idle(world.bot.jobs)
+            await idle(second.jobs)
             await asyncio.sleep(0.1)
             assert "answered by another process first" in caplog.text
             errors = [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -68,7 +68,6 @@ def full_job() -> Job:
         kind="edit",
         state=JobState.DELIVERING,
         message_id=BIG_SNOWFLAKE + 3,
-        interaction_id=BIG_SNOWFLAKE + 4,
         task_id="task_12345678",
         result_url="https://results.example.com/r.png",
         fail_code="NSFW_DETECTED",
