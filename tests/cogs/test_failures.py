@@ -159,3 +159,19 @@ async def test_dismiss_by_a_moderator_and_after_a_restart(tmp_path: Path) -> Non
         moderator = world.discord.add_member(world.guild, name="mod", permissions=MANAGE_MESSAGES)["user"]
         await world.discord.click(failed, button(failed, "Dismiss"), user=moderator)
         await world.discord.wait_for(lambda: failed.deleted)
+
+
+async def test_retry_of_a_failed_edit_edits_the_same_source_image_again(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        result = await world.finished(await world.slash("imagine", {"prompt": "a harbour"}))
+        world.api.outcome(lambda body: ("failed", "PROCESSING_TIMEOUT", "slow"))
+        click = await world.discord.click(result, button(result, "Edit"), user=world.user)
+        await world.discord.wait_for(lambda: click.modal is not None)
+        failed = await world.finished(await world.discord.submit_modal(click, {"What should change?": "add fog"}))
+        assert failed.embeds and failed.component("Retry")
+
+        world.api.outcome(None)
+        retried = await world.finished(await world.discord.click(failed, button(failed, "Retry"), user=world.user))
+        body = world.api.submits[-1]["input"]
+        assert body["prompt"] == "add fog" and body["image_url"] == result.media_urls[0]
+        assert len(retried.files) == 1 and f"/{result.id})" in retried.text, "the retry still links to its source"
