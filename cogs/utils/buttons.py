@@ -1,4 +1,6 @@
-"""Buttons under every result (Re-roll, Edit, Delete) and the edit modal; they survive restarts.
+"""Buttons under every result (Re-roll, Edit, Delete) and failure (Retry, Dismiss), and the edit modal.
+
+They survive restarts.
 
 Each button is a DynamicItem whose custom_id carries the job id; everything else is read from the job records
 when it is clicked, so a result posted by an earlier process works the same.
@@ -86,7 +88,7 @@ class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
             interaction,
             request,
             origin=Origin(job.source_job_id, job.source_message_id),
-            once_key=("reroll", interaction.user.id, job.id),
+            once_key=(self.action, interaction.user.id, job.id),
         )
 
 
@@ -107,9 +109,11 @@ class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
 
     label, emoji, style, action = "Delete", "🗑️", discord.ButtonStyle.danger, "delete"
 
+    refusal = "Only <@{user}> or members with **Manage Messages** can delete this image."
+
     async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
         if interaction.user.id != job.user_id and not interaction.permissions.manage_messages:
-            raise UserError(f"Only <@{job.user_id}> or members with **Manage Messages** can delete this image.")
+            raise UserError(self.refusal.format(user=job.user_id))
         await interaction.response.defer()
         message = interaction.message
         if message is not None and message.flags.ephemeral:
@@ -121,7 +125,20 @@ class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
             await interaction.delete_original_response()
         elif message is not None:
             await message.delete()
-        log.info("job %s: result deleted by %s", job.id, interaction.user.id)
+        log.info("job %s: %s by %s", job.id, self.action, interaction.user.id)
+
+
+class RetryButton(RerollButton, template=rf"kx:retry:{_JOB}"):
+    """Under a failure: the same request again, a new job admitted and charged like any other."""
+
+    label, emoji, style, action = "Retry", "🔁", discord.ButtonStyle.primary, "retry"
+
+
+class DismissButton(DeleteButton, template=rf"kx:dismiss:{_JOB}"):
+    """Under a failure: remove the message; its requester, or members who may manage messages."""
+
+    label, emoji, style, action = "Dismiss", "✖️", discord.ButtonStyle.secondary, "dismiss"
+    refusal = "Only <@{user}> or members with **Manage Messages** can dismiss this message."
 
 
 class EditModal(discord.ui.Modal, title="Edit this image"):
@@ -218,4 +235,12 @@ def result_view(job: Job, *, editable: bool = True) -> discord.ui.ActionRow[disc
     return row
 
 
-DYNAMIC_ITEMS = (RerollButton, EditButton, DeleteButton)
+def failure_view(job: Job) -> discord.ui.View:
+    """The buttons of a failed job: Retry and Dismiss."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(RetryButton(job.id))
+    view.add_item(DismissButton(job.id))
+    return view
+
+
+DYNAMIC_ITEMS = (RerollButton, EditButton, DeleteButton, RetryButton, DismissButton)

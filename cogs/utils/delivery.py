@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from cogs.utils import text
+from cogs.utils.buttons import failure_view
 from cogs.utils.cards import result_card, shows_job
 from cogs.utils.errors import describe_error
 from cogs.utils.text import cut, quote
+from kontext.api.errors import FailureFamily, GenerationFailed
 from kontext.images.codec import fit_image
 from kontext.jobs.delivery import Outcome, Progress
 from kontext.models import Job, JobState
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 FAIL_COLOUR = discord.Colour(0xED4245)
 _PROMPT_PREVIEW = 300
 FAIL_TITLE = "Couldn't make this image"
+DECLINED = "The image service declined this request."
+_PRIVATE_PROMPT = 1000
 _NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
 _STATE_LINES = {
     JobState.QUEUED: "⏳ Queued",
@@ -69,15 +73,34 @@ def result_filename(job: Job, extension: str) -> str:
     return f"kontext-{slug}-{job.id[:6]}.{extension}"
 
 
+def declined_by_policy(error: BaseException) -> bool:
+    """Whether the image service refused the job under its content policy: the reason is the requester's alone."""
+    return isinstance(error, GenerationFailed) and error.family is FailureFamily.CONTENT_POLICY
+
+
 def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
-    """Why a job failed, in words, and that it cost nothing."""
-    reason = describe_error(error) or "Something went wrong on my side while making this image."
+    """Why a job failed, in words, and that it cost nothing; for a content-policy refusal only that it was declined."""
+    declined = declined_by_policy(error)
+    if declined:
+        reason = DECLINED
+    else:
+        reason = describe_error(error) or "Something went wrong on my side while making this image."
     if refunded:
         reason = cut(reason, text.EMBED_DESCRIPTION - len(_NOT_CHARGED)) + _NOT_CHARGED
     embed = discord.Embed(title=FAIL_TITLE, description=cut(reason, text.EMBED_DESCRIPTION), colour=FAIL_COLOUR)
-    embed.add_field(name="Prompt", value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
+    if not declined:
+        embed.add_field(name="Prompt", value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
     embed.set_footer(text=f"Job {job.id}")
     return embed
+
+
+def private_refusal(job: Job, error: BaseException) -> str:
+    """What only the requester reads about a content-policy refusal: the service's reason and their prompt."""
+    reason = describe_error(error) or DECLINED
+    prompt = quote(job.request.prompt, _PRIVATE_PROMPT)
+    lines = [f"Only you can see this. The image service declined your request (job {job.id}).", reason, prompt]
+    lines.append("The message in the channel says only that it was declined.")
+    return cut("\n".join(lines), text.CONTENT)
 
 
 class PlaceholderDelivery:
@@ -166,8 +189,11 @@ class PlaceholderDelivery:
     async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> int:
         embed = failure_embed(job, error, refunded=refunded)
         content = f"<@{job.user_id}>"
+        view = failure_view(job)
         try:
-            message = await self._edit(job, "failure", content=content, embed=embed, allowed_mentions=self._mention)
+            message = await self._edit(
+                job, "failure", content=content, embed=embed, view=view, allowed_mentions=self._mention
+            )
         except discord.HTTPException as refusal:
             if refusal.status != 400:
                 raise
@@ -180,8 +206,20 @@ class PlaceholderDelivery:
                 _shape(content, embed),
             )
             fallback = f"{content} {FAIL_TITLE} (job {job.id})." + (" You were not charged." if refunded else "")
-            message = await self._edit(job, "failure", content=fallback, embed=None, allowed_mentions=self._mention)
+            message = await self._edit(
+                job, "failure", content=fallback, embed=None, view=view, allowed_mentions=self._mention
+            )
+        if declined_by_policy(error):
+            await self._tell_privately(job, private_refusal(job, error))
         return message.id
+
+    async def _tell_privately(self, job: Job, words: str) -> None:
+        """A DM to the requester; when it can't be sent, only the log knows (the channel still says just "declined")."""
+        try:
+            channel = await self.bot.create_dm(discord.Object(job.user_id))
+            await channel.send(words, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as error:
+            log.info("job %s: could not tell the requester privately why it was declined (code %s)", job.id, error.code)
 
 
 def _shape(content: str, embed: discord.Embed) -> str:
@@ -220,6 +258,19 @@ class InteractionDelivery(PlaceholderDelivery):
                 log.info("job %s: interaction token no longer usable (%s); using the bot token", job.id, error.code)
                 self.interaction = None
         return await super()._edit(job, purpose, **fields)
+
+    async def _tell_privately(self, job: Job, words: str) -> None:
+        """While the interaction's token lives, an ephemeral follow-up only the requester sees; after, a DM."""
+        if self.interaction is not None:
+            try:
+                await self.interaction.followup.send(
+                    words, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+                )
+                return
+            except discord.HTTPException as error:
+                log.info("job %s: no private follow-up (code %s); trying a direct message", job.id, error.code)
+                self.interaction = None
+        await super()._tell_privately(job, words)
 
 
 def message_delivery(bot: KontextBot, placeholder: discord.Message, request: discord.Message, *, aspect_auto: bool):

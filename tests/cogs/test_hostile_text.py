@@ -19,6 +19,7 @@ UNIT = "**b** __u__ ~~s~~ ||x|| `c` > q # h - l [click](http://evil.example/logi
 PROMPT = (UNIT * (10_000 // len(UNIT) + 1))[:10_000]
 SLASH_PROMPT = PROMPT[:6000]  # Discord's client caps a slash option at 6,000 characters (the fake refuses more)
 FAIL_MSG = "moderation said ** no ** __ " * 20
+# Not a content-policy code: those show no prompt in public at all (tests/cogs/test_failures.py).
 
 
 def assert_within_limits_and_inert(world: World, message) -> None:
@@ -37,7 +38,7 @@ def assert_within_limits_and_inert(world: World, message) -> None:
 
 async def test_imagine_failure_for_a_huge_markdown_prompt_is_delivered_within_limits(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
-        world.api.outcome(lambda body: ("failed", "CONTENT_VIOLATION", FAIL_MSG))
+        world.api.outcome(lambda body: ("failed", "PROMPT_TOO_LONG", FAIL_MSG))
         message = await world.finished(await world.slash("imagine", {"prompt": SLASH_PROMPT}))
         assert_within_limits_and_inert(world, message)
         assert world.api.submits[0]["input"]["prompt"] == SLASH_PROMPT.strip(), (
@@ -47,7 +48,7 @@ async def test_imagine_failure_for_a_huge_markdown_prompt_is_delivered_within_li
 
 async def test_mention_failure_for_a_huge_markdown_prompt_is_delivered_within_limits(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
-        world.api.outcome(lambda body: ("failed", "CONTENT_VIOLATION", FAIL_MSG))
+        world.api.outcome(lambda body: ("failed", "PROMPT_TOO_LONG", FAIL_MSG))
         request = await world.discord.post_message(world.channel, world.user, PROMPT, mention_bot=True)
         assert_within_limits_and_inert(world, await reply_result(world, request))
 
@@ -61,7 +62,7 @@ async def test_button_failure_for_a_huge_markdown_prompt_is_delivered_within_lim
         assert errs.errors == {} and result.components_v2
         assert "\\[click\\](http" in result.text and "…" in result.text  # escaped, then cut to what the card leaves
         assert re.search(r"(?<!\\)<@", result.text.split("requested by")[0]) is None, "the prompt's mentions are inert"
-        world.api.outcome(lambda body: ("failed", "CONTENT_VIOLATION", FAIL_MSG))
+        world.api.outcome(lambda body: ("failed", "PROMPT_TOO_LONG", FAIL_MSG))
         rerolled = await world.finished(await world.discord.click(result, button(result, "Re-roll"), user=world.user))
         assert_within_limits_and_inert(world, rerolled)
 
@@ -97,7 +98,7 @@ async def test_a_refused_failure_edit_falls_back_to_plain_words_and_is_logged(
         refusal = {"code": 50035, "message": "Invalid Form Body", "errors": {"embeds": {"0": {"_errors": []}}}}
         world.discord.fail_next("PATCH", r"/messages/@original", status=400, json=refusal)
         task = world.api.last_task
-        task.fail_code, task.fail_msg, task.never = "CONTENT_VIOLATION", "no", False
+        task.fail_code, task.fail_msg, task.never = "PROMPT_TOO_LONG", "no", False
         await world.discord.wait_for(lambda: "Couldn't make this image" in (interaction.original.content or ""))
         await idle(world.bot.jobs)
         message = interaction.original

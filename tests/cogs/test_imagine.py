@@ -136,8 +136,15 @@ FAILURES = [
 async def test_imagine_explains_each_failure_family(tmp_path: Path, fail_code: str, sentence: str) -> None:
     async with world_for(tmp_path) as world:
         world.api.outcome(lambda body: ("failed", fail_code, "the service's own words"))
-        message = await world.finished(await world.slash("imagine", {"prompt": "a cat"}))
+        interaction = await world.slash("imagine", {"prompt": "a cat"})
+        message = await world.finished(interaction)
         text = str(message.embeds[0])
+        if sentence == "content policy":
+            # Told to the requester alone (tests/cogs/test_failures.py); the channel hears only "declined".
+            assert "declined this request" in text and "a cat" not in text and "own words" not in text
+            [private] = interaction.followups
+            assert private.ephemeral
+            text = private.content
         assert sentence in text
         assert "the service's own words" in text
         assert next(iter(world.api.tasks)) in text
