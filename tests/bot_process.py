@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -59,6 +60,14 @@ class BotProcess:
         code = await asyncio.wait_for(self.process.wait(), within)
         await self._reader
         return code
+
+    async def sigterm(self, within: float = 15.0) -> tuple[int, float]:
+        """Send SIGTERM as a host stopping it would; its exit code and how many seconds it took to exit."""
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        self.process.send_signal(signal.SIGTERM)
+        code = await self.wait(within)
+        return code, loop.time() - began
 
     async def kill(self) -> None:
         """Kill the process if it still runs (test clean-up)."""

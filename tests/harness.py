@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import socket
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -213,8 +212,8 @@ class ServingBot:
     async def terminate(self, within: float = 10.0) -> int:
         """SIGTERM, as a host stopping it for a deploy; its exit code."""
         assert self.bot is not None
-        self.bot.process.send_signal(signal.SIGTERM)
-        return await self.bot.wait(within)
+        code, _ = await self.bot.sigterm(within)
+        return code
 
     async def kill(self) -> None:
         """SIGKILL: it stops dead, nothing is recorded or handed on."""

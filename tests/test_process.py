@@ -223,11 +223,7 @@ async def test_sigterm_while_discord_py_waits_to_reconnect_exits_within_ten_seco
         await discord_fake.close()  # Discord gone: the gateway closes, the reconnect fails, discord.py waits
         await process.wait_for_line("Attempting a reconnect for shard ID 0 in 300.00s", 20)
 
-        loop = asyncio.get_running_loop()
-        began = loop.time()
-        process.process.send_signal(signal.SIGTERM)
-        code = await process.wait(15)
-        took = loop.time() - began
+        code, took = await process.sigterm()
     finally:
         await process.kill()
         await api.close()
@@ -262,11 +258,7 @@ async def bot_with_a_submit_on_the_wire(tmp_path: Path, *, grace: float = 5.0) -
 
 async def test_sigterm_gives_a_submit_on_the_wire_its_grace_and_still_exits_within_ten_seconds(tmp_path: Path) -> None:
     async with bot_with_a_submit_on_the_wire(tmp_path, grace=1.0) as process:
-        loop = asyncio.get_running_loop()
-        began = loop.time()
-        process.process.send_signal(signal.SIGTERM)
-        code = await process.wait(15)
-        took = loop.time() - began
+        code, took = await process.sigterm()
     assert code == 0 and 1.0 <= took < 10, f"exit {code} after {took:.1f} s:\n{process.output}"
 
 
@@ -351,11 +343,7 @@ async def test_sigterm_with_the_database_gone_silent_exits_within_ten_seconds(tm
         proxy.frozen.set()
         await asyncio.sleep(0.2)  # the next status poll's write is now stuck in the silent database
 
-        loop = asyncio.get_running_loop()
-        began = loop.time()
-        process.process.send_signal(signal.SIGTERM)
-        code = await process.wait(15)
-        took = loop.time() - began
+        code, took = await process.sigterm()
     finally:
         await process.kill()
         await proxy.close()
