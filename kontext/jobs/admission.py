@@ -199,6 +199,7 @@ class AdmissionService:
                 role_ids=requester.role_ids,
                 channel_id=requester.rules_channel_id,
                 mode=job.request.mode,
+                settings=server,
             ),
         )
         job.cost_micros = reservation.amount_micros

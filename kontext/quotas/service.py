@@ -169,14 +169,17 @@ class QuotaService:
         role_ids: Iterable[int] = (),
         channel_id: int | None = None,
         mode: str,
+        settings: GuildSettings | None = None,
     ) -> Charge:
         """Reserve one image's cost against every limit in one atomic step; raise QuotaExceeded naming the limit.
 
-        `channel_id` is where the request was made (pass a thread's parent channel). A second reservation for
-        the same job id raises DuplicateChargeError and charges nothing.
+        `channel_id` is where the request was made (pass a thread's parent channel). `settings` are the guild's, when
+        the caller read them already (admission does, for the watermark): one read less before Discord's 3 seconds.
+        A second reservation for the same job id raises DuplicateChargeError and charges nothing.
         """
         price = self.price(mode)
-        settings = await self.settings(guild_id)
+        if settings is None:
+            settings = await self.settings(guild_id)
         gid = settings.guild_id
         limit = self.user_limit(settings, role_ids)
         if limit == 0:

@@ -153,3 +153,21 @@ async def test_admission_refuses_while_shutting_down(admission: AdmissionService
 
     totals = await storage.charge_totals(None, day="2026-11-24")
     assert (totals.reserved, totals.committed) == (0, 0)
+
+
+async def test_admission_reads_the_servers_settings_once(
+    admission: AdmissionService, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Everything before the acknowledgement runs inside Discord's 3 seconds: no database read twice.
+    reads: list[int] = []
+    read = storage.get_guild_settings
+
+    async def counted(guild_id: int) -> object:
+        reads.append(guild_id)
+        return await read(guild_id)
+
+    monkeypatch.setattr(storage, "get_guild_settings", counted)
+
+    await admission.accept(admission.request("fox"), WHO, acknowledged())
+
+    assert reads == [GUILD]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kontext.quotas.models import GuildSettings
+from kontext.quotas.records import GUILD_SETTING_COLUMNS
 from kontext.storage.base import Storage
 from tests.quotas.quota_support import CHANNEL, GUILD, StorageFactory, make_service
 
@@ -69,21 +70,9 @@ async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -
         watermark="x",
     )
 
-    settings = await quotas.update_settings(GUILD, **dict.fromkeys(GuildSettingsFields, None))
+    settings = await quotas.update_settings(GUILD, **dict.fromkeys(GUILD_SETTING_COLUMNS, None))
 
     assert settings == GuildSettings(guild_id=GUILD)
-
-
-GuildSettingsFields = (
-    "daily_user_limit",
-    "daily_cap_micros",
-    "monthly_cap_micros",
-    "allow_max",
-    "cooldown_seconds",
-    "max_concurrent_per_user",
-    "allowed_channel_ids",
-    "watermark",
-)
 
 
 @pytest.mark.parametrize(
