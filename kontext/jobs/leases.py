@@ -56,7 +56,8 @@ class Leases:
         """Claim each unfinished job `owns` accepts that no live process holds nor this one is `busy` with."""
         now = time.time()
         claimed: list[Job] = []
-        for job in await self.storage.jobs_in_states(ACTIVE_STATES):
+        # Filtered in the database: every few seconds, only the jobs nobody else runs are read and decoded.
+        for job in await self.storage.jobs_in_states(ACTIVE_STATES, claimable_by=(self.owner, now)):
             if busy(job.id) or not owns(job) or self.held_elsewhere(job, now):
                 continue  # a live process runs it (an overlapping deploy): it is taken over only if that one stops
             if not await self.storage.claim_job(job.id, self.owner, self.expiry(), now=now):

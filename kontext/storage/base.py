@@ -72,8 +72,15 @@ class JobStore(Protocol):
         """Move the job to `new` (setting `fields` too) only if in an `expected` state (and `owner`'s), atomically."""
         ...
 
-    async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
-        """Jobs whose state is one of `states`, oldest first."""
+    async def jobs_in_states(
+        self,
+        states: Iterable[JobState],
+        *,
+        limit: int | None = None,
+        claimable_by: tuple[str, float] | None = None,
+    ) -> list[Job]:
+        """Jobs whose state is one of `states`, oldest first; with `claimable_by` (owner, now), only those no other
+        owner holds a live lease on."""
         ...
 
     async def recent_jobs(

@@ -60,16 +60,30 @@ class JobQueries(Queries):
             params.append(owner)
         return await self._execute(sql, *params) == 1
 
-    async def jobs_in_states(self, states: Iterable[JobState], *, limit: int | None = None) -> list[Job]:
-        """Jobs in any of the states, oldest first."""
+    async def jobs_in_states(
+        self,
+        states: Iterable[JobState],
+        *,
+        limit: int | None = None,
+        claimable_by: tuple[str, float] | None = None,
+    ) -> list[Job]:
+        """Jobs in any of the states, oldest first; with `claimable_by` (owner, now), only those no other owner holds
+        a live lease on."""
         wanted = as_states(states)
         if not wanted or (limit is not None and limit <= 0):
             return []
-        sql = f"{_SELECT_JOBS} WHERE state IN ({placeholders(len(wanted))}) ORDER BY created_at, id"
+        sql = f"{_SELECT_JOBS} WHERE state IN ({placeholders(len(wanted))})"
         params: tuple[Any, ...] = wanted
+        if claimable_by is not None:
+            n = len(params)
+            sql += (
+                f" AND (lease_owner IS NULL OR lease_owner = ${n + 1} OR lease_until IS NULL OR lease_until < ${n + 2})"
+            )
+            params = (*params, *claimable_by)
+        sql += " ORDER BY created_at, id"
         if limit is not None:
-            sql += f" LIMIT ${len(wanted) + 1}"
-            params = (*wanted, limit)
+            sql += f" LIMIT ${len(params) + 1}"
+            params = (*params, limit)
         return [job_from_row(row) for row in await self._fetch(sql, *params)]
 
     async def recent_jobs(

@@ -385,6 +385,19 @@ async def test_storage_claim_job_takes_only_a_free_lapsed_or_own_lease(storage: 
     assert lapsed is not None and (lapsed.lease_owner, lapsed.lease_until) == ("b", 2000.0)
 
 
+async def test_storage_jobs_in_states_claimable_leaves_out_live_leases_of_others(storage: Storage) -> None:
+    await storage.insert_job(make_job("free", created_at=1.0))
+    await storage.insert_job(make_job("theirs-live", created_at=2.0, lease_owner="a", lease_until=1000.0))
+    await storage.insert_job(make_job("theirs-lapsed", created_at=3.0, lease_owner="a", lease_until=10.0))
+    await storage.insert_job(make_job("mine", created_at=4.0, lease_owner="b", lease_until=1000.0))
+
+    found = await storage.jobs_in_states([JobState.QUEUED], claimable_by=("b", 500.0))
+
+    assert [job.id for job in found] == ["free", "theirs-lapsed", "mine"]
+    limited = await storage.jobs_in_states([JobState.QUEUED], claimable_by=("b", 500.0), limit=2)
+    assert [job.id for job in limited] == ["free", "theirs-lapsed"]
+
+
 async def test_storage_renew_and_release_touch_only_the_owners_leases(storage: Storage) -> None:
     await storage.insert_job(make_job("mine", lease_owner="a", lease_until=100.0))
     await storage.insert_job(make_job("theirs", lease_owner="b", lease_until=100.0))
