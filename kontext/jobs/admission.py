@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kontext.images.sources import ImageSource, nearest_aspect_ratio
@@ -89,24 +89,17 @@ class Acknowledged:
 Acknowledge = Callable[[Job], Awaitable[Acknowledged]]
 
 
+@dataclass(eq=False)
 class AdmissionService:
     """Admits requests: refusals cost nothing and say why; an admitted job runs until it delivers or is refunded."""
 
-    def __init__(
-        self,
-        jobs: JobService,
-        quotas: QuotaService,
-        defaults: RequestDefaults,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        duplicate_window: float = DUPLICATE_WINDOW,
-    ) -> None:
-        self.jobs = jobs
-        self.quotas = quotas
-        self.defaults = defaults
-        self._clock = clock
-        self._window = duplicate_window
-        self._recent: dict[Hashable, float] = {}
+    jobs: JobService
+    quotas: QuotaService
+    defaults: RequestDefaults
+    _: KW_ONLY
+    clock: Callable[[], float] = time.monotonic
+    duplicate_window: float = DUPLICATE_WINDOW
+    _recent: dict[Hashable, float] = field(default_factory=dict, init=False, repr=False)
 
     def request(
         self,
@@ -227,8 +220,8 @@ class AdmissionService:
             log.warning("job %s: refund waits for the database (settled with the orphans)", job.id)
 
     def _claim(self, key: Hashable) -> None:
-        now = self._clock()
-        self._recent = {k: t for k, t in self._recent.items() if now - t < self._window}
+        now = self.clock()
+        self._recent = {k: t for k, t in self._recent.items() if now - t < self.duplicate_window}
         if key in self._recent:
             raise AlreadyStarting()
         self._recent[key] = now

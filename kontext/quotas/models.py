@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -62,6 +62,7 @@ class LimitKind(enum.StrEnum):
     GLOBAL_DAILY = "global_daily"
 
 
+@dataclass(eq=False)
 class QuotaExceeded(Exception):
     """A reservation refused by one limit; pure data, which the Discord side turns into words.
 
@@ -71,25 +72,18 @@ class QuotaExceeded(Exception):
     or its price).
     """
 
-    def __init__(
-        self,
-        kind: LimitKind,
-        *,
-        limit: int | None = None,
-        used: int | None = None,
-        remaining: int | None = None,
-        resets_at: float | None = None,
-        needed: int | None = None,
-        channel_ids: frozenset[int] = frozenset(),
-    ) -> None:
-        self.kind = kind
-        self.limit = limit
-        self.used = used
-        self.remaining = remaining
-        self.resets_at = resets_at
-        self.needed = needed
-        self.channel_ids = channel_ids  # for CHANNEL: where the bot may be used
-        super().__init__(f"{kind.value}: limit={limit} used={used} remaining={remaining} resets_at={resets_at}")
+    kind: LimitKind
+    _: KW_ONLY
+    limit: int | None = None
+    used: int | None = None
+    remaining: int | None = None
+    resets_at: float | None = None
+    needed: int | None = None
+    channel_ids: frozenset[int] = frozenset()  # for CHANNEL: where the bot may be used
+
+    def __post_init__(self) -> None:
+        counts = f"limit={self.limit} used={self.used} remaining={self.remaining} resets_at={self.resets_at}"
+        super().__init__(f"{self.kind.value}: {counts}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,7 @@ def _error(status: int, message: str, *, detail: str | None = None) -> web.Respo
     return web.json_response(body, status=status)
 
 
+@dataclass(kw_only=True, eq=False)
 class SimulatedApi:
     """The apixo FLUX Kontext API, simulated on 127.0.0.1 with aiohttp.web; records what it was asked.
 
@@ -81,33 +82,24 @@ class SimulatedApi:
     for the first `pending_time` seconds. Time is the event loop's clock unless `clock` is given.
     """
 
-    def __init__(
-        self,
-        *,
-        generation_time: float | Callable[[dict[str, Any]], float] = 12.0,
-        pending_time: float = 1.0,
-        image_size: int = 1024,
-        api_key: str | None = None,
-        clock: Callable[[], float] | None = None,
-        balance: float = 100.0,
-    ) -> None:
-        self.generation_time = generation_time
-        self.pending_time = pending_time
-        self.image_size = image_size
-        self.balance = balance
-        self._api_key = api_key
-        self._clock = clock
-        self.base_url = ""  # http://127.0.0.1:PORT/api/v1 once started
-        self.origin = ""  # http://127.0.0.1:PORT once started
-        self.submits: list[dict[str, Any]] = []
-        self.status_calls = 0
-        self.downloads = 0
-        self.tasks: dict[str, SimTask] = {}
-        self.callbacks: list[dict[str, Any]] = []  # {"task_id", "url", "body", "status" | "error"} per POST sent
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._closing = asyncio.Event()
-        self._background: set[asyncio.Task[Any]] = set()
+    generation_time: float | Callable[[dict[str, Any]], float] = 12.0
+    pending_time: float = 1.0
+    image_size: int = 1024
+    api_key: str | None = field(default=None, repr=False)
+    clock: Callable[[], float] | None = None
+    balance: float = 100.0
+    base_url: str = field(default="", init=False)  # http://127.0.0.1:PORT/api/v1 once started
+    origin: str = field(default="", init=False)  # http://127.0.0.1:PORT once started
+    submits: list[dict[str, Any]] = field(default_factory=list, init=False)
+    status_calls: int = field(default=0, init=False)
+    downloads: int = field(default=0, init=False)
+    tasks: dict[str, SimTask] = field(default_factory=dict, init=False)
+    # {"task_id", "url", "body", "status" | "error"} per POST sent
+    callbacks: list[dict[str, Any]] = field(default_factory=list, init=False)
+    _runner: web.AppRunner | None = field(default=None, init=False)
+    _session: aiohttp.ClientSession | None = field(default=None, init=False)
+    _closing: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _background: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self.base_url!r} tasks={len(self.tasks)}>"
@@ -160,7 +152,7 @@ class SimulatedApi:
 
     def now(self) -> float:
         """The simulator's clock: the injected one, or the running event loop's."""
-        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+        return self.clock() if self.clock is not None else asyncio.get_running_loop().time()
 
     def file_url(self, task: SimTask) -> str:
         """Where the task's result is served."""
@@ -254,7 +246,7 @@ class SimulatedApi:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return False
-        return self._api_key is None or secrets.compare_digest(token.strip(), self._api_key)
+        return self.api_key is None or secrets.compare_digest(token.strip(), self.api_key)
 
     async def _handle_submit(self, request: web.Request) -> web.StreamResponse:
         try:
