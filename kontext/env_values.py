@@ -220,28 +220,30 @@ class Host(_Shown):
         return host
 
 
-class PublicUrl(_Shown):
+class _HttpUrl(_Shown):
+    """An http(s) URL of a host, with no query or fragment; kept without a trailing slash."""
+
+    def parse(self, text: str) -> str:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(text)
+        return text.rstrip("/")
+
+
+class PublicUrl(_HttpUrl):
     expected = "the public https URL of this process, e.g. https://bot.example.com (http only for localhost)"
 
     def parse(self, text: str) -> str:
         parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-            raise ValueError(text)
         if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
             raise ValueError(text)  # the API posts only to public https; plain http is for local testing
-        return text.rstrip("/")
+        return super().parse(text)
 
 
-class ProxyUrl(_Shown):
+class ProxyUrl(_HttpUrl):
     """An http(s) base URL of a proxy; shown without any password it carries."""
 
     expected = "the base URL of an HTTP proxy, e.g. http://nirn-proxy:8080"
-
-    def parse(self, text: str) -> str:
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-            raise ValueError(text)
-        return text.rstrip("/")
 
     def show(self, value: Any) -> str:
         return redact_url(value)

@@ -14,18 +14,14 @@ from discord import app_commands
 from cogs.utils.text import CONTENT, code, cut, fit, plural
 from kontext.api.breaker import ServiceUnavailableNow
 from kontext.api.errors import (
-    ApiConnectionError,
     ApiStatusError,
-    ApiTimeoutError,
     AuthenticationError,
-    DownloadTooLargeError,
     FailureFamily,
     GenerationFailed,
     GenerationTimedOut,
     ImageTooLargeError,
     InsufficientBalanceError,
     KontextError,
-    MalformedResponseError,
     NotAnImageError,
     PermissionDeniedError,
     RateLimitedError,
@@ -33,6 +29,7 @@ from kontext.api.errors import (
 )
 from kontext.jobs.admission import AlreadyStarting
 from kontext.jobs.service import ShuttingDown, SubmitInterrupted
+from kontext.metrics import error_kind
 from kontext.models import InvalidRequestError
 from kontext.money import format_usd
 from kontext.quotas.models import LimitKind, QuotaExceeded
@@ -182,6 +179,15 @@ def describe_error(error: BaseException) -> str | None:
     return None
 
 
+# What the user is told of the API errors that metrics count by kind without an HTTP status.
+_KIND_SENTENCES = {
+    "timeout": "The image service did not answer in time. Please try again shortly.",
+    "connection": "I couldn't reach the image service. Please try again shortly.",
+    "malformed": "The image service sent an answer I couldn't read. Please try again shortly.",
+    "too_large": "The finished image was larger than I'm willing to download.",
+}
+
+
 def _describe_api_error(error: KontextError) -> str:
     if isinstance(error, AuthenticationError | PermissionDeniedError):
         return "The image service refused the bot's API key. Please tell the bot's owner."
@@ -191,14 +197,8 @@ def _describe_api_error(error: KontextError) -> str:
         return "The image service is busy right now (rate limited). Please try again in a minute."
     if isinstance(error, ServerError):
         return f"The image service is having trouble (error {error.status}). Please try again shortly."
-    if isinstance(error, ApiTimeoutError):
-        return "The image service did not answer in time. Please try again shortly."
-    if isinstance(error, ApiConnectionError):
-        return "I couldn't reach the image service. Please try again shortly."
-    if isinstance(error, MalformedResponseError):
-        return "The image service sent an answer I couldn't read. Please try again shortly."
-    if isinstance(error, DownloadTooLargeError):
-        return "The finished image was larger than I'm willing to download."
+    if (sentence := _KIND_SENTENCES.get(error_kind(error))) is not None:
+        return sentence
     if isinstance(error, ImageTooLargeError):
         size = f" ({error.width:,} x {error.height:,} pixels)" if error.width and error.height else ""
         return (
