@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -62,7 +62,7 @@ class LimitKind(enum.StrEnum):
     GLOBAL_DAILY = "global_daily"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, kw_only=True)
 class QuotaExceeded(Exception):
     """A reservation refused by one limit; pure data, which the Discord side turns into words.
 
@@ -72,8 +72,7 @@ class QuotaExceeded(Exception):
     or its price).
     """
 
-    kind: LimitKind
-    _: KW_ONLY
+    kind: LimitKind = field(kw_only=False)  # the one positional argument
     limit: int | None = None
     used: int | None = None
     remaining: int | None = None
