@@ -130,13 +130,7 @@ class AdaptivePolicy:
         return AdaptiveSchedule(self, key, record, explore=explore)
 
     def observe(
-        self,
-        mode: str,
-        edit: bool,
-        seconds: float,
-        *,
-        started: float | None = None,
-        plan: PollPlan | None = None,
+        self, mode: str, edit: bool, seconds: float, *, started: float | None = None, plan: PollPlan | None = None
     ) -> None:
         """Record a finished generation: seconds from submission to done, and when processing started if known.
 

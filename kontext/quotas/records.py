@@ -103,22 +103,29 @@ class DuplicateChargeError(ValueError):
     """reserve_charge() was given a job id that already has a charge: nothing was charged again."""
 
 
+@dataclass(eq=False)
 class LimitReachedError(Exception):
     """A reservation was refused because `counter` would pass its cap; `used` is what the counter holds."""
 
-    def __init__(self, counter: Counter, used: int) -> None:
-        self.counter = counter
-        self.used = used
-        super().__init__(f"{counter.scope} {counter.key} {counter.period}: {used} + {counter.amount} > {counter.cap}")
+    counter: Counter
+    used: int
+
+    def __post_init__(self) -> None:
+        counter = self.counter
+        super().__init__(
+            f"{counter.scope} {counter.key} {counter.period}: {self.used} + {counter.amount} > {counter.cap}"
+        )
 
 
+@dataclass(eq=False)
 class CooldownActiveError(Exception):
     """A reservation was refused because the cooldown that started at `last_at` has not passed."""
 
-    def __init__(self, cooldown: Cooldown, last_at: float) -> None:
-        self.cooldown = cooldown
-        self.last_at = last_at
-        super().__init__(f"cooldown {cooldown.key}: last at {last_at}, {cooldown.seconds}s")
+    cooldown: Cooldown
+    last_at: float
+
+    def __post_init__(self) -> None:
+        super().__init__(f"cooldown {self.cooldown.key}: last at {self.last_at}, {self.cooldown.seconds}s")
 
 
 def encode_guild_settings(values: Mapping[str, Any]) -> dict[str, Any]:

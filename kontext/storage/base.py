@@ -73,11 +73,7 @@ class JobStore(Protocol):
         ...
 
     async def jobs_in_states(
-        self,
-        states: Iterable[JobState],
-        *,
-        limit: int | None = None,
-        claimable_by: tuple[str, float] | None = None,
+        self, states: Iterable[JobState], *, limit: int | None = None, claimable_by: tuple[str, float] | None = None
     ) -> list[Job]:
         """Jobs whose state is one of `states`, oldest first; with `claimable_by` (owner, now), only those no other
         owner holds a live lease on."""

@@ -61,11 +61,7 @@ class JobQueries(Queries):
         return await self._execute(sql, *params) == 1
 
     async def jobs_in_states(
-        self,
-        states: Iterable[JobState],
-        *,
-        limit: int | None = None,
-        claimable_by: tuple[str, float] | None = None,
+        self, states: Iterable[JobState], *, limit: int | None = None, claimable_by: tuple[str, float] | None = None
     ) -> list[Job]:
         """Jobs in any of the states, oldest first; with `claimable_by` (owner, now), only those no other owner holds
         a live lease on."""
