@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 # A result row: read by column name (row["id"]) or unpacked by position.
 Row = Any
@@ -68,6 +68,37 @@ class Driver(Protocol):
     def migrating(self) -> AbstractAsyncContextManager[Connection]:
         """A transaction that holds the schema's migration lock, so concurrent openers migrate one at a time."""
         ...
+
+
+class _Closable(Protocol):
+    async def close(self) -> None: ...
+
+
+H = TypeVar("H", bound=_Closable)
+
+
+class HandleHolder(Generic[H]):
+    """What both drivers share: one handle (asyncpg's pool, aiosqlite's connection) from connect() to close()."""
+
+    name: str  # for messages: "PostgreSQL", "SQLite"
+    _handle: H | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True between connect() and close()."""
+        return self._handle is not None
+
+    async def close(self) -> None:
+        """Release the handle; safe to call twice."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            await handle.close()
+
+    @property
+    def _db(self) -> H:
+        if self._handle is None:
+            raise RuntimeError(f"the {self.name} storage is not open: await storage.open() first")
+        return self._handle
 
 
 class Queries:

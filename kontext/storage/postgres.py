@@ -13,7 +13,7 @@ import asyncpg
 
 from kontext.env_values import redact_url
 from kontext.storage.base import register_transient_check
-from kontext.storage.driver import Row, UniqueViolation
+from kontext.storage.driver import HandleHolder, Row, UniqueViolation
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,11 @@ def is_transient_error(error: BaseException) -> bool:
 register_transient_check(is_transient_error)
 
 
-class PostgresDriver:
+class PostgresDriver(HandleHolder[asyncpg.Pool]):
     """PostgreSQL through an asyncpg pool; `schema` confines the storage to one schema (created if missing)."""
 
     dialect = "postgresql"
+    name = "PostgreSQL"
 
     def __init__(
         self, dsn: str, *, schema: str | None = None, min_size: int = 1, max_size: int = 10, timeout: float = 10.0
@@ -55,7 +56,6 @@ class PostgresDriver:
         self._min_size = min_size
         self._max_size = max_size
         self._timeout = timeout  # for connecting and for each statement: a lost server must not hang a job's step
-        self._pool: asyncpg.Pool | None = None
 
     def __repr__(self) -> str:
         return f"<PostgresDriver dsn={redact_url(self._dsn)!r} schema={self.schema!r} open={self.is_open}>"
@@ -63,14 +63,9 @@ class PostgresDriver:
     def __str__(self) -> str:
         return f"PostgreSQL {redact_url(self._dsn)} (schema {self.schema or 'default'})"
 
-    @property
-    def is_open(self) -> bool:
-        """True between connect() and close()."""
-        return self._pool is not None
-
     async def connect(self) -> None:
         """Create the pool."""
-        self._pool = await asyncpg.create_pool(
+        self._handle = await asyncpg.create_pool(
             self._dsn,
             min_size=self._min_size,
             max_size=self._max_size,
@@ -79,18 +74,12 @@ class PostgresDriver:
             command_timeout=self._timeout,
         )
 
-    async def close(self) -> None:
-        """Close the pool; safe to call twice."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await pool.close()
-
     async def ping(self) -> bool:
         """True when the server answers SELECT 1 within 5 seconds."""
-        if self._pool is None:
+        if self._handle is None:
             return False
         try:
-            return await self._pool.fetchval("SELECT 1", timeout=5) == 1
+            return await self._handle.fetchval("SELECT 1", timeout=5) == 1
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError):
             log.warning("PostgreSQL ping failed", exc_info=True)
             return False
@@ -117,12 +106,6 @@ class PostgresDriver:
             if self.schema:
                 await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             yield conn
-
-    @property
-    def _db(self) -> asyncpg.Pool:
-        if self._pool is None:
-            raise RuntimeError("the PostgreSQL storage is not open: await storage.open() first")
-        return self._pool
 
 
 class _PostgresConnection:

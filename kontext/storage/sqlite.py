@@ -15,7 +15,7 @@ from typing import Any
 import aiosqlite
 
 from kontext.storage.base import register_transient_check
-from kontext.storage.driver import Row, UniqueViolation
+from kontext.storage.driver import HandleHolder, Row, UniqueViolation
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +33,14 @@ def is_transient_error(error: BaseException) -> bool:
 register_transient_check(is_transient_error)
 
 
-class SQLiteDriver:
+class SQLiteDriver(HandleHolder[aiosqlite.Connection]):
     """One SQLite file; a single connection, with an asyncio lock so statements and transactions never interleave."""
 
     dialect = "sqlite"
+    name = "SQLite"
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._conn: aiosqlite.Connection | None = None
         # aiosqlite serialises statements, but a BEGIN ... COMMIT sequence on the shared connection would
         # swallow other coroutines' statements into it; the lock keeps each operation whole.
         self._lock = asyncio.Lock()
@@ -50,11 +50,6 @@ class SQLiteDriver:
 
     def __str__(self) -> str:
         return f"SQLite {self.path}"
-
-    @property
-    def is_open(self) -> bool:
-        """True between connect() and close()."""
-        return self._conn is not None
 
     async def connect(self) -> None:
         """Open the file (creating its directory) and switch it to WAL."""
@@ -70,17 +65,11 @@ class SQLiteDriver:
         except BaseException:
             await conn.close()
             raise
-        self._conn = conn
-
-    async def close(self) -> None:
-        """Close the connection; safe to call twice."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await conn.close()
+        self._handle = conn
 
     async def ping(self) -> bool:
         """True when the file answers SELECT 1."""
-        if self._conn is None:
+        if self._handle is None:
             return False
         try:
             async with self.connection() as conn:
@@ -118,12 +107,6 @@ class SQLiteDriver:
     def migrating(self) -> AbstractAsyncContextManager[_SQLiteConnection]:
         """An IMMEDIATE transaction: a second process opening the same file waits at BEGIN, then finds nothing to do."""
         return self.transaction()
-
-    @property
-    def _db(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise RuntimeError("the SQLite storage is not open: await storage.open() first")
-        return self._conn
 
 
 class _SQLiteConnection:
