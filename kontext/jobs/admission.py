@@ -36,23 +36,17 @@ class AlreadyStarting(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RequestDefaults:
-    """What a request gets where the user chose nothing: the owner's settings."""
+    """What a request gets where the user chose nothing: the owner's settings, each field named after its setting."""
 
-    mode: str = "pro"
-    aspect_ratio: str = "16:9"
-    output_format: str = "jpeg"
+    default_mode: str = "pro"
+    default_aspect_ratio: str = "16:9"
+    default_format: str = "jpeg"
     enable_translation: bool = True
     upload_cn: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RequestDefaults:
-        return cls(
-            mode=settings.default_mode,
-            aspect_ratio=settings.default_aspect_ratio,
-            output_format=settings.default_format,
-            enable_translation=settings.enable_translation,
-            upload_cn=settings.upload_cn,
-        )
+        return cls(**{f.name: getattr(settings, f.name) for f in dataclasses.fields(cls)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +110,9 @@ class AdmissionService:
         defaults = self.defaults
         return GenerationRequest(
             prompt=prompt.strip(),
-            mode=mode or defaults.mode,
-            aspect_ratio=aspect_ratio or defaults.aspect_ratio,
-            output_format=output_format or defaults.output_format,
+            mode=mode or defaults.default_mode,
+            aspect_ratio=aspect_ratio or defaults.default_aspect_ratio,
+            output_format=output_format or defaults.default_format,
             prompt_upsampling=upsample,
             safety_tolerance=safety,
             image_url=image_url,

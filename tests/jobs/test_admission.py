@@ -51,7 +51,7 @@ async def admission(storage: Storage) -> AsyncIterator[AdmissionService]:
     # Jobs launched by these tests are cancelled at once: only admission is under test.
     jobs._launch = lambda job, delivery: asyncio.get_running_loop().create_future()  # type: ignore[method-assign]
     clock = Clock(1_000.0)
-    service = AdmissionService(jobs, make_service(storage), RequestDefaults(mode="max"), clock=clock)
+    service = AdmissionService(jobs, make_service(storage), RequestDefaults(default_mode="max"), clock=clock)
     service.test_clock = clock  # type: ignore[attr-defined]
     yield service
 
