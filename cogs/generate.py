@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from cogs.utils.admission import start_from_interaction
 from cogs.utils.buttons import INSTRUCTION_MAX
+from cogs.utils.cards import SAFETY_CHOICES
 from cogs.utils.delivery import price_label
 from cogs.utils.errors import UserError
 from cogs.utils.images import check_attachment, checked, images_in
@@ -27,18 +28,13 @@ T = TypeVar("T")
 
 AspectRatio = Literal["21:9", "16:9", "4:3", "1:1", "3:4", "9:16"]
 OutputFormat = Literal["jpeg", "png"]
-SAFETY_CHOICES = [
-    app_commands.Choice(name="0 · strict", value=0),
-    app_commands.Choice(name="1 · moderate", value=1),
-    app_commands.Choice(name="2 · balanced (default)", value=2),
-]
 # Where the bot answers with the image it must be able to post it, embed it and attach it.
 # The options /imagine and /edit share, described once.
 OPTION_DESCRIPTIONS = {
     "mode": "pro is fast and cheaper; max is the highest quality",
     "format": "File format of the result (default jpeg)",
     "upsample": "Let the model enrich your prompt first",
-    "safety": "Content moderation: 0 strict … 2 balanced",
+    "safety": "Content moderation: 0 strict … 2 balanced (default: the most this channel allows)",
 }
 needs_answer_permissions = app_commands.checks.bot_has_permissions(
     send_messages=True, embed_links=True, attach_files=True
@@ -90,7 +86,7 @@ class GenerateCog(commands.Cog):
         mode: str | None = None,
         format: OutputFormat | None = None,
         upsample: bool = False,
-        safety: int = 2,
+        safety: int | None = None,
     ) -> None:
         """Turn a prompt into an image with FLUX Kontext."""
         request = self.bot.admission.request(
@@ -115,7 +111,7 @@ class GenerateCog(commands.Cog):
         mode: str | None = None,
         format: OutputFormat | None = None,
         upsample: bool = False,
-        safety: int = 2,
+        safety: int | None = None,
     ) -> None:
         """Change an image with an instruction, using FLUX Kontext."""
         source = check_attachment(image)

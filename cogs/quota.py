@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.utils.cards import SAFETY_CHOICES, SAFETY_NAMES
 from cogs.utils.errors import UserError, when
 from cogs.utils.text import plural
 from kontext.money import format_usd, parse_usd
@@ -62,7 +63,18 @@ def settings_embed(server: GuildSettings, title: str = "Image settings for this 
     embed.add_field(
         name="Watermark", value=discord.utils.escape_markdown(server.watermark) if server.watermark else "none"
     )
+    embed.add_field(name="Safety", value=_safety_value(server))
     return embed
+
+
+def _safety_value(server: GuildSettings) -> str:
+    """The most permissive safety level allowed, as admins see it."""
+    base = server.base_safety_limit
+    text = f"at most {base} ({SAFETY_NAMES[base]})" + ("" if server.safety_limit is not None else " (bot default)")
+    if server.safety_top_age_restricted:
+        top = server.safety_limit_in(age_restricted=True)
+        text += f"; {top} ({SAFETY_NAMES[top]}) in age-restricted channels only"
+    return text
 
 
 def _parse_cap(text: str) -> int | None:
@@ -234,6 +246,17 @@ class QuotaCog(commands.Cog):
     ) -> None:
         """Add a watermark to this server's images, or remove it."""
         await self._changed(interaction, "Watermark updated", watermark=text)
+
+    @settings.command(name="safety")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(
+        level="The most permissive safety level members may use here; higher requests are lowered to it",
+        age_restricted="Allow the most permissive level (2) only, and always, in age-restricted channels",
+    )
+    @app_commands.choices(level=SAFETY_CHOICES)
+    async def settings_safety(self, interaction: Interaction, level: int, age_restricted: bool = False) -> None:
+        """Limit how permissive image safety may be in this server, and in its age-restricted channels."""
+        await self._changed(interaction, "Safety updated", safety_limit=level, safety_top_age_restricted=age_restricted)
 
     @settings.command(name="role")
     @app_commands.checks.has_permissions(manage_guild=True)

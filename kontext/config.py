@@ -144,6 +144,12 @@ class Settings:
     global_daily_budget_micros: int | None = setting(
         "GLOBAL_DAILY_BUDGET_USD", Optional(USD()), None, "The owner's ceiling over all servers per UTC day."
     )
+    default_safety_limit: int = setting(
+        "DEFAULT_SAFETY_LIMIT",
+        Integer(minimum=0, maximum=2),
+        2,
+        "Most permissive safety tolerance (0 strict, 1 moderate, 2 balanced) where a server set none, and in DMs.",
+    )
     # Generation defaults
     default_mode: str = setting("DEFAULT_MODE", Choice(MODES, str.lower), "pro", "Mode when the user picks none.")
     default_aspect_ratio: str = setting(

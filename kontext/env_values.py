@@ -165,6 +165,8 @@ class Integer(_Shown):
 
     @property
     def expected(self) -> str:  # type: ignore[override]
+        if self.maximum is not None:
+            return f"a whole number from {self.minimum} to {self.maximum}"
         return "a positive whole number" if self.minimum == 1 else f"a whole number, {self.minimum} or more"
 
     def parse(self, text: str) -> int:

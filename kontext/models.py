@@ -30,7 +30,8 @@ class GenerationRequest:
     aspect_ratio: str = "16:9"
     output_format: str = "jpeg"
     prompt_upsampling: bool = False
-    safety_tolerance: int = 2
+    safety_tolerance: int | None = 2  # None: not chosen, the most a place allows (admission sets it before a job runs)
+    safety_lowered_from: int | None = None  # what the user chose, when the place's safety limit lowered it
     image_url: str | None = None
     watermark: str | None = None
     enable_translation: bool = True
@@ -55,11 +56,23 @@ class GenerationRequest:
             raise InvalidRequestError(
                 f"Unknown format {self.output_format!r}: choose one of {', '.join(OUTPUT_FORMATS)}."
             )
-        if self.safety_tolerance not in SAFETY_TOLERANCES or isinstance(self.safety_tolerance, bool):
+        if self.safety_tolerance is not None and (
+            self.safety_tolerance not in SAFETY_TOLERANCES or isinstance(self.safety_tolerance, bool)
+        ):
             raise InvalidRequestError("Safety tolerance must be 0 (strict), 1 (moderate) or 2 (balanced).")
         if self.image_url is not None and not self.image_url.startswith(("https://", "http://")):
             raise InvalidRequestError("The input image must be an http(s) URL.")
         return self
+
+    def within_safety_limit(self, limit: int) -> GenerationRequest:
+        """This request at most as permissive as `limit`: the level asked for (before any earlier lowering, so a
+        re-roll asks again) when allowed, else `limit` saying what was asked; `limit` itself when nothing was."""
+        asked = self.safety_tolerance if self.safety_lowered_from is None else self.safety_lowered_from
+        if asked is None or asked <= limit:
+            return dataclasses.replace(
+                self, safety_tolerance=limit if asked is None else asked, safety_lowered_from=None
+            )
+        return dataclasses.replace(self, safety_tolerance=limit, safety_lowered_from=asked)
 
     def to_input(self) -> dict[str, Any]:
         """The `input` object of a submit body, as the reference spells it."""
@@ -70,9 +83,10 @@ class GenerationRequest:
             "output_format": self.output_format,
             "promptUpsampling": self.prompt_upsampling,
             "enableTranslation": self.enable_translation,
-            "safetyTolerance": self.safety_tolerance,
             "uploadCn": self.upload_cn,
         }
+        if self.safety_tolerance is not None:  # never None once admitted; the API's own default is the most permissive
+            body["safetyTolerance"] = self.safety_tolerance
         if self.image_url is not None:
             body[IMAGE_URL_FIELD] = self.image_url
         if self.watermark:

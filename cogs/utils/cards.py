@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
 
 from cogs.utils.buttons import result_view
 from cogs.utils.images import walk_components
@@ -28,6 +29,7 @@ _NOTE = 200
 _LINK = 1500
 _PROMPT_MIN = 200  # what the prompt always keeps; everything else on a card is bounded far below 3,800
 SAFETY_NAMES = {0: "strict", 1: "moderate", 2: "balanced"}
+SAFETY_CHOICES = [app_commands.Choice(name=f"{level} · {name}", value=level) for level, name in SAFETY_NAMES.items()]
 
 
 def job_marker(job_id: str) -> str:
@@ -40,17 +42,26 @@ def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
 
 
+def _safety_words(request: GenerationRequest) -> str:
+    """The safety level a request ran at, and the level asked for when the place's limit lowered it."""
+    safety = request.safety_tolerance
+    words = f"safety {safety} ({SAFETY_NAMES.get(safety, '?')})"
+    if request.safety_lowered_from is not None:
+        asked = request.safety_lowered_from
+        words += f", lowered from {asked} ({SAFETY_NAMES.get(asked, '?')}): the most allowed here"
+    return words
+
+
 def options_line(request: GenerationRequest, *, price_micros: int, aspect_auto: bool = False) -> str:
     """Every option the request sent to the image service, in words."""
     ratio = request.aspect_ratio + (" (closest to the input image)" if aspect_auto else "")
-    safety = request.safety_tolerance
     watermark = f"watermark “{fit(request.watermark, 100)}”" if request.watermark else "no watermark"
     parts = [
         f"**{request.mode}** ({format_usd(price_micros)})",
         ratio,
         request.output_format.upper(),
         f"upsampling {'on' if request.prompt_upsampling else 'off'}",
-        f"safety {safety} ({SAFETY_NAMES.get(safety, '?')})",
+        _safety_words(request),
         f"translation {'on' if request.enable_translation else 'off'}",
         watermark,
     ]

@@ -15,4 +15,11 @@ def requester(user: discord.abc.User, channel: object, *, guild_id: int | None, 
         guild_id=guild_id,
         role_ids=tuple(role.id for role in getattr(user, "roles", ())),
         limit_channel_id=getattr(channel, "parent_id", None),
+        age_restricted=age_restricted(channel),
     )
+
+
+def age_restricted(channel: object) -> bool:
+    """Whether a channel is age-restricted (a thread follows its parent); DMs and unknown channels are not."""
+    is_nsfw = getattr(channel, "is_nsfw", None)
+    return bool(is_nsfw()) if callable(is_nsfw) else False

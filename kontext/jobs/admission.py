@@ -58,6 +58,7 @@ class Requester:
     guild_id: int | None
     role_ids: tuple[int, ...] = ()
     limit_channel_id: int | None = None  # a thread's parent channel; None: channel_id
+    age_restricted: bool = False  # the channel is age-restricted (Discord's nsfw flag)
 
     @property
     def rules_channel_id(self) -> int:
@@ -103,10 +104,13 @@ class AdmissionService:
         mode: str | None = None,
         output_format: str | None = None,
         upsample: bool = False,
-        safety: int = 2,
+        safety: int | None = None,
         image_url: str | None = None,
     ) -> GenerationRequest:
-        """A validated request from the user's options, the owner's defaults filling the gaps."""
+        """A validated request from the user's options, the owner's defaults filling the gaps.
+
+        `safety` None leaves the level to the place: accept() gives the most permissive one allowed there.
+        """
         defaults = self.defaults
         return GenerationRequest(
             prompt=prompt.strip(),
@@ -176,6 +180,8 @@ class AdmissionService:
         server = await retry.once("admission", lambda: self.quotas.settings(job.guild_id))
         if server.watermark:
             job.request = dataclasses.replace(job.request, watermark=server.watermark)
+        # The server's safety limit (in DMs the owner's): a request above it is lowered, and its card says so.
+        job.request = job.request.within_safety_limit(server.safety_limit_in(age_restricted=requester.age_restricted))
         # A refusal must be private, so it is decided before the (public) acknowledgement: one quick transaction.
         reservation = await retry.once(
             "admission",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from kontext.models import SAFETY_TOLERANCES
 from kontext.quotas.records import ChargeTotals, Spender
 
 MAX_DAILY_IMAGES = 10_000
@@ -18,6 +19,7 @@ MAX_CONCURRENT = 20
 MAX_CHANNELS = 100
 MAX_WATERMARK_CHARS = 100
 _SNOWFLAKE_MAX = (1 << 63) - 1
+MOST_PERMISSIVE = max(SAFETY_TOLERANCES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +38,24 @@ class GuildSettings:
     allowed_channel_ids: frozenset[int] = frozenset()  # empty: everywhere
     watermark: str | None = None
     role_limits: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
+    safety_limit: int | None = None  # the most permissive safety tolerance members may use; None: the bot's default
+    default_safety_limit: int = MOST_PERMISSIVE
+    safety_top_age_restricted: bool = False  # the most permissive level only in age-restricted channels, always there
 
     @property
     def base_user_limit(self) -> int:
         """The daily image limit of a member without tier roles."""
         return self.default_daily_user_limit if self.daily_user_limit is None else self.daily_user_limit
+
+    @property
+    def base_safety_limit(self) -> int:
+        """The most permissive safety tolerance allowed in the server's channels that are not age-restricted."""
+        limit = self.default_safety_limit if self.safety_limit is None else self.safety_limit
+        return min(limit, MOST_PERMISSIVE - 1) if self.safety_top_age_restricted else limit
+
+    def safety_limit_in(self, *, age_restricted: bool) -> int:
+        """The most permissive safety tolerance allowed in a channel (DMs are never age-restricted)."""
+        return MOST_PERMISSIVE if age_restricted and self.safety_top_age_restricted else self.base_safety_limit
 
     @property
     def concurrent_limit(self) -> int:
@@ -176,12 +191,19 @@ class _Whole:
         return value
 
 
-def _flag(value: object) -> bool:
-    if value is None:
-        return True  # the default: max mode allowed
-    if not isinstance(value, bool):
-        raise ValueError("Allowing max mode is a yes or no.")
-    return value
+@dataclass(frozen=True, slots=True)
+class _Flag:
+    """A yes or no; None stands for `default`."""
+
+    message: str
+    default: bool
+
+    def __call__(self, value: object) -> bool:
+        if value is None:
+            return self.default
+        if not isinstance(value, bool):
+            raise ValueError(self.message)
+        return value
 
 
 def _channels(value: object) -> frozenset[int]:
@@ -220,7 +242,7 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "monthly_cap_micros": _Whole(
         "The monthly spend cap must be an amount from $0 to $1,000,000, or none.", 0, MAX_CAP_MICROS
     ),
-    "allow_max": _flag,
+    "allow_max": _Flag("Allowing max mode is a yes or no.", default=True),
     "cooldown_seconds": _Whole(
         f"The cooldown must be a whole number of seconds from 0 to {MAX_COOLDOWN_SECONDS:,} (one day).",
         0,
@@ -232,4 +254,8 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     ),
     "allowed_channel_ids": _channels,
     "watermark": _watermark,
+    "safety_limit": _Whole("The safety limit must be 0 (strict), 1 (moderate) or 2 (balanced).", 0, MOST_PERMISSIVE),
+    "safety_top_age_restricted": _Flag(
+        "Keeping the most permissive level for age-restricted channels is a yes or no.", default=False
+    ),
 }

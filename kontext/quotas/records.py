@@ -18,7 +18,10 @@ GUILD_SETTING_COLUMNS: tuple[str, ...] = (
     "max_concurrent_per_user",
     "allowed_channel_ids",
     "watermark",
+    "safety_limit",
+    "safety_top_age_restricted",
 )
+_FLAG_COLUMNS = ("allow_max", "safety_top_age_restricted")
 
 CounterKey = tuple[str, str, str]  # (scope, key, period)
 
@@ -136,8 +139,9 @@ def encode_guild_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     row = dict(values)
     if "allowed_channel_ids" in row:
         row["allowed_channel_ids"] = ",".join(str(i) for i in sorted(row["allowed_channel_ids"]))
-    if "allow_max" in row:
-        row["allow_max"] = bool(row["allow_max"])
+    for name in _FLAG_COLUMNS:
+        if name in row:
+            row[name] = bool(row[name])
     return row
 
 
@@ -145,7 +149,8 @@ def decode_guild_settings(row: Mapping[str, Any]) -> dict[str, Any]:
     """The inverse of encode_guild_settings for a database row."""
     values = {name: row[name] for name in GUILD_SETTING_COLUMNS}
     values["allowed_channel_ids"] = frozenset(int(i) for i in str(values["allowed_channel_ids"]).split(",") if i)
-    values["allow_max"] = bool(values["allow_max"])
+    for name in _FLAG_COLUMNS:
+        values[name] = bool(values[name])  # NULL (a row from before the column): no
     return values
 
 

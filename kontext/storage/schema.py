@@ -115,6 +115,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # History (kontext.jobs.history): a member's latest jobs in a server, newest first.
         "CREATE INDEX jobs_guild_user_created_idx ON jobs (guild_id, user_id, created_at)",
     ),
+    (
+        # Safety per channel (GuildSettings.safety_limit_in): the server's safety limit; NULL: the bot's default.
+        "ALTER TABLE guild_settings ADD COLUMN safety_limit INTEGER",
+        "ALTER TABLE guild_settings ADD COLUMN safety_top_age_restricted {bool}",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.

@@ -171,3 +171,52 @@ async def test_admission_reads_the_servers_settings_once(
     await admission.accept(admission.request("fox"), WHO, acknowledged())
 
     assert reads == [GUILD]
+
+
+async def test_admission_lowers_a_request_above_the_servers_safety_limit(admission: AdmissionService) -> None:
+    await admission.quotas.update_settings(GUILD, safety_limit=1, max_concurrent_per_user=3)
+
+    lowered = await admission.accept(admission.request("fox", safety=2), WHO, acknowledged())
+    unchosen = await admission.accept(admission.request("owl"), WHO, acknowledged())
+    within = await admission.accept(admission.request("cat", safety=0), WHO, acknowledged())
+
+    assert (lowered.request.safety_tolerance, lowered.request.safety_lowered_from) == (1, 2)
+    assert (unchosen.request.safety_tolerance, unchosen.request.safety_lowered_from) == (1, None)
+    assert (within.request.safety_tolerance, within.request.safety_lowered_from) == (0, None)
+
+
+async def test_admission_keeps_the_most_permissive_level_for_age_restricted_channels(
+    admission: AdmissionService,
+) -> None:
+    await admission.quotas.update_settings(GUILD, safety_limit=0, safety_top_age_restricted=True)
+    age_restricted = Requester(user_id=USER, channel_id=CHANNEL, guild_id=GUILD, age_restricted=True)
+
+    there = await admission.accept(admission.request("fox", safety=2), age_restricted, acknowledged())
+    elsewhere = await admission.accept(admission.request("owl", safety=2), WHO, acknowledged())
+
+    assert (there.request.safety_tolerance, there.request.safety_lowered_from) == (2, None)
+    assert (elsewhere.request.safety_tolerance, elsewhere.request.safety_lowered_from) == (0, 2)
+
+
+async def test_admission_applies_the_owners_safety_default_in_direct_messages(storage: Storage) -> None:
+    jobs = JobService(storage, NeverCalled(), JobSettings())
+    jobs._launch = lambda job, delivery: asyncio.get_running_loop().create_future()  # type: ignore[method-assign]
+    admission = AdmissionService(jobs, make_service(storage, default_safety_limit=0), RequestDefaults())
+    in_dms = Requester(user_id=USER, channel_id=CHANNEL, guild_id=None, age_restricted=False)
+
+    job = await admission.accept(admission.request("fox", safety=2), in_dms, acknowledged())
+
+    assert (job.request.safety_tolerance, job.request.safety_lowered_from) == (0, 2)
+    assert job.request.to_input()["safetyTolerance"] == 0
+
+
+async def test_admission_rerun_of_a_lowered_request_asks_again_for_what_the_user_chose(
+    admission: AdmissionService,
+) -> None:
+    await admission.quotas.update_settings(GUILD, safety_limit=1)
+    first = await admission.accept(admission.request("fox", safety=2), WHO, acknowledged())
+    await admission.quotas.update_settings(GUILD, safety_limit=2)
+
+    again = await admission.accept(first.request, WHO, acknowledged())
+
+    assert (again.request.safety_tolerance, again.request.safety_lowered_from) == (2, None)

@@ -36,6 +36,8 @@ async def test_quotas_update_settings_round_trips_and_persists(make_storage: Sto
         max_concurrent_per_user=4,
         allowed_channel_ids={CHANNEL, 1_234_567_890_123_456_780},
         watermark="  Made by\nKX  ",
+        safety_limit=0,
+        safety_top_age_restricted=True,
     )
     await quotas.update_settings(GUILD, daily_cap_micros=2_000_000)  # other settings stay as they were
     second = make_storage()
@@ -53,6 +55,8 @@ async def test_quotas_update_settings_round_trips_and_persists(make_storage: Sto
         max_concurrent_per_user=4,
         allowed_channel_ids=frozenset({CHANNEL, 1_234_567_890_123_456_780}),
         watermark="Made by KX",
+        safety_limit=0,
+        safety_top_age_restricted=True,
     )
 
 
@@ -68,6 +72,8 @@ async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -
         max_concurrent_per_user=1,
         allowed_channel_ids=[CHANNEL],
         watermark="x",
+        safety_limit=1,
+        safety_top_age_restricted=True,
     )
 
     settings = await quotas.update_settings(GUILD, **dict.fromkeys(GUILD_SETTING_COLUMNS, None))
@@ -94,6 +100,10 @@ async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -
         ("allowed_channel_ids", range(1, 102)),
         ("watermark", "x" * 101),
         ("watermark", 5),
+        ("safety_limit", 3),
+        ("safety_limit", -1),
+        ("safety_limit", True),
+        ("safety_top_age_restricted", 1),
     ],
 )
 async def test_quotas_update_settings_rejects_bad_values(storage: Storage, name: str, value: object) -> None:
@@ -120,3 +130,34 @@ async def test_quotas_settings_are_per_guild(storage: Storage) -> None:
     await quotas.update_settings(GUILD, daily_user_limit=1)
 
     assert (await quotas.settings(GUILD + 1)).daily_user_limit is None
+
+
+# --- Safety ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("limit", "top_age_restricted", "normal", "age_restricted"),
+    [
+        (None, False, 2, 2),  # nothing set: the bot's default everywhere
+        (1, False, 1, 1),
+        (0, False, 0, 0),
+        (None, True, 1, 2),  # the most permissive level kept for age-restricted channels
+        (0, True, 0, 2),  # and always allowed there, whatever the limit elsewhere
+    ],
+)
+def test_quotas_safety_limit_per_channel(
+    limit: int | None, top_age_restricted: bool, normal: int, age_restricted: int
+) -> None:
+    server = GuildSettings(guild_id=GUILD, safety_limit=limit, safety_top_age_restricted=top_age_restricted)
+
+    assert server.safety_limit_in(age_restricted=False) == normal
+    assert server.safety_limit_in(age_restricted=True) == age_restricted
+
+
+async def test_quotas_safety_limit_defaults_to_the_owners_outside_servers(storage: Storage) -> None:
+    quotas = make_service(storage, default_safety_limit=1)
+
+    direct_messages = await quotas.settings(None)
+
+    assert direct_messages.safety_limit_in(age_restricted=False) == 1
+    assert (await quotas.settings(GUILD)).safety_limit_in(age_restricted=True) == 1

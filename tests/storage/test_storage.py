@@ -59,6 +59,7 @@ def full_job() -> Job:
             output_format="png",
             prompt_upsampling=True,
             safety_tolerance=0,
+            safety_lowered_from=2,
             image_url="https://cdn.example.com/a.png?ex=1&is=2",
             watermark="KX",
             enable_translation=False,

@@ -64,9 +64,13 @@ class FakeDiscord(DrivingMixin):
         self.gateway.announce_guild(guild)
         return guild
 
-    def add_channel(self, guild: FakeGuild, name: str, *, bot_can_send: bool = True) -> dict[str, Any]:
-        """A text channel; bot_can_send=False denies the bot Send Messages there (403 / 50013 on POST)."""
+    def add_channel(
+        self, guild: FakeGuild, name: str, *, bot_can_send: bool = True, nsfw: bool = False
+    ) -> dict[str, Any]:
+        """A text channel; bot_can_send=False denies the bot Send Messages there (403 / 50013 on POST); nsfw=True
+        makes it age-restricted (its `nsfw` flag, in GUILD_CREATE, CHANNEL_CREATE and each interaction's channel)."""
         channel = self._channel(guild, name, bot_can_send=bot_can_send)
+        channel["nsfw"] = nsfw
         self.gateway.dispatch_nowait("CHANNEL_CREATE", channel, guild_id=guild.id)
         return channel
 
