@@ -37,8 +37,10 @@ def _spend_lines(usage: GuildUsage) -> str:
     )
 
 
-def settings_embed(server: GuildSettings, title: str = "Image settings for this server") -> discord.Embed:
-    """Every quota setting of a server, as admins see it."""
+def settings_embed(
+    server: GuildSettings, title: str = "Image settings for this server", *, safety_default: int
+) -> discord.Embed:
+    """Every quota setting of a server, as admins see it; `safety_default` is the owner's DEFAULT_SAFETY_LIMIT."""
     embed = discord.Embed(title=title, colour=COLOUR)
     own = server.daily_user_limit is not None
     embed.add_field(
@@ -63,13 +65,13 @@ def settings_embed(server: GuildSettings, title: str = "Image settings for this 
     embed.add_field(
         name="Watermark", value=discord.utils.escape_markdown(server.watermark) if server.watermark else "none"
     )
-    embed.add_field(name="Safety", value=_safety_value(server))
+    embed.add_field(name="Safety", value=_safety_value(server, safety_default))
     return embed
 
 
-def _safety_value(server: GuildSettings) -> str:
+def _safety_value(server: GuildSettings, default: int) -> str:
     """The most permissive safety level allowed, as admins see it."""
-    base = server.base_safety_limit
+    base = server.safety_limit_in(age_restricted=False, default=default)
     text = f"at most {base} ({SAFETY_NAMES[base]})" + ("" if server.safety_limit is not None else " (bot default)")
     if server.safety_top_age_restricted:
         top = server.safety_limit_in(age_restricted=True)
@@ -155,20 +157,23 @@ class QuotaCog(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
+    def _embed(self, server: GuildSettings, title: str = "Image settings for this server") -> discord.Embed:
+        return settings_embed(server, title, safety_default=self.bot.settings.default_safety_limit)
+
     async def _changed(self, interaction: Interaction, title: str, **changes: object) -> None:
         try:
             server = await self.bot.quotas.update_settings(interaction.guild_id, **changes)
         except ValueError as error:
             raise UserError(str(error)) from error
         log.info("guild %s: %s changed %s", interaction.guild_id, interaction.user.id, ", ".join(changes))
-        await interaction.response.send_message(embed=settings_embed(server, title), ephemeral=True)
+        await interaction.response.send_message(embed=self._embed(server, title), ephemeral=True)
 
     @settings.command(name="show")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def settings_show(self, interaction: Interaction) -> None:
         """Show this server's image settings."""
         server = await self.bot.quotas.settings(interaction.guild_id)
-        await interaction.response.send_message(embed=settings_embed(server), ephemeral=True)
+        await interaction.response.send_message(embed=self._embed(server), ephemeral=True)
 
     @settings.command(name="daily-limit")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -272,7 +277,7 @@ class QuotaCog(commands.Cog):
                 server = await self.bot.quotas.set_role_limit(interaction.guild_id, role.id, tier)
         except ValueError as error:
             raise UserError(str(error)) from error
-        await interaction.response.send_message(embed=settings_embed(server, "Role tiers updated"), ephemeral=True)
+        await interaction.response.send_message(embed=self._embed(server, "Role tiers updated"), ephemeral=True)
 
     @settings.command(name="reset")
     @app_commands.checks.has_permissions(manage_guild=True)

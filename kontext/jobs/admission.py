@@ -43,6 +43,7 @@ class RequestDefaults:
     default_format: str = "jpeg"
     enable_translation: bool = True
     upload_cn: bool = False
+    default_safety_limit: int = 2  # where a server set none, and in DMs
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RequestDefaults:
@@ -181,7 +182,10 @@ class AdmissionService:
         if server.watermark:
             job.request = dataclasses.replace(job.request, watermark=server.watermark)
         # The server's safety limit (in DMs the owner's): a request above it is lowered, and its card says so.
-        job.request = job.request.within_safety_limit(server.safety_limit_in(age_restricted=requester.age_restricted))
+        limit = server.safety_limit_in(
+            age_restricted=requester.age_restricted, default=self.defaults.default_safety_limit
+        )
+        job.request = job.request.within_safety_limit(limit)
         # A refusal must be private, so it is decided before the (public) acknowledgement: one quick transaction.
         reservation = await retry.once(
             "admission",

@@ -39,7 +39,6 @@ class GuildSettings:
     watermark: str | None = None
     role_limits: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
     safety_limit: int | None = None  # the most permissive safety tolerance members may use; None: the bot's default
-    default_safety_limit: int = MOST_PERMISSIVE
     safety_top_age_restricted: bool = False  # the most permissive level only in age-restricted channels, always there
 
     @property
@@ -47,15 +46,13 @@ class GuildSettings:
         """The daily image limit of a member without tier roles."""
         return self.default_daily_user_limit if self.daily_user_limit is None else self.daily_user_limit
 
-    @property
-    def base_safety_limit(self) -> int:
-        """The most permissive safety tolerance allowed in the server's channels that are not age-restricted."""
-        limit = self.default_safety_limit if self.safety_limit is None else self.safety_limit
+    def safety_limit_in(self, *, age_restricted: bool, default: int = MOST_PERMISSIVE) -> int:
+        """The most permissive safety tolerance allowed in a channel; `default` (the owner's) where the server set
+        none. DMs are never age-restricted."""
+        if age_restricted and self.safety_top_age_restricted:
+            return MOST_PERMISSIVE
+        limit = default if self.safety_limit is None else self.safety_limit
         return min(limit, MOST_PERMISSIVE - 1) if self.safety_top_age_restricted else limit
-
-    def safety_limit_in(self, *, age_restricted: bool) -> int:
-        """The most permissive safety tolerance allowed in a channel (DMs are never age-restricted)."""
-        return MOST_PERMISSIVE if age_restricted and self.safety_top_age_restricted else self.base_safety_limit
 
     @property
     def concurrent_limit(self) -> int:

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from kontext.models import MODES
 from kontext.quotas.models import (
-    MOST_PERMISSIVE,
     GuildSettings,
     GuildUsage,
     LimitKind,
@@ -75,7 +74,6 @@ class QuotaService:
         default_daily_user_limit: int = 25,
         global_daily_budget_micros: int | None = None,
         default_max_concurrent: int = 2,
-        default_safety_limit: int = MOST_PERMISSIVE,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if set(prices) != set(MODES) or any(not isinstance(p, int) or p < 0 for p in prices.values()):
@@ -85,7 +83,6 @@ class QuotaService:
         self._default_limit = default_daily_user_limit
         self._global_budget = global_daily_budget_micros
         self._default_concurrent = default_max_concurrent
-        self._default_safety = default_safety_limit
         self._clock = clock
 
     @classmethod
@@ -99,7 +96,6 @@ class QuotaService:
             default_daily_user_limit=settings.default_daily_user_limit,
             global_daily_budget_micros=settings.global_daily_budget_micros,
             default_max_concurrent=settings.default_max_concurrent_per_user,
-            default_safety_limit=settings.default_safety_limit,
             clock=clock,
         )
 
@@ -129,7 +125,6 @@ class QuotaService:
             watermark=stored.get("watermark"),
             role_limits=MappingProxyType(roles),
             safety_limit=stored.get("safety_limit"),
-            default_safety_limit=self._default_safety,
             safety_top_age_restricted=stored.get("safety_top_age_restricted", False),
         )
 

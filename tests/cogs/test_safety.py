@@ -93,3 +93,19 @@ async def test_safety_limit_applies_to_buttons_and_replies(tmp_path: Path) -> No
         assert sent_safety(world) == [2, 1, 1, 1]
         assert LOWERED in rerolled.text and LOWERED in edited.text
         assert world.api.submits[3]["input"]["prompt"] == "add snow"
+
+
+async def test_safety_owners_default_applies_where_the_server_set_none(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={"DEFAULT_SAFETY_LIMIT": "1"}) as world:
+        lowered = await imagine(world, safety=2)
+        shown = await world.slash(
+            "settings",
+            {},
+            subcommand="show",
+            user=world.discord.add_member(world.guild, name="admin", permissions=MANAGE_GUILD),
+        )
+        await world.discord.wait_for(lambda: bool(shown.responses))
+
+        assert sent_safety(world) == [1]
+        assert LOWERED in lowered.text
+        assert "at most 1 (moderate) (bot default)" in str(shown.responses[0]["data"]["embeds"])

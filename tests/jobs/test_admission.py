@@ -201,7 +201,7 @@ async def test_admission_keeps_the_most_permissive_level_for_age_restricted_chan
 async def test_admission_applies_the_owners_safety_default_in_direct_messages(storage: Storage) -> None:
     jobs = JobService(storage, NeverCalled(), JobSettings())
     jobs._launch = lambda job, delivery: asyncio.get_running_loop().create_future()  # type: ignore[method-assign]
-    admission = AdmissionService(jobs, make_service(storage, default_safety_limit=0), RequestDefaults())
+    admission = AdmissionService(jobs, make_service(storage), RequestDefaults(default_safety_limit=0))
     in_dms = Requester(user_id=USER, channel_id=CHANNEL, guild_id=None, age_restricted=False)
 
     job = await admission.accept(admission.request("fox", safety=2), in_dms, acknowledged())

@@ -154,10 +154,11 @@ def test_quotas_safety_limit_per_channel(
     assert server.safety_limit_in(age_restricted=True) == age_restricted
 
 
-async def test_quotas_safety_limit_defaults_to_the_owners_outside_servers(storage: Storage) -> None:
-    quotas = make_service(storage, default_safety_limit=1)
+def test_quotas_safety_limit_falls_back_to_the_owners_default() -> None:
+    unset = GuildSettings(guild_id=GUILD)
+    kept = GuildSettings(guild_id=GUILD, safety_top_age_restricted=True)
 
-    direct_messages = await quotas.settings(None)
-
-    assert direct_messages.safety_limit_in(age_restricted=False) == 1
-    assert (await quotas.settings(GUILD)).safety_limit_in(age_restricted=True) == 1
+    assert unset.safety_limit_in(age_restricted=False, default=1) == 1
+    assert unset.safety_limit_in(age_restricted=True, default=0) == 0
+    assert kept.safety_limit_in(age_restricted=True, default=0) == 2
+    assert GuildSettings(guild_id=GUILD, safety_limit=2).safety_limit_in(age_restricted=False, default=0) == 2
