@@ -79,6 +79,15 @@ def when(timestamp: float | None) -> str:
     return discord.utils.format_dt(datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC), "R")
 
 
+def personal_limit_reached(limit: int, reset: str) -> str:
+    """The personal daily limit (DMs, group DMs, servers without the bot) refused a request."""
+    allowance = "your one personal image" if limit == 1 else f"all {limit} of your personal images"
+    return (
+        f"You've used {allowance} for today (outside servers that added me, everyone gets {limit} a day). "
+        f"You can make more {reset}."
+    )
+
+
 def describe_quota(error: QuotaExceeded) -> str:
     """Which limit refused a request, what is left, and when it resets."""
     kind, reset = error.kind, when(error.resets_at)
@@ -96,6 +105,10 @@ def describe_quota(error: QuotaExceeded) -> str:
             f"You already have {plural(error.used or 0, 'image')} in progress (the limit is "
             f"{error.limit} at a time). Wait for one to finish."
         )
+    elif kind is LimitKind.USER_DAILY and error.personal:
+        text = personal_limit_reached(error.limit or 0, reset)
+    elif kind is LimitKind.DISABLED and error.personal:
+        text = "The bot's owner has turned image making off outside servers that added the bot."
     elif kind is LimitKind.USER_DAILY:
         allowance = "your one image" if error.limit == 1 else f"all {error.limit} of your images"
         text = f"You've used {allowance} for today in this server. You can make more {reset}."

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 
 from kontext.jobs.admission import Requester
+
+if TYPE_CHECKING:
+    from bot import KontextBot
 
 
 def requester(user: discord.abc.User, channel: object, *, guild_id: int | None, channel_id: int) -> Requester:
@@ -16,3 +21,18 @@ def requester(user: discord.abc.User, channel: object, *, guild_id: int | None, 
         role_ids=tuple(role.id for role in getattr(user, "roles", ())),
         limit_channel_id=getattr(channel, "parent_id", None),
     )
+
+
+def server_rules(interaction: discord.Interaction[KontextBot]) -> bool:
+    """Whether this happens in a server that installed the bot: its settings apply and the bot's token reaches it."""
+    guild_id = interaction.guild_id
+    return (
+        guild_id is not None
+        and interaction.is_guild_integration()
+        and interaction.client.get_guild(guild_id) is not None
+    )
+
+
+def rules_guild_id(interaction: discord.Interaction[KontextBot]) -> int | None:
+    """The server whose settings apply, or None: the requester's personal rules (DMs, group DMs, user installs)."""
+    return interaction.guild_id if server_rules(interaction) else None

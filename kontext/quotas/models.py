@@ -89,6 +89,7 @@ class QuotaExceeded(Exception):
         self.resets_at = resets_at
         self.needed = needed
         self.channel_ids = channel_ids  # for CHANNEL: where the bot may be used
+        self.personal = False  # the requester's personal rules refused it (no server's settings applied)
         super().__init__(f"{kind.value}: limit={limit} used={used} remaining={remaining} resets_at={resets_at}")
 
 
