@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.utils.errors import UserError, when
-from cogs.utils.personal import everywhere
+from cogs.utils.personal import SERVER_CONTEXTS, SERVER_INSTALLS, everywhere
 from cogs.utils.requesters import rules_guild_id
 from cogs.utils.text import plural
 from kontext.money import format_usd, parse_usd
@@ -127,6 +127,7 @@ class QuotaCog(commands.Cog):
 
     @app_commands.command(name="usage")
     @app_commands.guild_only()
+    @app_commands.allowed_installs(guilds=True, users=False)
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.checks.has_permissions(manage_guild=True)
     async def usage(self, interaction: Interaction) -> None:
@@ -154,6 +155,9 @@ class QuotaCog(commands.Cog):
         name="settings",
         description="Image limits for this server",
         guild_only=True,
+        # Said outright: with user installs on, Discord's defaults would offer it everywhere the app is.
+        allowed_contexts=SERVER_CONTEXTS,
+        allowed_installs=SERVER_INSTALLS,
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

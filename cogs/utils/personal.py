@@ -72,6 +72,9 @@ def everywhere(func: T) -> T:
 
 EVERYWHERE_INSTALLS = app_commands.AppInstallationType(guild=True, user=True)
 EVERYWHERE_CONTEXTS = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
+# Server admin commands: only in servers, only where a server installed the bot.
+SERVER_INSTALLS = app_commands.AppInstallationType(guild=True, user=False)
+SERVER_CONTEXTS = app_commands.AppCommandContext(guild=True)
 
 
 async def send_by_dm(bot: KontextBot, job: Job, purpose: str, fields: dict[str, Any]) -> discord.Message | None:
