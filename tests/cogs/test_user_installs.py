@@ -86,8 +86,10 @@ async def test_fake_refuses_the_bot_token_where_the_bot_is_not(tmp_path: Path) -
             assert refused.value.status == 403 and refused.value.code == 50001
         assert inter.original is not None
         with pytest.raises(discord.Forbidden) as refused:
-            await world.bot.get_partial_messageable(int(group["id"])).get_partial_message(inter.original.id).edit(
-                content="changed"
+            await (
+                world.bot.get_partial_messageable(int(group["id"]))
+                .get_partial_message(inter.original.id)
+                .edit(content="changed")
             )
         assert refused.value.code == 50001
         # The interaction's own routes still answer there.
