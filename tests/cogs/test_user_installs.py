@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ import pytest
 from cogs.utils.errors import personal_limit_reached
 from cogs.utils.guide import dm_help_intro
 from cogs.utils.personal import by_dm_note, long_job_note
+from kontext.models import ACTIVE_STATES, JobState
 from tests.fakes.discord import FakeDiscord, FakeGuild
 from tests.fakes.discord.models import FakeInteraction
 from tests.harness import World, idle, world_for
+from tests.images.test_imaging import noisy_png
 
 EVERYWHERE = {"integration_types": [0, 1], "contexts": [0, 1, 2]}
 # Sync globally, as a production bot does: user installs only ever see global commands.
@@ -285,3 +288,50 @@ async def test_help_and_quota_in_a_dm_show_the_personal_limit(tmp_path: Path) ->
         quota = await _personal_slash(world, "dm", "quota", {})
         await world.discord.wait_for(lambda: quota.original is not None)
         assert "0 of 3" in quota.original.text and "personal daily limit" in quota.original.text
+
+
+# ---- the rest of the flow where the bot is not ---------------------------------------------------------------------
+
+
+async def test_edit_image_menu_in_a_group_dm_answers_through_the_interaction(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GLOBAL) as world:
+        fake = world.discord
+        group = fake.add_group_dm(world.user, fake.add_user("bob"))
+        picture = fake.add_attachment(noisy_png(64, 64), "cat.png", "image/png", width=64, height=64)
+        target = await fake.post_message(group, world.user, "", attachments=[picture])
+        menu = await fake.send_message_command("Edit image", target, user=world.user, channel=group)
+        await fake.wait_for(lambda: menu.modal is not None)
+        message = await world.finished(await fake.submit_modal(menu, {"What should change?": "make it night"}))
+        assert len(message.files) == 1 and world.api.submits[0]["input"]["image_url"] == picture["url"]
+        assert _bot_token_requests(fake, group) == []
+
+
+async def test_delete_in_a_group_dm_goes_through_the_interaction(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GLOBAL) as world:
+        fake = world.discord
+        group = fake.add_group_dm(world.user, fake.add_user("bob"))
+        inter = await fake.send_slash("imagine", {"prompt": "a fox"}, user=world.user, channel=group)
+        result = await world.finished(inter)
+        await fake.click(result, result.component("Delete")["custom_id"], user=world.user)
+        await fake.wait_for(lambda: result.deleted)
+        assert _bot_token_requests(fake, group) == []
+
+
+async def test_a_personal_job_taken_up_after_a_restart_comes_by_dm(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GLOBAL, api_options={"generation_time": 0.5}) as world:
+        fake = world.discord
+        group = fake.add_group_dm(world.user, fake.add_user("bob"))
+        await fake.send_slash("imagine", {"prompt": "a fox"}, user=world.user, channel=group)
+        for _ in range(500):  # until the task is recorded: a crash mid-submit is a different story
+            jobs = await world.bot.history.storage.recent_jobs(None, int(world.user["id"]), ACTIVE_STATES, limit=1)
+            if jobs and jobs[0].task_id:
+                break
+            await asyncio.sleep(0.01)
+        await world.kill()
+        await world.start_again()  # the interaction's token died with the process
+        dm = fake.dm_channel(world.user)
+        await fake.wait_for(lambda: any(m.files for m in fake.channel_messages(dm)), 10)
+        await idle(world.bot.jobs)
+        job = await _only_job(world)
+        assert job.state == JobState.DELIVERED
+        assert _bot_token_requests(fake, group) == []

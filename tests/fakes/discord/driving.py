@@ -205,7 +205,8 @@ class DrivingMixin(FakeDiscordServer):
             event["member"] = msg.member
         self.messages[msg.id] = msg
         intent = INTENT_GUILD_MESSAGES if guild else INTENT_DIRECT_MESSAGES
-        await self.gateway.dispatch("MESSAGE_CREATE", event, guild_id=msg.guild_id, intent=intent, redact=True)
+        if self.bot_sees(channel):  # a group DM or a server without the bot: the bot hears nothing of it
+            await self.gateway.dispatch("MESSAGE_CREATE", event, guild_id=msg.guild_id, intent=intent, redact=True)
         self._changed()
         return msg
 
