@@ -267,8 +267,12 @@ class InteractionDelivery(PlaceholderDelivery):
             except discord.HTTPException as error:
                 if not token_gone(error):
                     raise
-                log.info("job %s: interaction token no longer usable (%s); using the bot token", job.id, error.code)
+                log.info("job %s: interaction token no longer usable (%s)", job.id, error.code)
                 self.interaction = None
+        return await self._without_token(job, purpose, fields)
+
+    async def _without_token(self, job: Job, purpose: str, fields: dict[str, Any]) -> discord.Message | None:
+        """Once the token is gone: the bot's own token edits the placeholder (or posts anew)."""
         return await super()._edit(job, purpose, **fields)
 
     async def _tell_privately(self, job: Job, words: str) -> None:

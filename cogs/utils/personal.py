@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 
 from cogs.utils.cards import shows_job
-from cogs.utils.delivery import InteractionDelivery, PlaceholderDelivery, render_progress, result_filename, token_gone
+from cogs.utils.delivery import InteractionDelivery, PlaceholderDelivery, render_progress, result_filename
 from cogs.utils.errors import UserError
 from cogs.utils.images import images_in
 from kontext.images.codec import check_result
@@ -97,15 +97,8 @@ async def send_by_dm(bot: KontextBot, job: Job, purpose: str, fields: dict[str, 
 class TokenOnlyDelivery(InteractionDelivery):
     """A personal job: shown through its interaction's token only; after the token's 15 minutes, by DM."""
 
-    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message | None:
-        if self.interaction is not None:
-            try:
-                return await self.interaction.edit_original_response(**fields)
-            except discord.HTTPException as error:
-                if not token_gone(error):
-                    raise
-                log.info("job %s: interaction token no longer usable (%s); the rest goes by DM", job.id, error.code)
-                self.interaction = None
+    async def _without_token(self, job: Job, purpose: str, fields: dict[str, Any]) -> discord.Message | None:
+        """The bot's token does not reach the channel: the result or failure goes by DM."""
         if purpose == "progress":
             return None  # progress is not worth a DM: only the result or the failure is
         return await send_by_dm(self.bot, job, purpose, fields)
