@@ -16,7 +16,7 @@ from cogs.utils.delivery import price_label
 from cogs.utils.errors import UserError
 from cogs.utils.images import check_attachment, checked, images_in
 from cogs.utils.personal import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS, everywhere
-from cogs.utils.requesters import server_rules
+from cogs.utils.requesters import token_reaches
 from cogs.utils.text import SELECT_LABEL, cut
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
@@ -50,7 +50,7 @@ async def _can_answer(interaction: discord.Interaction[KontextBot]) -> bool:
 
     Elsewhere the interaction's token alone answers: no channel permission of the bot's is involved.
     """
-    if not server_rules(interaction):
+    if not token_reaches(interaction):
         return True
     missing = [name for name in ANSWER_PERMISSIONS if not getattr(interaction.app_permissions, name)]
     if missing:

@@ -10,7 +10,7 @@ import discord
 from cogs.utils.delivery import InteractionDelivery
 from cogs.utils.errors import AnsweredElsewhere, answered_elsewhere
 from cogs.utils.personal import TokenOnlyDelivery
-from cogs.utils.requesters import requester, rules_guild_id
+from cogs.utils.requesters import requester, rules_guild_id, token_reaches
 from kontext.jobs.admission import Acknowledged, Origin
 from kontext.models import GenerationRequest, Job
 
@@ -30,7 +30,7 @@ async def start_from_interaction(
     bot = interaction.client
     # Outside a server that installed the bot the requester's personal rules apply, and only the token answers.
     guild_id = rules_guild_id(interaction)
-    shown_by = InteractionDelivery if guild_id is not None else TokenOnlyDelivery
+    shown_by = InteractionDelivery if token_reaches(interaction) else TokenOnlyDelivery
 
     async def acknowledge(job: Job) -> Acknowledged:
         answered = await interaction.response.defer(thinking=True)

@@ -17,7 +17,7 @@ import discord
 
 from cogs.utils.errors import UserError
 from cogs.utils.images import checked, images_in, same_image
-from cogs.utils.requesters import requester, rules_guild_id, server_rules
+from cogs.utils.requesters import requester, rules_guild_id, token_reaches
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
 from kontext.models import GenerationRequest, Job
@@ -123,7 +123,7 @@ class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
                 with contextlib.suppress(discord.NotFound):
                     await result.delete()
             await interaction.delete_original_response()
-        elif message is not None and not server_rules(interaction):
+        elif message is not None and not token_reaches(interaction):
             await interaction.delete_original_response()  # where the bot's token does not reach: the interaction's
         elif message is not None:
             await message.delete()

@@ -24,13 +24,20 @@ def requester(user: discord.abc.User, channel: object, *, guild_id: int | None, 
 
 
 def server_rules(interaction: discord.Interaction[KontextBot]) -> bool:
-    """Whether this happens in a server that installed the bot: its settings apply and the bot's token reaches it."""
+    """Whether this happens in a server that installed the bot: its settings apply.
+
+    A member's own (user) install of the app changes nothing there: the server's limits are not bypassed by it.
+    """
     guild_id = interaction.guild_id
-    return (
-        guild_id is not None
-        and interaction.is_guild_integration()
-        and interaction.client.get_guild(guild_id) is not None
-    )
+    return guild_id is not None and interaction.client.get_guild(guild_id) is not None
+
+
+def token_reaches(interaction: discord.Interaction[KontextBot]) -> bool:
+    """Whether the bot's own token may show the job: the server's installation authorised the command here.
+
+    Elsewhere (DMs, group DMs, servers without the bot, a user's own install) only the interaction's token answers.
+    """
+    return server_rules(interaction) and interaction.is_guild_integration()
 
 
 def rules_guild_id(interaction: discord.Interaction[KontextBot]) -> int | None:

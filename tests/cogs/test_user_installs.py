@@ -335,3 +335,15 @@ async def test_a_personal_job_taken_up_after_a_restart_comes_by_dm(tmp_path: Pat
         job = await _only_job(world)
         assert job.state == JobState.DELIVERED
         assert _bot_token_requests(fake, group) == []
+
+
+async def test_a_members_own_install_in_a_server_that_added_the_bot_keeps_the_servers_rules(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={**GLOBAL, "PERSONAL_DAILY_LIMIT": "5"}) as world:
+        await world.bot.quotas.update_settings(world.guild.id, daily_user_limit=1)
+        first = await world.slash("imagine", {"prompt": "a fox"}, install="user")
+        assert first.payload["authorizing_integration_owners"] == {"1": world.user["id"]}
+        assert len((await world.finished(first)).files) == 1
+        assert _bot_token_requests(world.discord, world.channel) == [], "a user's install answers by its token"
+        second = await world.slash("imagine", {"prompt": "again"}, install="user")
+        await world.discord.wait_for(lambda: second.original is not None and not second.original.loading)
+        assert "for today in this server" in second.original.text, "no way around the server's limit"
