@@ -88,10 +88,19 @@ def personal_limit_reached(limit: int, reset: str) -> str:
     )
 
 
+def personal_generation_off() -> str:
+    """PERSONAL_DAILY_LIMIT is 0: no images outside servers that added the bot."""
+    return "The bot's owner has turned image making off outside servers that added the bot."
+
+
 def describe_quota(error: QuotaExceeded) -> str:
     """Which limit refused a request, what is left, and when it resets."""
     kind, reset = error.kind, when(error.resets_at)
-    if kind is LimitKind.DISABLED:
+    if kind is LimitKind.USER_DAILY and error.personal:
+        text = personal_limit_reached(error.limit or 0, reset)
+    elif kind is LimitKind.DISABLED and error.personal:
+        text = personal_generation_off()
+    elif kind is LimitKind.DISABLED:
         text = "Image generation is turned off for you in this server. A server admin can change that in `/settings`."
     elif kind is LimitKind.CHANNEL:
         places = ", ".join(f"<#{channel}>" for channel in sorted(error.channel_ids)[:10])
@@ -105,10 +114,6 @@ def describe_quota(error: QuotaExceeded) -> str:
             f"You already have {plural(error.used or 0, 'image')} in progress (the limit is "
             f"{error.limit} at a time). Wait for one to finish."
         )
-    elif kind is LimitKind.USER_DAILY and error.personal:
-        text = personal_limit_reached(error.limit or 0, reset)
-    elif kind is LimitKind.DISABLED and error.personal:
-        text = "The bot's owner has turned image making off outside servers that added the bot."
     elif kind is LimitKind.USER_DAILY:
         allowance = "your one image" if error.limit == 1 else f"all {error.limit} of your images"
         text = f"You've used {allowance} for today in this server. You can make more {reset}."

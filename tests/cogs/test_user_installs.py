@@ -10,7 +10,7 @@ import aiohttp
 import discord
 import pytest
 
-from cogs.utils.errors import personal_limit_reached
+from cogs.utils.errors import personal_generation_off, personal_limit_reached
 from cogs.utils.guide import dm_help_intro
 from cogs.utils.personal import by_dm_note, long_job_note
 from kontext.models import ACTIVE_STATES, JobState
@@ -347,3 +347,11 @@ async def test_a_members_own_install_in_a_server_that_added_the_bot_keeps_the_se
         second = await world.slash("imagine", {"prompt": "again"}, install="user")
         await world.discord.wait_for(lambda: second.original is not None and not second.original.loading)
         assert "for today in this server" in second.original.text, "no way around the server's limit"
+
+
+async def test_a_personal_limit_of_zero_turns_personal_images_off_in_words(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={**GLOBAL, "PERSONAL_DAILY_LIMIT": "0"}) as world:
+        refused = await _personal_slash(world, "dm", "imagine", {"prompt": "a fox"})
+        await world.discord.wait_for(lambda: refused.original is not None and not refused.original.loading)
+        assert personal_generation_off() in refused.original.text and refused.original.ephemeral
+        assert world.api.submits == []
