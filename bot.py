@@ -24,6 +24,7 @@ from cogs.utils.admission import start_from_interaction
 from cogs.utils.buttons import DYNAMIC_ITEMS
 from cogs.utils.delivery import PlaceholderDelivery
 from cogs.utils.errors import KontextTree
+from cogs.utils.personal import direct_delivery
 from kontext.api.callbacks import CallbackHub, callback_urls
 from kontext.api.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
@@ -275,8 +276,14 @@ class KontextBot(commands.AutoShardedBot):
         return shard in shard_ids
 
     def delivery_for(self, job: Job) -> PlaceholderDelivery:
-        """How a resumed job reaches its placeholder: with the bot's own token (interaction tokens die)."""
-        guild = self.get_guild(job.guild_id) if job.guild_id else None
+        """How a resumed job reaches its placeholder: with the bot's own token (interaction tokens die).
+
+        A personal job (no server's rules: DMs, group DMs, user installs) is somewhere that token may not reach: its
+        result goes by DM.
+        """
+        if job.guild_id is None:
+            return direct_delivery(self, job)
+        guild = self.get_guild(job.guild_id)
         return PlaceholderDelivery(
             self,
             channel_id=job.channel_id,

@@ -16,6 +16,8 @@ from cogs.utils.cards import SAFETY_CHOICES
 from cogs.utils.delivery import price_label
 from cogs.utils.errors import UserError
 from cogs.utils.images import check_attachment, checked, images_in
+from cogs.utils.personal import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS, everywhere
+from cogs.utils.requesters import token_reaches
 from cogs.utils.text import SELECT_LABEL, cut
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
@@ -36,16 +38,27 @@ OPTION_DESCRIPTIONS = {
     "upsample": "Let the model enrich your prompt first",
     "safety": "Content moderation: 0 strict … 2 balanced (default: the most this channel allows)",
 }
-needs_answer_permissions = app_commands.checks.bot_has_permissions(
-    send_messages=True, embed_links=True, attach_files=True
-)
+ANSWER_PERMISSIONS = ("send_messages", "embed_links", "attach_files")
+
+
+async def _can_answer(interaction: discord.Interaction[KontextBot]) -> bool:
+    """In a server that installed the bot, it needs these to show the job (its token edits after 15 minutes).
+
+    Elsewhere the interaction's token alone answers: no channel permission of the bot's is involved.
+    """
+    if not token_reaches(interaction):
+        return True
+    missing = [name for name in ANSWER_PERMISSIONS if not getattr(interaction.app_permissions, name)]
+    if missing:
+        raise app_commands.BotMissingPermissions(missing)
+    return True
 
 
 def generation_command(func: T) -> T:
-    """What /imagine and /edit share: servers only, the permissions the answer needs, the safety choices."""
+    """What /imagine and /edit share: every install and context, the permissions the answer needs, safety choices."""
     func = app_commands.choices(safety=SAFETY_CHOICES)(func)
-    func = needs_answer_permissions(func)
-    return app_commands.guild_only()(func)
+    func = app_commands.check(_can_answer)(func)
+    return everywhere(func)
 
 
 class GenerateCog(commands.Cog):
@@ -62,8 +75,12 @@ class GenerateCog(commands.Cog):
             params = command._params  # discord.py keeps option metadata here; replace, don't mutate shared objects
             params["mode"] = dataclasses.replace(params["mode"], choices=mode_choices)
         # discord.py cannot declare context menus inside a cog: build it here, add it in cog_load.
-        self.edit_menu = app_commands.ContextMenu(name="Edit image", callback=self.edit_image_menu)
-        self.edit_menu.guild_only = True
+        self.edit_menu = app_commands.ContextMenu(
+            name="Edit image",
+            callback=self.edit_image_menu,
+            allowed_installs=EVERYWHERE_INSTALLS,
+            allowed_contexts=EVERYWHERE_CONTEXTS,
+        )
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.edit_menu)

@@ -9,7 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.utils.guide import help_for, welcome_embed
+from cogs.utils.guide import dm_help_intro, help_for, welcome_embed
+from cogs.utils.personal import everywhere
+from cogs.utils.requesters import rules_guild_id
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -24,10 +26,24 @@ class HelpCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="help")
+    @everywhere
     async def help(self, interaction: discord.Interaction[KontextBot]) -> None:
         """What this bot does, its commands, prompt tips, your quota and the prices."""
-        embed = await help_for(self.bot, interaction.user, interaction.guild_id)
+        embed = await help_for(self.bot, interaction.user, rules_guild_id(interaction))
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """A plain DM to the bot gets the help: it answers commands, not chat, there."""
+        if message.guild is not None or message.author.bot or not isinstance(message.channel, discord.DMChannel):
+            return
+        if (await self.bot.get_context(message)).valid:
+            return  # an owner command such as "status"
+        try:
+            embed = await help_for(self.bot, message.author, None)
+            await message.channel.send(dm_help_intro(), embed=embed, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as error:
+            log.info("could not answer a DM from %s with the help (code %s)", message.author.id, error.code)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:

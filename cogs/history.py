@@ -14,6 +14,8 @@ from cogs.utils.buttons import result_message, result_view
 from cogs.utils.cards import CARD_COLOUR, CARD_TEXT, GALLERY_DESCRIPTION, job_marker, jump_url, options_line
 from cogs.utils.errors import UserError
 from cogs.utils.images import images_in
+from cogs.utils.personal import PERSONAL_HISTORY, everywhere, kept_media
+from cogs.utils.requesters import rules_guild_id, server_rules
 from cogs.utils.text import SELECT_LABEL, code, cut, fit, quote
 from kontext.jobs.history import HistoryPage
 from kontext.models import Job, JobState
@@ -32,11 +34,17 @@ def _when(job: Job) -> int:
     return int(job.delivered_at or job.created_at)
 
 
-def history_view(page: HistoryPage, *, target_id: int, viewer_id: int, page_size: int) -> discord.ui.LayoutView:
-    """One page of images: when, what it cost, a link to each and its prompt, with Newer / Older where there are any."""
+def history_view(
+    page: HistoryPage, *, target_id: int, viewer_id: int, page_size: int, personal: bool = False
+) -> discord.ui.LayoutView:
+    """One page of images: when, what it cost, a link to each and its prompt, with Newer / Older where there are any.
+
+    personal: the images made where no server's rules applied (DMs, group DMs, servers without the bot).
+    """
     whose = "Your images" if target_id == viewer_id else f"Images by <@{target_id}>"
+    where = PERSONAL_HISTORY if personal else "in this server"
     container = discord.ui.Container(accent_colour=CARD_COLOUR)
-    container.add_item(discord.ui.TextDisplay(f"### {whose} in this server\n-# Page {page.page + 1} · newest first"))
+    container.add_item(discord.ui.TextDisplay(f"### {whose} {where}\n-# Page {page.page + 1} · newest first"))
     if not page.jobs:
         empty = "Nothing here yet: make an image with `/imagine`." if target_id == viewer_id else "No images here."
         container.add_item(discord.ui.TextDisplay(empty if page.page == 0 else "No older images."))
@@ -65,7 +73,8 @@ def _millis(timestamp: float) -> int:
 
 
 def _may_see(interaction: discord.Interaction[KontextBot], user_id: int) -> bool:
-    return user_id == interaction.user.id or interaction.permissions.manage_guild
+    # Personal images are their maker's alone: an admin of a server without the bot sees only their own.
+    return user_id == interaction.user.id or (server_rules(interaction) and interaction.permissions.manage_guild)
 
 
 class HistoryPageButton(
@@ -94,11 +103,15 @@ class HistoryPageButton(
             if not _may_see(interaction, self.target_id):
                 raise UserError("Only members with **Manage Server** can see another member's images.")
             bot = interaction.client
-            assert interaction.guild_id is not None
+            guild_id = rules_guild_id(interaction)
             before = self.before_ms / 1000
-            page = await bot.history.page(interaction.guild_id, self.target_id, page=self.page, before=before)
+            page = await bot.history.page(guild_id, self.target_id, page=self.page, before=before)
             view = history_view(
-                page, target_id=self.target_id, viewer_id=self.viewer_id, page_size=bot.history.page_size
+                page,
+                target_id=self.target_id,
+                viewer_id=self.viewer_id,
+                page_size=bot.history.page_size,
+                personal=guild_id is None,
             )
             await interaction.response.edit_message(view=view)
         except Exception as error:
@@ -144,7 +157,7 @@ class HistoryCog(commands.Cog):
         self.bot.remove_dynamic_items(HistoryPageButton)
 
     @app_commands.command(name="history")
-    @app_commands.guild_only()
+    @everywhere
     @app_commands.describe(member="Whose images (Manage Server only); yours when empty")
     async def history(self, interaction: discord.Interaction[KontextBot], member: discord.Member | None = None) -> None:
         """Your latest images in this server, newest first, with links to each."""
@@ -153,24 +166,29 @@ class HistoryCog(commands.Cog):
             raise UserError(
                 "Only members with **Manage Server** can see another member's images. `/history` shows yours."
             )
-        assert interaction.guild_id is not None
+        guild_id = rules_guild_id(interaction)
         # Pages are pinned to the images that existed now, so Older keeps its place while new ones are made.
         before = _millis(time.time()) / 1000  # as the buttons will carry it
-        page = await self.bot.history.page(interaction.guild_id, target_id, page=0, before=before)
+        page = await self.bot.history.page(guild_id, target_id, page=0, before=before)
         view = history_view(
-            page, target_id=target_id, viewer_id=interaction.user.id, page_size=self.bot.history.page_size
+            page,
+            target_id=target_id,
+            viewer_id=interaction.user.id,
+            page_size=self.bot.history.page_size,
+            personal=guild_id is None,
         )
         await interaction.response.send_message(view=view, ephemeral=True)
 
     @app_commands.command(name="show")
-    @app_commands.guild_only()
+    @everywhere
     @app_commands.describe(job="The job id: on the image's last line, or in /history")
     async def show(self, interaction: discord.Interaction[KontextBot], job: str) -> None:
         """Show one of your images again, privately, with its Re-roll, Edit and Delete buttons."""
-        assert interaction.guild_id is not None
-        found = await self.bot.history.job_in_guild(job.strip().lower(), interaction.guild_id)
+        guild_id = rules_guild_id(interaction)
+        found = await self.bot.history.job_in_guild(job.strip().lower(), guild_id)
         if found is None:
-            raise UserError(f"I have no image with job id {code(job, 40)} in this server. `/history` lists yours.")
+            where = PERSONAL_HISTORY if guild_id is None else "in this server"
+            raise UserError(f"I have no image with job id {code(job, 40)} {where}. `/history` lists yours.")
         if not _may_see(interaction, found.user_id):
             raise UserError(
                 f"That image is <@{found.user_id}>'s: only they or members with **Manage Server** can show it."
@@ -179,22 +197,24 @@ class HistoryCog(commands.Cog):
             raise UserError("This job has no image to show: it failed, or it isn't finished yet.")
         # Reading the posted message may wait on Discord's rate limits: answer within the 3 seconds first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        message = await result_message(self.bot, found)
-        # The posted message's own media, fresh from Discord: never the image service's temporary result URL.
-        urls = [image.url for image in images_in(message)]
+        files: list[discord.File] = []
+        if guild_id is None:
+            urls, files = await kept_media(self.bot, found)
+        else:
+            message = await result_message(self.bot, found)
+            # The posted message's own media, fresh from Discord: never the image service's temporary result URL.
+            urls = [image.url for image in images_in(message)]
         card = shown_card(found, urls, price_micros=self.bot.settings.price_micros(found.request.mode))
-        await interaction.followup.send(view=card, ephemeral=True)
+        await interaction.followup.send(view=card, files=files, ephemeral=True)
         log.info("job %s: shown again to %s", found.id, interaction.user.id)
 
     @show.autocomplete("job")
     async def _job_choices(
         self, interaction: discord.Interaction[KontextBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
         wanted = current.strip().lower()
         choices: list[app_commands.Choice[str]] = []
-        for job in await self.bot.history.recent(interaction.guild_id, interaction.user.id, limit=25):
+        for job in await self.bot.history.recent(rules_guild_id(interaction), interaction.user.id, limit=25):
             label = cut(f"{job.id} · {' '.join(job.request.prompt.split())}", SELECT_LABEL)
             if wanted in label.lower():
                 choices.append(app_commands.Choice(name=label, value=job.id))

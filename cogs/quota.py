@@ -11,6 +11,8 @@ from discord.ext import commands
 
 from cogs.utils.cards import SAFETY_CHOICES, SAFETY_NAMES
 from cogs.utils.errors import UserError, when
+from cogs.utils.personal import SERVER_CONTEXTS, SERVER_INSTALLS, everywhere
+from cogs.utils.requesters import rules_guild_id
 from cogs.utils.text import plural
 from kontext.money import format_usd, parse_usd
 from kontext.quotas.models import GuildSettings, GuildUsage
@@ -79,6 +81,14 @@ def _safety_value(server: GuildSettings, default: int) -> str:
     return text
 
 
+def personal_quota_note() -> str:
+    """/quota where no server's rules apply: whose limit this is."""
+    return (
+        "This is your personal daily limit: it applies in DMs, group DMs and servers that haven't added me. "
+        "In a server that added me, that server's limits apply."
+    )
+
+
 def _parse_cap(text: str) -> int | None:
     if text.strip().lower() in ("none", "off", "no", ""):
         return None
@@ -108,13 +118,13 @@ class QuotaCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="quota")
-    @app_commands.guild_only()
+    @everywhere
     async def quota(self, interaction: Interaction) -> None:
         """See how many images you have left today, and this server's budget."""
         member = interaction.user
-        role_ids = [role.id for role in getattr(member, "roles", ())]
-        mine = await self.bot.quotas.user_usage(interaction.guild_id, member.id, role_ids)
-        server = await self.bot.quotas.guild_usage(interaction.guild_id, top=0)
+        guild_id = rules_guild_id(interaction)
+        role_ids = [role.id for role in getattr(member, "roles", ())] if guild_id is not None else []
+        mine = await self.bot.quotas.user_usage(guild_id, member.id, role_ids)
         embed = discord.Embed(title="Your images", colour=COLOUR)
         limit = "unlimited" if mine.limit is None else f"{mine.images_today} of {mine.limit}"
         left = "" if mine.remaining is None else f" · **{mine.remaining} left**"
@@ -122,11 +132,16 @@ class QuotaCog(commands.Cog):
         embed.add_field(
             name="Today", value=f"{limit}{left}\nResets {when(mine.day_resets_at)}\n{running}", inline=False
         )
-        embed.add_field(name="Server budget", value=_spend_lines(server), inline=False)
+        if guild_id is None:
+            embed.add_field(name="Where this applies", value=personal_quota_note(), inline=False)
+        else:
+            server = await self.bot.quotas.guild_usage(guild_id, top=0)
+            embed.add_field(name="Server budget", value=_spend_lines(server), inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="usage")
     @app_commands.guild_only()
+    @app_commands.allowed_installs(guilds=True, users=False)
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.checks.has_permissions(manage_guild=True)
     async def usage(self, interaction: Interaction) -> None:
@@ -154,6 +169,9 @@ class QuotaCog(commands.Cog):
         name="settings",
         description="Image limits for this server",
         guild_only=True,
+        # Said outright: with user installs on, Discord's defaults would offer it everywhere the app is.
+        allowed_contexts=SERVER_CONTEXTS,
+        allowed_installs=SERVER_INSTALLS,
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

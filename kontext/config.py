@@ -135,6 +135,12 @@ class Settings:
         25,
         "Images per member per day where a server set none (0: off unless a role tier allows).",
     )
+    personal_daily_limit: int = setting(
+        "PERSONAL_DAILY_LIMIT",
+        Integer(minimum=0),
+        10,
+        "Images per user per day outside servers that added the bot (DMs, group DMs, user installs; 0: off there).",
+    )
     default_max_concurrent_per_user: int = setting(
         "DEFAULT_MAX_CONCURRENT_PER_USER",
         Integer(),

@@ -155,7 +155,7 @@ async def world_for(
     if prepare is not None:
         prepare(discord, guild)
     database_url = f"sqlite:///{tmp_path / 'bot.db'}"
-    settings = Settings.from_env(bot_env(api, database_url, DEV_GUILD_ID=str(guild.id), **(env or {})))
+    settings = Settings.from_env(bot_env(api, database_url, **{"DEV_GUILD_ID": str(guild.id), **(env or {})}))
     bot, task = await start_bot(discord, settings, **(bot_options or {}))
     world = World(
         discord=discord,

@@ -9,7 +9,8 @@ import discord
 
 from cogs.utils.delivery import InteractionDelivery
 from cogs.utils.errors import AnsweredElsewhere, answered_elsewhere
-from cogs.utils.requesters import requester
+from cogs.utils.personal import TokenOnlyDelivery
+from cogs.utils.requesters import requester, rules_guild_id, token_reaches
 from kontext.jobs.admission import Acknowledged, Origin
 from kontext.models import GenerationRequest, Job
 
@@ -27,17 +28,18 @@ async def start_from_interaction(
 ) -> Job:
     """Admit a request made by a command, a menu, a modal or a button; the placeholder is the deferred response."""
     bot = interaction.client
+    # Outside a server that installed the bot the requester's personal rules apply, and only the token answers.
+    guild_id = rules_guild_id(interaction)
+    shown_by = InteractionDelivery if token_reaches(interaction) else TokenOnlyDelivery
 
     async def acknowledge(job: Job) -> Acknowledged:
         answered = await interaction.response.defer(thinking=True)
         # Discord returns the placeholder it created: its id lets a restart check it before posting again.
         placeholder = getattr(answered, "resource", None)
         message_id = placeholder.id if isinstance(placeholder, discord.InteractionMessage) else None
-        return Acknowledged(InteractionDelivery(bot, interaction, aspect_auto=aspect_auto), message_id)
+        return Acknowledged(shown_by(bot, interaction, aspect_auto=aspect_auto), message_id)
 
-    who = requester(
-        interaction.user, interaction.channel, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0
-    )
+    who = requester(interaction.user, interaction.channel, guild_id=guild_id, channel_id=interaction.channel_id or 0)
     try:
         return await bot.admission.accept(request, who, acknowledge, origin=origin, once_key=once_key)
     except discord.HTTPException as error:

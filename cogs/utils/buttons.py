@@ -17,7 +17,7 @@ import discord
 
 from cogs.utils.errors import UserError
 from cogs.utils.images import checked, images_in, same_image
-from cogs.utils.requesters import requester
+from cogs.utils.requesters import requester, rules_guild_id, token_reaches
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
 from kontext.models import GenerationRequest, Job
@@ -123,6 +123,8 @@ class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
                 with contextlib.suppress(discord.NotFound):
                     await result.delete()
             await interaction.delete_original_response()
+        elif message is not None and not token_reaches(interaction):
+            await interaction.delete_original_response()  # where the bot's token does not reach: the interaction's
         elif message is not None:
             await message.delete()
         log.info("job %s: %s by %s", job.id, self.action, interaction.user.id)
@@ -179,9 +181,8 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
 
 async def _refusal_now(interaction: discord.Interaction[KontextBot], job: Job) -> QuotaExceeded | None:
     """The limit an edit of this job would hit for the clicker now; None when allowed or when it can't be told."""
-    who = requester(
-        interaction.user, interaction.channel, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0
-    )
+    guild_id = rules_guild_id(interaction)
+    who = requester(interaction.user, interaction.channel, guild_id=guild_id, channel_id=interaction.channel_id or 0)
     try:
         return await refusal_now(
             interaction.client.quotas,

@@ -129,7 +129,7 @@ class PlaceholderDelivery:
         self._mention = discord.AllowedMentions(everyone=False, roles=False, users=[requester], replied_user=False)
         self._last_content = last_content
 
-    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message | None:
         channel = self.bot.get_partial_messageable(self.channel_id)
         if job.message_id is not None:
             try:
@@ -164,9 +164,9 @@ class PlaceholderDelivery:
             return None
         message = await self._edit(job, "progress", content=content)
         self._last_content = content
-        return message.id
+        return _shown(message)
 
-    async def succeeded(self, job: Job, outcome: Outcome) -> int:
+    async def succeeded(self, job: Job, outcome: Outcome) -> int | None:
         fitted = await asyncio.to_thread(fit_image, outcome.image, self.upload_limit)
         price = self.bot.settings.price_micros(job.request.mode)
         # Too big even after re-encoding: the card links the (temporary) result instead of losing it.
@@ -184,9 +184,9 @@ class PlaceholderDelivery:
             attachments=files,
             allowed_mentions=self._mention,
         )
-        return message.id
+        return _shown(message)
 
-    async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> int:
+    async def failed(self, job: Job, error: BaseException, *, refunded: bool = False) -> int | None:
         embed = failure_embed(job, error, refunded=refunded)
         content = f"<@{job.user_id}>"
         view = failure_view(job)
@@ -211,7 +211,7 @@ class PlaceholderDelivery:
             )
         if declined_by_policy(error):
             await self._tell_privately(job, private_refusal(job, error))
-        return message.id
+        return _shown(message)
 
     async def _tell_privately(self, job: Job, words: str) -> None:
         """A DM to the requester; when it can't be sent, only the log knows (the channel still says just "declined")."""
@@ -220,6 +220,11 @@ class PlaceholderDelivery:
             await channel.send(words, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as error:
             log.info("job %s: could not tell the requester privately why it was declined (code %s)", job.id, error.code)
+
+
+def _shown(message: discord.Message | None) -> int | None:
+    """The id of the message now showing the job; None where none does (a personal job whose DM was refused)."""
+    return message.id if message is not None else None
 
 
 def _shape(content: str, embed: discord.Embed) -> str:
@@ -232,6 +237,14 @@ def _shape(content: str, embed: discord.Embed) -> str:
     parts += [f"field {field.name!r} {len(field.value or '')}" for field in embed.fields]
     parts.append(f"footer {len(embed.footer.text or '')}")
     return ", ".join(parts)
+
+
+def token_gone(error: discord.HTTPException) -> bool:
+    """Whether an interaction's token can no longer show the job.
+
+    50027 / 401: the 15-minute token has expired. 10008: the response message was deleted.
+    """
+    return error.status in (401, 404) or error.code in (50027, 10008, 10015)
 
 
 class InteractionDelivery(PlaceholderDelivery):
@@ -247,16 +260,19 @@ class InteractionDelivery(PlaceholderDelivery):
         )
         self.interaction: discord.Interaction[KontextBot] | None = interaction
 
-    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message | None:
         if self.interaction is not None:
             try:
                 return await self.interaction.edit_original_response(**fields)
             except discord.HTTPException as error:
-                # 50027 / 401: the 15-minute token has expired. 10008: the response message was deleted.
-                if error.status not in (401, 404) and error.code not in (50027, 10008, 10015):
+                if not token_gone(error):
                     raise
-                log.info("job %s: interaction token no longer usable (%s); using the bot token", job.id, error.code)
+                log.info("job %s: interaction token no longer usable (%s)", job.id, error.code)
                 self.interaction = None
+        return await self._without_token(job, purpose, fields)
+
+    async def _without_token(self, job: Job, purpose: str, fields: dict[str, Any]) -> discord.Message | None:
+        """Once the token is gone: the bot's own token edits the placeholder (or posts anew)."""
         return await super()._edit(job, purpose, **fields)
 
     async def _tell_privately(self, job: Job, words: str) -> None:

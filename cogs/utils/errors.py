@@ -76,10 +76,28 @@ def when(timestamp: float | None) -> str:
     return discord.utils.format_dt(datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC), "R")
 
 
+def personal_limit_reached(limit: int, reset: str) -> str:
+    """The personal daily limit (DMs, group DMs, servers without the bot) refused a request."""
+    allowance = "your one personal image" if limit == 1 else f"all {limit} of your personal images"
+    return (
+        f"You've used {allowance} for today (outside servers that added me, everyone gets {limit} a day). "
+        f"You can make more {reset}."
+    )
+
+
+def personal_generation_off() -> str:
+    """PERSONAL_DAILY_LIMIT is 0: no images outside servers that added the bot."""
+    return "The bot's owner has turned image making off outside servers that added the bot."
+
+
 def describe_quota(error: QuotaExceeded) -> str:
     """Which limit refused a request, what is left, and when it resets."""
     kind, reset = error.kind, when(error.resets_at)
-    if kind is LimitKind.DISABLED:
+    if kind is LimitKind.USER_DAILY and error.personal:
+        text = personal_limit_reached(error.limit or 0, reset)
+    elif kind is LimitKind.DISABLED and error.personal:
+        text = personal_generation_off()
+    elif kind is LimitKind.DISABLED:
         text = "Image generation is turned off for you in this server. A server admin can change that in `/settings`."
     elif kind is LimitKind.CHANNEL:
         places = ", ".join(f"<#{channel}>" for channel in sorted(error.channel_ids)[:10])

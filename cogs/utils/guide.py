@@ -109,10 +109,17 @@ def _caps(server: GuildSettings) -> str:
     return "the server may spend " + " and ".join(caps)
 
 
+def dm_help_intro() -> str:
+    """Above the help, in answer to a plain DM: the bot takes commands there, not chat."""
+    return "I make images from slash commands, here too: try `/imagine` in this DM. Here is what I can do."
+
+
 async def help_for(bot: KontextBot, user: discord.abc.User, guild_id: int | None) -> discord.Embed:
-    """The help, with this member's own quota and this server's prices where there is a server."""
-    if guild_id is None:
-        return help_embed(bot)
+    """The help, with the user's own quota, and this server's prices where a server's rules apply.
+
+    guild_id None: the user's personal quota (DMs, group DMs, servers without the bot).
+    """
     role_ids = [role.id for role in getattr(user, "roles", ())]
     usage = await bot.quotas.user_usage(guild_id, user.id, role_ids)
-    return help_embed(bot, usage=usage, server=await bot.quotas.settings(guild_id))
+    server = await bot.quotas.settings(guild_id) if guild_id is not None else None
+    return help_embed(bot, usage=usage, server=server)

@@ -33,7 +33,7 @@ class HistoryService:
         self.storage = storage
         self.page_size = page_size
 
-    async def page(self, guild_id: int, user_id: int, *, page: int, before: float) -> HistoryPage:
+    async def page(self, guild_id: int | None, user_id: int, *, page: int, before: float) -> HistoryPage:
         """Page `page` (0: newest) of the user's images in the guild created before `before`."""
         page = max(page, 0)
         jobs = await self.storage.recent_jobs(
@@ -41,11 +41,14 @@ class HistoryService:
         )
         return HistoryPage(jobs[: self.page_size], page, len(jobs) > self.page_size, before)
 
-    async def recent(self, guild_id: int, user_id: int, *, limit: int = 25) -> list[Job]:
+    async def recent(self, guild_id: int | None, user_id: int, *, limit: int = 25) -> list[Job]:
         """The user's latest images in the guild (for choosing one to show)."""
         return await self.storage.recent_jobs(guild_id, user_id, SHOWN_STATES, limit=limit)
 
-    async def job_in_guild(self, job_id: str, guild_id: int) -> Job | None:
-        """The job with this id if it was made in this guild; None otherwise (another server's ids reveal nothing)."""
+    async def job_in_guild(self, job_id: str, guild_id: int | None) -> Job | None:
+        """The job with this id if it was made in this guild (None: a personal job); None otherwise.
+
+        Another server's ids reveal nothing.
+        """
         job = await self.storage.get_job(job_id)
         return job if job is not None and job.guild_id == guild_id else None

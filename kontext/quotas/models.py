@@ -91,6 +91,7 @@ class QuotaExceeded(Exception):
     resets_at: float | None = None
     needed: int | None = None
     channel_ids: frozenset[int] = frozenset()  # for CHANNEL: where the bot may be used
+    personal: bool = False  # the requester's personal rules refused it (no server's settings applied)
 
     def __post_init__(self) -> None:
         counts = f"limit={self.limit} used={self.used} remaining={self.remaining} resets_at={self.resets_at}"

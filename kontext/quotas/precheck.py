@@ -28,7 +28,20 @@ async def refusal_now(
 
     The cooldown is left to the reservation: it passes while the user types.
     """
-    role_ids = tuple(role_ids)
+    refusal = await _refusal(quotas, guild_id, user_id, tuple(role_ids), channel_id, mode)
+    if refusal is not None:
+        refusal.personal = guild_id is None  # no server's rules: the requester's personal ones said no
+    return refusal
+
+
+async def _refusal(
+    quotas: QuotaService,
+    guild_id: int | None,
+    user_id: int,
+    role_ids: tuple[int, ...],
+    channel_id: int | None,
+    mode: str,
+) -> QuotaExceeded | None:
     settings = await quotas.settings(guild_id)
     limit = quotas.user_limit(settings, role_ids)
     if limit == 0:

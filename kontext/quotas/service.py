@@ -12,8 +12,9 @@ charge, a failure that produced no image refunds it. Decisions a server admin or
   made in, even after midnight. A refund never touches a committed charge, and nothing settles twice.
 - The cooldown starts at each accepted request and is not given back by a refund (it throttles requests).
 - `reset_user_day` clears a member's image count for today; the money already spent stays spent.
-- Direct messages count as the pseudo-server `DM_GUILD_ID` (0) with the bot's defaults: the default daily
-  limit per user, no spend caps beyond the global budget; the owner may change them like any server's.
+- Outside servers that installed the bot (DMs, group DMs, and servers a user brought the app into with a user
+  install) the requester's personal rules apply: the pseudo-server `DM_GUILD_ID` (0), whose daily limit per user
+  is the owner's `PERSONAL_DAILY_LIMIT`, with no spend caps beyond the global budget.
 - Refusals are checked cheapest first (disabled, channel, max mode); among the counters, the longest-lasting
   limit is reported first: user daily, server monthly, server daily, global daily, then concurrency, cooldown.
 """
@@ -72,6 +73,7 @@ class QuotaService:
         *,
         prices: Mapping[str, int],
         default_daily_user_limit: int = 25,
+        personal_daily_limit: int = 10,
         global_daily_budget_micros: int | None = None,
         default_max_concurrent: int = 2,
         clock: Callable[[], float] = time.time,
@@ -81,6 +83,7 @@ class QuotaService:
         self._storage = storage
         self._prices = dict(prices)
         self._default_limit = default_daily_user_limit
+        self._personal_limit = personal_daily_limit
         self._global_budget = global_daily_budget_micros
         self._default_concurrent = default_max_concurrent
         self._clock = clock
@@ -94,6 +97,7 @@ class QuotaService:
             storage,
             prices=settings.prices,
             default_daily_user_limit=settings.default_daily_user_limit,
+            personal_daily_limit=settings.personal_daily_limit,
             global_daily_budget_micros=settings.global_daily_budget_micros,
             default_max_concurrent=settings.default_max_concurrent_per_user,
             clock=clock,
@@ -114,7 +118,7 @@ class QuotaService:
         return GuildSettings(
             guild_id=gid,
             daily_user_limit=stored.get("daily_user_limit"),
-            default_daily_user_limit=self._default_limit,
+            default_daily_user_limit=self._personal_limit if gid == DM_GUILD_ID else self._default_limit,
             daily_cap_micros=stored.get("daily_cap_micros"),
             monthly_cap_micros=stored.get("monthly_cap_micros"),
             allow_max=stored.get("allow_max", True),
@@ -307,6 +311,7 @@ class QuotaService:
 
     @staticmethod
     def _refused(refusal: QuotaExceeded, job_id: str, guild_id: int, user_id: int) -> QuotaExceeded:
+        refusal.personal = guild_id == DM_GUILD_ID
         log.info("job %s: refused for user %s in guild %s: %s", job_id, user_id, guild_id, refusal.kind.value)
         return refusal
 

@@ -81,7 +81,7 @@ class JobStore(Protocol):
 
     async def recent_jobs(
         self,
-        guild_id: int,
+        guild_id: int | None,
         user_id: int,
         states: Iterable[JobState],
         *,

@@ -84,7 +84,7 @@ class JobQueries(Queries):
 
     async def recent_jobs(
         self,
-        guild_id: int,
+        guild_id: int | None,
         user_id: int,
         states: Iterable[JobState],
         *,
@@ -92,12 +92,20 @@ class JobQueries(Queries):
         offset: int = 0,
         before: float | None = None,
     ) -> list[Job]:
-        """A user's jobs in a guild in any of the states, newest first, skipping `offset` (created before `before`)."""
+        """A user's jobs in a guild in any of the states, newest first, skipping `offset` (created before `before`).
+
+        guild_id None: the user's personal jobs (made where no server's rules applied: DMs, group DMs, user installs).
+        """
         wanted = as_states(states)
         if not wanted or limit <= 0:
             return []
-        params: list[Any] = [guild_id, user_id, *wanted]
-        sql = f"{_SELECT_JOBS} WHERE guild_id = $1 AND user_id = $2 AND state IN ({placeholders(len(wanted), start=3)})"
+        params: list[Any] = [user_id, *wanted]
+        sql = f"{_SELECT_JOBS} WHERE user_id = $1 AND state IN ({placeholders(len(wanted), start=2)})"
+        if guild_id is None:
+            sql += " AND guild_id IS NULL"
+        else:
+            params.append(guild_id)
+            sql += f" AND guild_id = ${len(params)}"
         if before is not None:
             params.append(before)
             sql += f" AND created_at < ${len(params)}"

@@ -45,3 +45,11 @@ async def test_precheck_passes_what_the_reservation_accepts_and_knows_the_global
     await reserve(quotas, "second")
     found = await refusal_now(quotas, guild_id=GUILD, user_id=USER, channel_id=CHANNEL, mode="pro")
     assert found is not None and found.kind is LimitKind.GLOBAL_DAILY
+
+
+async def test_precheck_under_personal_rules_uses_the_personal_limit_and_says_so(storage: Storage) -> None:
+    quotas = make_service(storage, default_daily_user_limit=5, personal_daily_limit=1)
+    await reserve(quotas, "dm", guild_id=None, channel_id=None)
+    found = await refusal_now(quotas, guild_id=None, user_id=USER, mode="pro")
+    assert found is not None and found.kind is LimitKind.USER_DAILY and found.limit == 1 and found.personal
+    assert not (await refusal_now(quotas, guild_id=GUILD, user_id=USER, channel_id=CHANNEL, mode="pro"))

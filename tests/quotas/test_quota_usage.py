@@ -56,14 +56,19 @@ async def test_quotas_refund_after_reset_never_goes_below_zero(storage: Storage)
     assert (await quotas.guild_usage(GUILD)).spent_today_micros == 0
 
 
-async def test_quotas_direct_messages_use_the_defaults_and_their_own_counters(storage: Storage) -> None:
-    quotas = make_service(storage, default_daily_user_limit=1)
+async def test_quotas_personal_rules_use_the_personal_limit_and_their_own_counters(storage: Storage) -> None:
+    quotas = make_service(storage, default_daily_user_limit=5, personal_daily_limit=1)
     await quotas.update_settings(GUILD, daily_user_limit=5, allowed_channel_ids=[CHANNEL])
     await reserve(quotas, "a")
 
     reservation = await reserve(quotas, "dm", guild_id=None, channel_id=None)
 
     assert reservation.guild_id == DM_GUILD_ID
-    assert (await refusal(quotas, "dm-2", guild_id=None, channel_id=None)).kind is LimitKind.USER_DAILY
+    refused = await refusal(quotas, "dm-2", guild_id=None, channel_id=None)
+    assert refused.kind is LimitKind.USER_DAILY and refused.limit == 1 and refused.personal
+    assert not (await refusal(quotas, "a-2", channel_id=CHANNEL + 1)).personal  # a server's rules said no
+    assert await quotas.refund("dm")
+    assert (await reserve(quotas, "dm-3", guild_id=None, channel_id=None)).guild_id == DM_GUILD_ID
+    assert (await refusal(quotas, "dm-4", guild_id=None, channel_id=None)).kind is LimitKind.USER_DAILY
     assert (await quotas.user_usage(None, USER)).images_today == 1
     assert (await quotas.user_usage(GUILD, USER)).images_today == 1

@@ -436,3 +436,12 @@ async def test_storage_recent_jobs_are_one_members_in_one_server_newest_first(st
     assert ids(await storage.recent_jobs(BIG_SNOWFLAKE, 7, list(JobState), limit=1)) == ["failed"]
     assert await storage.recent_jobs(BIG_SNOWFLAKE, 7, [], limit=3) == []
     assert await storage.recent_jobs(BIG_SNOWFLAKE, 7, delivered, limit=0) == []
+
+
+async def test_storage_recent_jobs_without_a_guild_are_the_users_personal_ones(storage: Storage) -> None:
+    await storage.insert_job(make_job("dm-1", created_at=100.0, guild_id=None, user_id=7, state="delivered"))
+    await storage.insert_job(make_job("dm-2", created_at=101.0, guild_id=None, user_id=7, state="delivered"))
+    await storage.insert_job(make_job("server", created_at=102.0, guild_id=BIG_SNOWFLAKE, user_id=7, state="delivered"))
+    await storage.insert_job(make_job("theirs", created_at=103.0, guild_id=None, user_id=8, state="delivered"))
+    found = await storage.recent_jobs(None, 7, [JobState.DELIVERED], limit=5, before=200.0)
+    assert [job.id for job in found] == ["dm-2", "dm-1"]

@@ -64,6 +64,48 @@ class FakeDiscord(DrivingMixin):
         self.gateway.announce_guild(guild)
         return guild
 
+    def add_guild_without_bot(self, *, name: str = "Elsewhere", owner_id: int | None = None) -> FakeGuild:
+        """A server that never installed the bot, with a "general" channel: only user-installed commands reach it.
+
+        The bot is no member, gets no GUILD_CREATE, and its token gets 403 / 50001 Missing Access there.
+        """
+        gid = new_snowflake(new_millisecond=True)
+        owner_id = owner_id or new_snowflake()
+        guild = FakeGuild(id=gid, name=name, owner_id=owner_id)
+        guild.roles.append(make_role(gid, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0))
+        self.guilds[gid] = guild
+        owner = self.users.get(owner_id) or make_user(owner_id, "owner")
+        self.users[owner_id] = owner
+        self._member(guild, owner)
+        self._channel(guild, "general", bot_can_send=True)
+        return guild
+
+    def add_user(self, name: str = "user") -> dict[str, Any]:
+        """A Discord user in no server (someone to DM, or a group DM member)."""
+        user = make_user(new_snowflake(), name)
+        self.users[int(user["id"])] = user
+        return user
+
+    def dm_channel(self, user: Mapping[str, Any]) -> dict[str, Any]:
+        """The bot's DM channel with the user (type 1), as POST /users/@me/channels would create it."""
+        return self._dm_channel(dict(user.get("user", user)))
+
+    def add_group_dm(self, *members: Mapping[str, Any], name: str | None = None) -> dict[str, Any]:
+        """A group DM (type 3) of these users, without the bot: only the interaction token answers there."""
+        recipients = [dict(m.get("user", m)) for m in members]
+        channel = {
+            "id": str(new_snowflake()),
+            "type": 3,
+            "name": name,
+            "icon": None,
+            "recipients": recipients,
+            "owner_id": recipients[0]["id"],
+            "last_message_id": None,
+            "flags": 0,
+        }
+        self.channels[int(channel["id"])] = channel
+        return channel
+
     def add_channel(
         self, guild: FakeGuild, name: str, *, bot_can_send: bool = True, nsfw: bool = False
     ) -> dict[str, Any]:

@@ -31,6 +31,7 @@ VIEW_CHANNEL = discord.Permissions(view_channel=True).value
 SEND_MESSAGES = discord.Permissions(send_messages=True).value
 SEND_IN_THREADS = discord.Permissions(send_messages_in_threads=True).value
 ATTACH_FILES = discord.Permissions(attach_files=True).value
+EMBED_LINKS = discord.Permissions(embed_links=True).value
 MANAGE_MESSAGES = discord.Permissions(manage_messages=True).value
 READ_MESSAGE_HISTORY = discord.Permissions(read_message_history=True).value
 ADD_REACTIONS = discord.Permissions(add_reactions=True).value

@@ -266,7 +266,7 @@ class FakeGateway:
         conn.session = session
         self.identifies += 1
 
-        guilds = [g for g in fake.guilds.values() if session.owns_guild(g.id)]
+        guilds = [g for g in fake.guilds.values() if session.owns_guild(g.id) and fake.bot_in(g)]
         ready: dict[str, Any] = {
             "v": 10,
             "user": fake.bot_user,

@@ -23,7 +23,7 @@ def slash_options(
     command: Mapping[str, Any] | None,
     values: Mapping[str, Any],
     subcommand: str | None,
-    guild: FakeGuild,
+    guild: FakeGuild | None,
     bot_id: int,
     resolved: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
@@ -53,7 +53,7 @@ def _option(
     key: str,
     value: Any,
     defs: list[dict[str, Any]] | None,
-    guild: FakeGuild,
+    guild: FakeGuild | None,
     bot_id: int,
     resolved: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
@@ -86,21 +86,21 @@ def _option(
 
 
 def _resolve(
-    kind: int, value: dict[str, Any], guild: FakeGuild, bot_id: int, resolved: dict[str, dict[str, Any]]
+    kind: int, value: dict[str, Any], guild: FakeGuild | None, bot_id: int, resolved: dict[str, dict[str, Any]]
 ) -> str:
     if kind == 11:
         resolved.setdefault("attachments", {})[value["id"]] = value
     elif kind in (6, 9) and ("user" in value or "username" in value):
         user = value.get("user", value)
         resolved.setdefault("users", {})[user["id"]] = user
-        member = guild.members.get(int(user["id"]))
-        if member is not None:
+        member = guild.members.get(int(user["id"])) if guild is not None else None
+        if guild is not None and member is not None:
             partial = {k: v for k, v in member.items() if k != "user"}
             perms = str(guild.base_permissions(int(user["id"])))
             resolved.setdefault("members", {})[user["id"]] = {**partial, "permissions": perms}
         return str(user["id"])
     elif kind == 7:
-        perms = str(guild.channel_permissions(bot_id, value))
+        perms = str(guild.channel_permissions(bot_id, value)) if guild is not None else "0"
         resolved.setdefault("channels", {})[value["id"]] = {**value, "permissions": perms}
     elif kind in (8, 9):
         resolved.setdefault("roles", {})[value["id"]] = value

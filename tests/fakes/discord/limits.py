@@ -295,6 +295,7 @@ def check_commands(commands: Sequence[Mapping[str, Any]]) -> None:
                 f"{i}.name", "APPLICATION_COMMANDS_DUPLICATE_NAME", f"Application command names must be unique ({name})"
             )
         names.add(name)
+        _check_installs(command, errs, str(i))
         if kind == 1:
             _check_option_like(command, errs, str(i))
             options = command.get("options") or []
@@ -313,6 +314,26 @@ def check_commands(commands: Sequence[Mapping[str, Any]]) -> None:
         if len(by_type.get(kind, ())) > MAX_CONTEXT_MENUS:
             errs.add("_", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CONTEXT_MENUS} or fewer context menus of type {kind}.")
     errs.raise_if_any()
+
+
+INTEGRATION_TYPES = frozenset({0, 1})  # 0 guild install, 1 user install
+INTERACTION_CONTEXTS = frozenset({0, 1, 2})  # 0 a server, 1 the bot's DM, 2 group DMs and other DMs
+
+
+def _check_installs(command: Mapping[str, Any], errs: FormErrors, at: str) -> None:
+    """integration_types and contexts: null, or non-empty arrays of distinct known values."""
+    for key, allowed in (("integration_types", INTEGRATION_TYPES), ("contexts", INTERACTION_CONTEXTS)):
+        values = command.get(key)
+        if values is None:
+            continue
+        if not isinstance(values, list) or not values:
+            errs.add(f"{at}.{key}", "BASE_TYPE_MIN_LENGTH", "Must be 1 or more in length.")
+            continue
+        for j, value in enumerate(values):
+            if isinstance(value, bool) or value not in allowed:
+                errs.add(f"{at}.{key}.{j}", "BASE_TYPE_CHOICES", f"Value must be one of {sorted(allowed)}.")
+        if len(set(values)) != len(values):
+            errs.add(f"{at}.{key}", "SET_TYPE_ALREADY_CONTAINS_VALUE", "The set already contains this value.")
 
 
 def _check_option_like(item: Mapping[str, Any], errs: FormErrors, at: str) -> None:

@@ -71,9 +71,7 @@ class MessageWriter:
                 "id": str(inter.id),
                 "type": inter.type,
                 "user": inter.user,
-                "authorizing_integration_owners": {"0": str(inter.guild_id)}
-                if inter.guild_id
-                else {"1": inter.user["id"]},
+                "authorizing_integration_owners": inter.payload["authorizing_integration_owners"],
             }
             if command_type is not None:
                 metadata["name"] = inter.data.get("name")
@@ -138,8 +136,9 @@ class MessageWriter:
     async def announce(self, event: str, msg: FakeMessage) -> None:
         """Tell the bot's gateway about its own non-ephemeral messages, as Discord does."""
         self._fake._changed()
-        if msg.ephemeral:
-            return
+        channel = self._fake.channels.get(msg.channel_id)
+        if msg.ephemeral or (channel is not None and not self._fake.bot_sees(channel)):
+            return  # the bot hears nothing of a channel it is not in, its own interaction answers included
         data = msg.to_dict()
         fake = self._fake
         guild = fake.guilds.get(msg.guild_id) if msg.guild_id is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tests.fakes.discord.basics import FLAG_COMPONENTS_V2, FLAG_EPHEMERAL, FLAG_LOADING, iso_now
 
@@ -182,12 +182,24 @@ class FakeInteraction:
     #: The @original message once it exists (a loading message after a defer).
     original: FakeMessage | None = None
     followups: list[FakeMessage] = field(default_factory=list)
+    #: Follow-up POSTs Discord accepted (the first one after a defer fills in the deferred message).
+    followup_posts: int = 0
     #: The data of a type 9 (MODAL) response.
     modal: dict[str, Any] | None = None
     #: The message a component sits on (type 3), or the message a modal was opened from.
     message: FakeMessage | None = None
     #: Choices of a type 8 (autocomplete result) response.
     autocomplete_choices: list[dict[str, Any]] | None = None
+
+    @property
+    def install(self) -> Literal["guild", "user"]:
+        """Whose installation authorised it: "guild" when a server (or the bot's DM) key is there, else "user"."""
+        return "guild" if "0" in self.payload["authorizing_integration_owners"] else "user"
+
+    @property
+    def context(self) -> int:
+        """0 a server, 1 the bot's DM, 2 a group DM or a DM between other users."""
+        return int(self.payload["context"])
 
     @property
     def responded(self) -> bool:

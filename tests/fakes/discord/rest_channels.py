@@ -54,6 +54,9 @@ class ChannelRoutes(RestResource):
         channel = fake.channels.get(int(m["channel"]))
         if channel is None:
             raise unknown("Channel", 10003)
+        if not fake.bot_sees(channel):
+            # A server without the bot, or a group DM: only the interaction token answers there.
+            raise DiscordError(403, 50001, "Missing Access")
         guild = fake.guilds.get(int(channel["guild_id"])) if "guild_id" in channel else None
         if guild is not None:
             have = guild.channel_permissions(fake.application_id, channel)
@@ -184,6 +187,8 @@ class ChannelRoutes(RestResource):
         guild = self._fake.guilds.get(int(m["guild"]))
         if guild is None:
             raise unknown("Guild", 10004)
+        if not self._fake.bot_in(guild):
+            raise DiscordError(403, 50001, "Missing Access")
         return guild
 
     async def _get_guild(self, rec: Recorded, uploads: list[Upload], m: Params) -> Reply:

@@ -12,6 +12,8 @@ from tests.fakes.discord.messages import CREATE_FLAGS, Upload
 from tests.fakes.discord.models import FakeInteraction, FakeMessage, Recorded
 from tests.fakes.discord.rest_base import Params, Reply, RestResource, RouteSpec
 
+MAX_USER_INSTALL_FOLLOWUPS = 5  # per interaction, when only a user's installation authorised it
+
 
 class InteractionRoutes(RestResource):
     """Answers to interactions, with Discord's 3-second deadline, single first response and 15-minute token."""
@@ -125,6 +127,10 @@ class InteractionRoutes(RestResource):
         inter = self._webhook_interaction(rec, m)
         if not inter.responses or (inter.modal is not None and inter.original is None):
             raise unknown("Webhook", 10015)
+        if inter.install == "user" and inter.followup_posts >= MAX_USER_INSTALL_FOLLOWUPS:
+            # Discord: an app not installed where it was used may create 5 follow-ups per interaction.
+            raise DiscordError(400, 40094, "This interaction has hit the maximum number of follow up messages")
+        inter.followup_posts += 1
         payload = rec.json if isinstance(rec.json, dict) else {}
         original = inter.original
         if original is not None and original.loading and not original.deleted and not inter.followups:

@@ -144,6 +144,22 @@ class FakeDiscordServer:
         self._change.set()
         self._change = asyncio.Event()
 
+    def bot_in(self, guild: FakeGuild) -> bool:
+        """Whether the bot is a member of the guild (a server that installed it, not one a user brought it into)."""
+        return self.application_id in guild.members
+
+    def bot_sees(self, channel: Mapping[str, Any]) -> bool:
+        """Whether the bot's own token reaches the channel: its guild has the bot, or it is one of the bot's DMs.
+
+        A user-installed command also runs in servers without the bot and in group DMs; there Discord answers every
+        bot-token request with 403 / 50001 Missing Access, and only the interaction's own routes work.
+        """
+        if "guild_id" in channel:
+            guild = self.guilds.get(int(channel["guild_id"]))
+            return guild is not None and self.bot_in(guild)
+        recipients = {int(u["id"]) for u in channel.get("recipients") or []}
+        return channel.get("type") == 1 or self.application_id in recipients
+
     def _dm_channel(self, user: dict[str, Any]) -> dict[str, Any]:
         uid = int(user["id"])
         if uid not in self._dm_channels:
