@@ -17,6 +17,9 @@ MAX_COOLDOWN_SECONDS = 86_400
 MAX_CONCURRENT = 20
 MAX_CHANNELS = 100
 MAX_WATERMARK_CHARS = 100
+# Images one request may ask for: Discord shows up to 10 in a gallery, but each image in a batch carries its own Edit
+# and Re-roll buttons inside one card (40 components at most), and 4 is the grid people know from Midjourney.
+MAX_BATCH = 4
 _SNOWFLAKE_MAX = (1 << 63) - 1
 
 
@@ -35,12 +38,18 @@ class GuildSettings:
     default_max_concurrent: int = 2
     allowed_channel_ids: frozenset[int] = frozenset()  # empty: everywhere
     watermark: str | None = None
+    max_batch: int | None = None  # images one request may ask for; None: MAX_BATCH
     role_limits: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
 
     @property
     def base_user_limit(self) -> int:
         """The daily image limit of a member without tier roles."""
         return self.default_daily_user_limit if self.daily_user_limit is None else self.daily_user_limit
+
+    @property
+    def batch_limit(self) -> int:
+        """How many images one request may ask for."""
+        return MAX_BATCH if self.max_batch is None else self.max_batch
 
     @property
     def concurrent_limit(self) -> int:
@@ -89,6 +98,7 @@ class QuotaExceeded(Exception):
         self.resets_at = resets_at
         self.needed = needed
         self.channel_ids = channel_ids  # for CHANNEL: where the bot may be used
+        self.images = 1  # how many images the refused request asked for (a batch: its size)
         super().__init__(f"{kind.value}: limit={limit} used={used} remaining={remaining} resets_at={resets_at}")
 
 
@@ -239,4 +249,5 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     ),
     "allowed_channel_ids": _channels,
     "watermark": _watermark,
+    "max_batch": _Whole(f"The most images one request may ask for must be from 1 to {MAX_BATCH}.", 1, MAX_BATCH),
 }

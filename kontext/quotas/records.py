@@ -18,6 +18,7 @@ GUILD_SETTING_COLUMNS: tuple[str, ...] = (
     "max_concurrent_per_user",
     "allowed_channel_ids",
     "watermark",
+    "max_batch",
 )
 
 CounterKey = tuple[str, str, str]  # (scope, key, period)

@@ -96,6 +96,10 @@ class JobStore(Protocol):
         """A user's jobs in a guild whose state is one of `states` (created before `before`), newest first."""
         ...
 
+    async def batch_jobs(self, batch_id: str) -> list[Job]:
+        """The images of a batch (the jobs whose batch_id is `batch_id`), in their order."""
+        ...
+
     async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
         """How many jobs there are, optionally only in the given states."""
         ...
@@ -147,8 +151,11 @@ class GuildSettingsStore(Protocol):
 class LedgerStore(Protocol):
     """The charges ledger with the usage counters and cooldowns a reservation takes, atomically."""
 
-    async def reserve_charge(self, charge: Charge, counters: Sequence[Counter], cooldown: Cooldown | None) -> None:
-        """In one transaction: record the charge, add every counter within its cap, start the cooldown.
+    async def reserve_charges(
+        self, charges: Sequence[Charge], counters: Sequence[Counter], cooldown: Cooldown | None
+    ) -> None:
+        """In one transaction: record the charges (each with the counters its refund gives back), add every counter
+        within its cap, start the cooldown.
 
         All or nothing: raise DuplicateChargeError, LimitReachedError (the first counter refused, in the given
         order) or CooldownActiveError, and then nothing was written. Callers pass counters in one fixed scope

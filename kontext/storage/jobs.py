@@ -102,11 +102,19 @@ class JobQueries(Queries):
             return []
         params: list[Any] = [guild_id, user_id, *wanted]
         sql = f"{_SELECT_JOBS} WHERE guild_id = $1 AND user_id = $2 AND state IN ({placeholders(len(wanted), start=3)})"
+        sql += " AND (batch_size = 1 OR batch_id IS NOT NULL)"  # a batch's images, not the row showing them
         if before is not None:
             params.append(before)
             sql += f" AND created_at < ${len(params)}"
         sql += f" ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1} OFFSET ${len(params) + 2}"
         return [job_from_row(row) for row in await self._fetch(sql, *params, limit, max(offset, 0))]
+
+    async def batch_jobs(self, batch_id: str) -> list[Job]:
+        """The images of a batch, in their order."""
+        return [
+            job_from_row(row)
+            for row in await self._fetch(f"{_SELECT_JOBS} WHERE batch_id = $1 ORDER BY batch_index", batch_id)
+        ]
 
     async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
         """Number of jobs, optionally only those in the given states."""

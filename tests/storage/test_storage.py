@@ -82,6 +82,9 @@ def full_job() -> Job:
         delivered_at=1_700_000_004.75,
         lease_owner="host:123:abcd",
         lease_until=1_700_000_005.25,
+        batch_id="job-batch",
+        batch_index=3,
+        batch_size=4,
     )
 
 
