@@ -48,6 +48,22 @@ class JobRecords:
         # The user has been answered ("thinking…"): the job is theirs, so its record rides out an outage like any step.
         await self.retry.run(f"job {job.id}: recording it", insert)
 
+    async def insert_all(self, jobs: list[Job]) -> None:
+        """Record new jobs together (all or none); an insert whose answer was lost and that committed counts as done."""
+        tried = False
+
+        async def insert() -> None:
+            nonlocal tried
+            try:
+                await self.storage.insert_jobs(jobs)
+            except DuplicateJobError:
+                if not tried:
+                    raise
+            finally:
+                tried = True
+
+        await self.retry.run(f"job {jobs[0].id}: recording it", insert)
+
     async def shown_in(self, job: Job, message_id: int | None) -> None:
         """Record the message a delivery now shows the job in, when it changed (a new post for a lost placeholder)."""
         if message_id is None or message_id == job.message_id:

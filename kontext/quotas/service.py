@@ -214,8 +214,7 @@ class QuotaService:
 
         cooldown = Cooldown(member, now, settings.cooldown_seconds) if settings.cooldown_seconds > 0 else None
         charges = [
-            Charge(ident, gid, user_id, mode, price, periods.day, periods.month, created_at=now)
-            for ident in ids
+            Charge(ident, gid, user_id, mode, price, periods.day, periods.month, created_at=now) for ident in ids
         ]
         # What each charge gives back when settled alone; the caps are checked against the whole request's totals.
         recorded = [

@@ -58,6 +58,10 @@ class JobStore(Protocol):
         """Store a new job; raise DuplicateJobError if its id is taken."""
         ...
 
+    async def insert_jobs(self, jobs: Sequence[Job]) -> None:
+        """Store new jobs in one transaction (a batch and its images); DuplicateJobError and none stored if one is."""
+        ...
+
     async def get_job(self, job_id: str) -> Job | None:
         """The job with this id, or None."""
         ...

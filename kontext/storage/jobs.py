@@ -28,6 +28,18 @@ class JobQueries(Queries):
         except UniqueViolation as exc:  # the primary key is the only unique constraint
             raise DuplicateJobError(job.id) from exc
 
+    async def insert_jobs(self, jobs: Sequence[Job]) -> None:
+        """Store new jobs in one transaction: all or none."""
+        async with self.driver.transaction() as conn:
+            for job in jobs:
+                row = job_to_row(job)
+                try:
+                    await conn.execute(
+                        f"INSERT INTO jobs ({', '.join(row)}) VALUES ({placeholders(len(row))})", *row.values()
+                    )
+                except UniqueViolation as exc:
+                    raise DuplicateJobError(job.id) from exc
+
     async def get_job(self, job_id: str) -> Job | None:
         """The job with this id, or None."""
         row = await self._fetchrow(f"{_SELECT_JOBS} WHERE id = $1", job_id)
