@@ -1,0 +1,242 @@
+"""Batches through the real bot: /imagine count:4 reserves four at once, runs four tasks and posts one gallery."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+from typing import Any
+
+from kontext.models import JobState
+from kontext.quotas.records import ChargeState
+from tests.cogs.test_edit import refusal
+from tests.fakes.discord import FakeInteraction, FakeMessage
+from tests.fakes.discord.models import walk_components
+from tests.harness import World, idle, world_for
+from tests.jobs.test_resilience import uploads_to
+from tests.quotas.quota_support import charge_state
+from tests.storage.support import job_by_message
+
+MANAGE_GUILD = 1 << 5
+PRICE = 30_000  # pro, by default
+GENEROUS = {"DEFAULT_DAILY_USER_LIMIT": "100"}
+
+
+def spy_reservations(world: World) -> list[list[str]]:
+    """Every reservation the bot makes from now on: the job ids each one charged, in one transaction."""
+    calls: list[list[str]] = []
+    storage = world.bot.quotas._storage
+    original = storage.reserve_charges
+
+    async def spy(charges: Any, counters: Any, cooldown: Any) -> None:
+        calls.append([charge.job_id for charge in charges])
+        await original(charges, counters, cooldown)
+
+    storage.reserve_charges = spy  # type: ignore[method-assign]
+    return calls
+
+
+async def batch(
+    world: World, count: int = 4, prompt: str = "a lighthouse at dusk"
+) -> tuple[FakeInteraction, FakeMessage]:
+    interaction = await world.slash("imagine", {"prompt": prompt, "count": count})
+    return interaction, await world.finished(interaction)
+
+
+async def images_of(world: World, message: FakeMessage):
+    """The batch shown in a message and its images, in their order."""
+    shown = await job_by_message(world.bot.storage, message.id)
+    assert shown is not None
+    if not shown.is_batch:  # the first image found by message: its batch row is what the message shows
+        shown = await world.bot.storage.get_job(shown.batch_id)
+    return shown, await world.bot.storage.batch_jobs(shown.id)
+
+
+def gallery_files(message: FakeMessage) -> list[bytes]:
+    """The bytes of each image the message's gallery shows, in gallery order."""
+    by_name = dict(message.files)
+    return [by_name[url.rsplit("/", 1)[-1].split("?")[0]] for url in message.media_urls]
+
+
+async def test_a_batch_of_four_is_one_reservation_four_tasks_and_one_gallery(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        reservations = spy_reservations(world)
+        interaction, message = await batch(world)
+
+        batch_job, images = await images_of(world, message)
+        assert reservations == [[image.id for image in images]] and len(images) == 4
+        assert len(world.api.submits) == 4 and len(world.api.tasks) == 4
+        assert message.components_v2 and len(message.media_urls) == 4
+        assert all(url.startswith("http") for url in message.media_urls)  # attachment://… unfurled by Discord
+        tasks = {image.task_id: image for image in images}
+        assert len(tasks) == 4
+        assert gallery_files(message) == [world.api.image_bytes_for(image.task_id) for image in images]
+        assert uploads_to(world, message.id) == 1 and interaction.followups == []
+        progress = [edit.get("content") or "" for edit in message.edits]
+        assert any("of 4 done" in line for line in progress), progress
+        assert "4 of 4 images" in message.text and "$0.12" in message.text
+        for n in range(1, 5):
+            assert message.component(f"Edit {n}") and message.component(f"Re-roll {n}")
+        assert message.component("Re-roll all") and message.component("Delete")
+
+        assert batch_job.state == JobState.DELIVERED
+        for image in images:
+            assert image.state == JobState.DELIVERED and image.message_id == message.id
+            assert await charge_state(world.bot.storage, image.id) == ChargeState.COMMITTED
+        usage = await world.bot.quotas.user_usage(world.guild.id, int(world.user["id"]))
+        assert usage.images_today == 4 and usage.in_flight == 0
+        spent = await world.bot.quotas.guild_usage(world.guild.id)
+        assert spent.spent_today_micros == 4 * PRICE and spent.today.committed == 4
+
+
+async def test_a_batch_is_refused_whole_when_only_three_images_are_left(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={"DEFAULT_DAILY_USER_LIMIT": "3"}) as world:
+        interaction = await world.slash("imagine", {"prompt": "four lighthouses", "count": 4})
+        words = await refusal(world, interaction)
+        assert "4 images" in words and "only 3 images left" in words and "Nothing was charged" in words
+        await idle(world.bot.jobs)
+        assert world.api.submits == []
+        usage = await world.bot.quotas.user_usage(world.guild.id, int(world.user["id"]))
+        assert usage.images_today == 0 and usage.in_flight == 0
+        assert (await world.bot.quotas.guild_usage(world.guild.id)).spent_today_micros == 0
+
+        _, message = await batch(world, count=3)  # the three that fit
+        assert len(message.media_urls) == 3
+
+
+async def test_a_batch_over_the_servers_spend_cap_is_refused_whole(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        await world.bot.quotas.update_settings(world.guild.id, daily_cap_micros=3 * PRICE)
+        interaction = await world.slash("imagine", {"prompt": "four lighthouses", "count": 4})
+        words = await refusal(world, interaction)
+        assert "this batch of 4 images costs $0.12" in words and "$0.09 is left" in words
+        await idle(world.bot.jobs)
+        assert world.api.submits == []
+        assert (await world.bot.quotas.guild_usage(world.guild.id)).spent_today_micros == 0
+
+
+async def test_a_server_sets_the_most_images_per_request(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        admin = world.discord.add_member(world.guild, name="admin", permissions=MANAGE_GUILD | (1 << 10) | (1 << 11))
+        answer = await world.slash("settings", {"images": 2}, subcommand="batch", user=admin)
+        await world.discord.wait_for(lambda: bool(answer.responses))
+        assert "up to 2" in str(answer.responses[0]["data"]["embeds"][0])
+        assert (await world.bot.quotas.settings(world.guild.id)).batch_limit == 2
+        interaction = await world.slash("imagine", {"prompt": "three lighthouses", "count": 3})
+        words = await refusal(world, interaction)
+        assert "up to 2 images per request" in words and "Nothing was charged" in words
+        await idle(world.bot.jobs)
+        assert world.api.submits == []
+
+
+async def test_one_of_four_failing_shows_three_refunds_one_and_names_it(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        submits = itertools.count()
+        world.api.outcome(
+            lambda body: ("failed", "INTERNAL_ERROR", "the GPU fell over") if next(submits) == 2 else None
+        )
+        _, message = await batch(world)
+
+        _, images = await images_of(world, message)
+        [failed] = [image for image in images if image.state == JobState.FAILED]
+        made = [image for image in images if image.state == JobState.DELIVERED]
+        assert len(made) == 3 and len(message.media_urls) == 3
+        assert gallery_files(message) == [world.api.image_bytes_for(image.task_id) for image in made]
+        assert f"Image {failed.batch_index + 1} failed" in message.text
+        assert "You were not charged for the 1 failed image" in message.text
+        assert "3 of 4 images" in message.text and "$0.09" in message.text
+        assert await charge_state(world.bot.storage, failed.id) == ChargeState.REFUNDED
+        for image in made:
+            assert await charge_state(world.bot.storage, image.id) == ChargeState.COMMITTED
+        usage = await world.bot.quotas.user_usage(world.guild.id, int(world.user["id"]))
+        assert usage.images_today == 3 and usage.in_flight == 0
+        assert (await world.bot.quotas.guild_usage(world.guild.id)).spent_today_micros == 3 * PRICE
+        labels = {c.get("label") for c in walk_components(message.components)}
+        assert f"Edit {failed.batch_index + 1}" not in labels and f"Re-roll {failed.batch_index + 1}" not in labels
+
+
+async def test_a_batch_where_every_image_fails_says_why_and_charges_nothing(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        world.api.outcome(lambda body: ("failed", "INTERNAL_ERROR", "the GPU fell over"))
+        interaction = await world.slash("imagine", {"prompt": "doomed", "count": 2})
+        message = await world.finished(interaction)
+        assert "Image 1 failed" in message.text and "Image 2 failed" in message.text
+        assert "You were not charged" in message.text and message.component("Retry")
+        _, images = await images_of_failed(world, message)
+        for image in images:
+            assert await charge_state(world.bot.storage, image.id) == ChargeState.REFUNDED
+        usage = await world.bot.quotas.user_usage(world.guild.id, int(world.user["id"]))
+        assert usage.images_today == 0 and usage.in_flight == 0
+
+
+async def images_of_failed(world: World, message: FakeMessage):
+    shown = await job_by_message(world.bot.storage, message.id)
+    assert shown is not None and shown.is_batch and shown.state == JobState.FAILED
+    return shown, await world.bot.storage.batch_jobs(shown.id)
+
+
+async def test_each_image_has_its_own_edit_which_submits_that_images_url(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        _, message = await batch(world)
+        _, images = await images_of(world, message)
+        click = await world.discord.click(message, message.component("Edit 3")["custom_id"], user=world.user)
+        await world.discord.wait_for(lambda: click.modal is not None)
+        edited = await world.finished(await world.discord.submit_modal(click, {"What should change?": "add snow"}))
+        body = world.api.submits[4]["input"]
+        assert body["image_url"] == message.media_urls[2], "the edit's input is the third image of the gallery"
+        assert body["prompt"] == "add snow"
+        job = await job_by_message(world.bot.storage, edited.id)
+        assert job is not None and job.source_job_id == images[2].id and job.batch_size == 1
+
+
+async def test_an_image_rerolls_alone_and_the_batch_rerolls_whole(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        _, message = await batch(world)
+        single = await world.finished(
+            await world.discord.click(message, message.component("Re-roll 2")["custom_id"], user=world.user)
+        )
+        assert len(world.api.submits) == 5 and len(single.media_urls) == 1
+
+        reservations = spy_reservations(world)
+        rerolled = await world.finished(
+            await world.discord.click(message, message.component("Re-roll all")["custom_id"], user=world.user)
+        )
+        assert len(world.api.submits) == 9
+        assert rerolled.id not in (message.id, single.id) and len(rerolled.media_urls) == 4
+        new_batch, images = await images_of(world, rerolled)
+        old_batch, _ = await images_of(world, message)
+        assert new_batch.id != old_batch.id and reservations == [[image.id for image in images]]
+        assert {body["input"]["prompt"] for body in world.api.submits} == {"a lighthouse at dusk"}
+        usage = await world.bot.quotas.user_usage(world.guild.id, int(world.user["id"]))
+        assert usage.images_today == 9
+
+
+async def test_a_batch_caught_by_a_restart_resumes_and_posts_one_message(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS, api_options={"generation_time": 0.5}) as world:
+        interaction = await world.slash("imagine", {"prompt": "survives", "count": 4})
+        await world.discord.wait_for(lambda: len(world.api.submits) == 4)
+        for _ in range(500):  # until every task id is recorded: this test is not about mid-submit crashes
+            rows = await world.bot.storage.batch_jobs((await first_batch(world)).id)
+            if len([row for row in rows if row.task_id]) == 4:
+                break
+            await asyncio.sleep(0.01)
+        await world.kill()
+        await world.start_again()
+        placeholder = interaction.original
+        assert placeholder is not None
+        await world.discord.wait_for(lambda: placeholder.components_v2, 20)
+        await idle(world.bot.jobs)
+        batch_job = await first_batch(world)
+        assert batch_job.state == JobState.DELIVERED
+        assert len(world.api.submits) == 4, "nothing is submitted again"
+        assert len(placeholder.media_urls) == 4 and uploads_to(world, placeholder.id) == 1
+        bot_id = world.discord.bot_user["id"]
+        posted = [m for m in world.discord.messages.values() if m.author["id"] == bot_id and m.files]
+        assert posted == [placeholder]
+        for image in await world.bot.storage.batch_jobs(batch_job.id):
+            assert await charge_state(world.bot.storage, image.id) == ChargeState.COMMITTED
+
+
+async def first_batch(world: World):
+    [row] = [job for job in await world.bot.storage.jobs_in_states(list(JobState)) if job.is_batch]
+    return row
