@@ -220,6 +220,7 @@ async def test_a_batch_caught_by_a_restart_resumes_and_posts_one_message(tmp_pat
             if len([row for row in rows if row.task_id]) == 4:
                 break
             await asyncio.sleep(0.01)
+        assert not (await first_batch(world)).state.terminal, "the kill must catch the batch mid-flight"
         await world.kill()
         await world.start_again()
         placeholder = interaction.original
@@ -240,3 +241,24 @@ async def test_a_batch_caught_by_a_restart_resumes_and_posts_one_message(tmp_pat
 async def first_batch(world: World):
     [row] = [job for job in await world.bot.storage.jobs_in_states(list(JobState)) if job.is_batch]
     return row
+
+
+async def test_a_batch_posted_just_before_a_crash_is_not_posted_again(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        _, message = await batch(world, count=2)
+        batch_job, images = await images_of(world, message)
+        # The crash came between posting and recording: the batch says DELIVERING, its images FINISHED and unsettled.
+        await world.bot.storage.update_job(batch_job.id, state=JobState.DELIVERING)
+        for image in images:
+            await world.bot.storage.update_job(image.id, state=JobState.FINISHED)
+        await world.kill()
+        await world.start_again()
+        for _ in range(300):
+            if (await world.bot.storage.get_job(batch_job.id)).state == JobState.DELIVERED:
+                break
+            await asyncio.sleep(0.01)
+        await idle(world.bot.jobs)
+        assert (await world.bot.storage.get_job(batch_job.id)).state == JobState.DELIVERED
+        assert uploads_to(world, message.id) == 1 and len(world.api.submits) == 2
+        for image in await world.bot.storage.batch_jobs(batch_job.id):
+            assert image.state == JobState.DELIVERED and image.message_id == message.id
