@@ -77,7 +77,7 @@ class _JobButton:
 
 
 class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:reroll:{_JOB}"):
-    """Make the same request again, as a new job for whoever clicks."""
+    """Make the same request again, as a new job for whoever clicks (a batch again as a whole batch)."""
 
     label, emoji, style, action = "Re-roll", "🎲", discord.ButtonStyle.secondary, "reroll"
 
@@ -90,25 +90,14 @@ class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
             request,
             origin=Origin(job.source_job_id, job.source_message_id),
             once_key=(self.action, interaction.user.id, job.id),
+            count=job.batch_size if job.is_batch else 1,  # one image of a batch re-rolls alone
         )
 
 
-class RerollBatchButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:rerollall:{_JOB}"):
-    """Make the whole batch again: a new batch of as many images, admitted and charged like any other request."""
+class RerollBatchButton(RerollButton, template=rf"kx:rerollall:{_JOB}"):
+    """Under a batch: the whole batch again, a new batch of as many images admitted and charged like any other."""
 
     label, emoji, style, action = "Re-roll all", "🎲", discord.ButtonStyle.secondary, "rerollall"
-
-    async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
-        request = job.request
-        if request.image_url and job.source_message_id:
-            request = await _fresh_input(interaction, job)
-        await interaction.client.start_from_interaction(
-            interaction,
-            request,
-            origin=Origin(job.source_job_id, job.source_message_id),
-            once_key=(self.action, interaction.user.id, job.id),
-            count=job.batch_size,
-        )
 
 
 class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:{_JOB}"):
@@ -281,7 +270,8 @@ def result_view(job: Job, *, editable: bool = True) -> discord.ui.ActionRow[disc
     row.add_item(RerollButton(job.id))
     if editable:
         row.add_item(EditButton(job.id))
-    row.add_item(DeleteButton(job.id))
+    if not job.in_batch:  # one image of a batch shares its message: deleting it is the batch's button
+        row.add_item(DeleteButton(job.id))
     return row
 
 

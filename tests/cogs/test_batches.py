@@ -10,6 +10,7 @@ from typing import Any
 from kontext.models import JobState
 from kontext.quotas.records import ChargeState
 from tests.cogs.test_edit import refusal
+from tests.cogs.test_history import answered, labels
 from tests.fakes.discord import FakeInteraction, FakeMessage
 from tests.fakes.discord.models import walk_components
 from tests.harness import World, idle, world_for
@@ -168,6 +169,12 @@ async def test_a_batch_where_every_image_fails_says_why_and_charges_nothing(tmp_
         usage = await world.bot.quotas.user_usage(world.guild.id, int(world.user["id"]))
         assert usage.images_today == 0 and usage.in_flight == 0
 
+        world.api.outcome(None)
+        retried = await world.finished(
+            await world.discord.click(message, message.component("Retry")["custom_id"], user=world.user)
+        )
+        assert len(world.api.submits) == 4 and len(retried.media_urls) == 2, "Retry makes the whole batch again"
+
 
 async def images_of_failed(world: World, message: FakeMessage):
     shown = await job_by_message(world.bot.storage, message.id)
@@ -262,3 +269,12 @@ async def test_a_batch_posted_just_before_a_crash_is_not_posted_again(tmp_path: 
         assert uploads_to(world, message.id) == 1 and len(world.api.submits) == 2
         for image in await world.bot.storage.batch_jobs(batch_job.id):
             assert image.state == JobState.DELIVERED and image.message_id == message.id
+
+
+async def test_show_gives_back_one_image_of_a_batch_with_its_own_buttons(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        _, message = await batch(world, count=2)
+        _, images = await images_of(world, message)
+        copy = await answered(world, await world.slash("show", {"job": images[1].id}))
+        assert copy.media_urls == [message.media_urls[1]]
+        assert labels(copy) == ["Re-roll", "Edit"], "Delete would take the whole batch's message"
