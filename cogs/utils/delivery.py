@@ -78,11 +78,11 @@ def result_filename(job: Job, extension: str) -> str:
 
 def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
     """Why a job failed, in words, and that it cost nothing; for a content-policy refusal only that it was declined."""
-    declined = declined_by_policy(error)
-    if declined:
+    declined = policy_refusal(error) is not None
+    if isinstance(error, BatchFailed):
+        reason = failures_text(error.shots)  # a declined image is said to be declined, nothing more
+    elif declined:
         reason = DECLINED
-    elif isinstance(error, BatchFailed):
-        reason = failures_text(error.shots)
     else:
         reason = describe_error(error) or "Something went wrong on my side while making this image."
     if refunded:
@@ -92,6 +92,13 @@ def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> 
         embed.add_field(name="Prompt", value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
     embed.set_footer(text=f"Job {job.id}")
     return embed
+
+
+def policy_refusal(error: BaseException) -> BaseException | None:
+    """The content-policy refusal in a failure (a batch's first declined image), or None."""
+    if isinstance(error, BatchFailed):
+        return next((shot.error for shot in error.shots if declined_by_policy(shot.error)), None)
+    return error if declined_by_policy(error) else None
 
 
 def private_refusal(job: Job, error: BaseException) -> str:
@@ -235,8 +242,9 @@ class PlaceholderDelivery:
             message = await self._edit(
                 job, "failure", content=fallback, embed=None, view=view, allowed_mentions=self._mention
             )
-        if declined_by_policy(error):
-            await self._tell_privately(job, private_refusal(job, error))
+        refusal = policy_refusal(error)
+        if refusal is not None:
+            await self._tell_privately(job, private_refusal(job, refusal))
         return message.id
 
     async def _tell_privately(self, job: Job, words: str) -> None:

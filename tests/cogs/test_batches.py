@@ -278,3 +278,26 @@ async def test_show_gives_back_one_image_of_a_batch_with_its_own_buttons(tmp_pat
         copy = await answered(world, await world.slash("show", {"job": images[1].id}))
         assert copy.media_urls == [message.media_urls[1]]
         assert labels(copy) == ["Re-roll", "Edit"], "Delete would take the whole batch's message"
+
+
+async def test_a_batch_declined_by_policy_keeps_the_prompt_private(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        world.api.outcome(lambda body: ("failed", "CONTENT_VIOLATION", "moderation flagged it"))
+        interaction = await world.slash("imagine", {"prompt": "a secret prompt", "count": 2})
+        message = await world.finished(interaction)
+        assert "Image 1 failed" in message.text and "declined this request" in message.text
+        assert "secret" not in message.text and "moderation" not in message.text
+        [private] = interaction.followups
+        assert private.ephemeral and "a secret prompt" in private.content and "moderation flagged it" in private.content
+
+
+async def test_a_batch_with_the_longest_prompt_fits_discords_limits(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        submits = itertools.count()
+        world.api.outcome(
+            lambda body: ("failed", "INTERNAL_ERROR", "the GPU fell over " * 50) if next(submits) == 0 else None
+        )
+        prompt = "a very long prompt <@&1> @everyone " * 280
+        _, message = await batch(world, prompt=prompt[:6000])
+        assert message.components_v2 and len(message.media_urls) == 3
+        assert "failed" in message.text
