@@ -9,7 +9,7 @@ from typing import Any
 
 from kontext.models import JobState
 from kontext.quotas.records import ChargeState
-from tests.cogs.test_edit import refusal
+from tests.cogs.test_edit import image_attachment, refusal
 from tests.cogs.test_history import answered, labels
 from tests.fakes.discord import FakeInteraction, FakeMessage
 from tests.harness import World, idle, world_for
@@ -300,3 +300,14 @@ async def test_a_batch_with_the_longest_prompt_fits_discords_limits(tmp_path: Pa
         _, message = await batch(world, prompt=prompt[:6000])
         assert message.components_v2 and len(message.media_urls) == 3
         assert "failed" in message.text
+
+
+async def test_edit_with_a_count_makes_that_many_variants_of_the_edit(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        attachment = image_attachment(world, 800, 600)
+        interaction = await world.slash("edit", {"prompt": "make it night", "image": attachment, "count": 2})
+        message = await world.finished(interaction)
+        assert len(world.api.submits) == 2 and len(message.media_urls) == 2
+        for body in world.api.submits:
+            assert body["input"]["image_url"] == attachment["url"] and body["input"]["aspect_ratio"] == "4:3"
+        assert "Editing 2 images" in (message.edits[0].get("content") or "")
