@@ -311,3 +311,29 @@ async def test_edit_with_a_count_makes_that_many_variants_of_the_edit(tmp_path: 
         for body in world.api.submits:
             assert body["input"]["image_url"] == attachment["url"] and body["input"]["aspect_ratio"] == "4:3"
         assert "Editing 2 images" in (message.edits[0].get("content") or "")
+
+
+async def test_the_orphan_sweep_leaves_a_running_batchs_failed_image_to_its_batch(tmp_path: Path) -> None:
+    made = itertools.count()
+    slow = {"generation_time": lambda body: 0.01 if next(made) == 0 else 1.0}  # the first (failing) one ends first
+    async with world_for(tmp_path, env=GENEROUS, api_options=slow) as world:
+        submits = itertools.count()
+        world.api.outcome(lambda body: ("failed", "INTERNAL_ERROR", "no") if next(submits) == 0 else None)
+        interaction = await world.slash("imagine", {"prompt": "slow ones", "count": 3})
+        await world.discord.wait_for(lambda: len(world.api.submits) == 3)
+        batch_job = await first_batch(world)
+        for _ in range(300):
+            images = await world.bot.storage.batch_jobs(batch_job.id)
+            if any(image.state == JobState.FAILED for image in images):
+                break
+            await asyncio.sleep(0.01)
+        [failed] = [image for image in images if image.state == JobState.FAILED]
+
+        await world.bot.jobs.settle_orphans(older_than=0)
+
+        assert await charge_state(world.bot.storage, failed.id) == ChargeState.RESERVED, "the batch settles it"
+        usage = await world.bot.quotas.user_usage(world.guild.id, int(world.user["id"]))
+        assert usage.in_flight == 1, "the batch still holds its one slot"
+        message = await world.finished(interaction)
+        assert len(message.media_urls) == 2
+        assert await charge_state(world.bot.storage, failed.id) == ChargeState.REFUNDED
