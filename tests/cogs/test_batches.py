@@ -7,6 +7,9 @@ import itertools
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from cogs.utils.delivery import PlaceholderDelivery
 from kontext.models import JobState
 from kontext.quotas.records import ChargeState
 from tests.cogs.test_edit import image_attachment, refusal
@@ -337,3 +340,34 @@ async def test_the_orphan_sweep_leaves_a_running_batchs_failed_image_to_its_batc
         message = await world.finished(interaction)
         assert len(message.media_urls) == 2
         assert await charge_state(world.bot.storage, failed.id) == ChargeState.REFUNDED
+
+
+async def test_a_batch_killed_before_its_post_lands_posts_it_once_after_the_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with world_for(tmp_path, env=GENEROUS) as world:
+        posting = asyncio.Event()
+
+        async def stuck(self: PlaceholderDelivery, job: Any, outcome: Any) -> int:
+            posting.set()
+            await asyncio.Event().wait()  # the process dies with the post on the wire
+            raise AssertionError("unreachable")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(PlaceholderDelivery, "succeeded", stuck)
+            interaction = await world.slash("imagine", {"prompt": "posted once", "count": 3})
+            await asyncio.wait_for(posting.wait(), 10)
+            assert (await first_batch(world)).state == JobState.DELIVERING
+            await world.kill()
+        await world.start_again()
+
+        placeholder = interaction.original
+        assert placeholder is not None
+        await world.discord.wait_for(lambda: placeholder.components_v2, 20)
+        await idle(world.bot.jobs)
+        batch_job = await first_batch(world)
+        assert batch_job.state == JobState.DELIVERED and len(world.api.submits) == 3
+        assert len(placeholder.media_urls) == 3 and uploads_to(world, placeholder.id) == 1
+        for image in await world.bot.storage.batch_jobs(batch_job.id):
+            assert image.state == JobState.DELIVERED
+            assert await charge_state(world.bot.storage, image.id) == ChargeState.COMMITTED
