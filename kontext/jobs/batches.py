@@ -144,7 +144,9 @@ class Batches:
         except Exception as error:
             log.info("batch %s: image %s could not be downloaded (%s)", image.batch_id, image.id, error)
             code, message = type(error).__name__, str(error)[:500]
-            await self._move(image, JobState.FAILED, fail_code=code, fail_message=message, finished_at=time.time())
+            fields = {"fail_code": code, "fail_message": message, "finished_at": time.time()}
+            if await self._move(image, JobState.FAILED, **fields) and self._service.metrics is not None:
+                self._service.metrics.job_failed(error)
             return Shot(image, error=error)
 
     async def _move(self, image: Job, state: JobState, **fields: object) -> bool:
@@ -165,12 +167,18 @@ class Batches:
         refunded = True
         for image in await self.images(batch):
             if image.state in (JobState.FINISHED, JobState.DELIVERING):
+                metrics = self._service.metrics
                 if delivered:
                     now = time.time()
-                    await self._move(image, JobState.DELIVERED, delivered_at=now, message_id=batch.message_id)
+                    if await self._move(image, JobState.DELIVERED, delivered_at=now, message_id=batch.message_id):
+                        if metrics is not None:
+                            metrics.job_delivered(lag=now - image.finished_at if image.finished_at else None)
                     image.state = JobState.DELIVERED
                 else:
-                    await self._move(image, JobState.FAILED, fail_code="BatchFailed", finished_at=time.time())
+                    failure = BatchFailed(())
+                    if await self._move(image, JobState.FAILED, fail_code="BatchFailed", finished_at=time.time()):
+                        if metrics is not None:
+                            metrics.job_failed(failure)
                     image.state = JobState.FAILED
             if ledger is None:
                 continue

@@ -474,7 +474,7 @@ class JobService:
         if self.ledger is not None and not job.is_batch:
             ledger = self.ledger
             await self.retry.run(f"job {job.id}: commit", lambda: ledger.commit(job.id))
-        if self.metrics is not None:
+        if self.metrics is not None and not job.is_batch:  # a batch's images are counted as each is settled
             self.metrics.job_delivered(lag=job.delivered_at - job.finished_at if job.finished_at else None)
 
     async def _fail(self, job: Job, delivery: Delivery, error: BaseException) -> None:
@@ -492,7 +492,7 @@ class JobService:
             log.error("job %s: %s; it stays %s, to go on once the database is back", job.id, outage, job.state)
             return
         job.fail_code, job.fail_message = code, message
-        if self.metrics is not None:
+        if self.metrics is not None and not job.is_batch:  # its images were counted as each failed
             self.metrics.job_failed(error)
         # No image reached the user, so the reserved cost goes back: whatever the API may have billed the owner.
         refunded = False

@@ -154,6 +154,12 @@ async def test_one_of_four_failing_shows_three_refunds_one_and_names_it(tmp_path
         usage = await world.bot.quotas.user_usage(world.guild.id, int(world.user["id"]))
         assert usage.images_today == 3 and usage.in_flight == 0
         assert (await world.bot.quotas.guild_usage(world.guild.id)).spent_today_micros == 3 * PRICE
+        metrics = world.bot.metrics
+        assert (metrics.jobs_started._value.get(), metrics.jobs_delivered._value.get()) == (4, 3), "counted by image"
+        assert (
+            sum(sample.value for sample in metrics.jobs_failed.collect()[0].samples if sample.name.endswith("_total"))
+            == 1
+        )
         shown = labels(message)
         assert f"Edit {failed.batch_index + 1}" not in shown and f"Re-roll {failed.batch_index + 1}" not in shown
 
