@@ -238,19 +238,24 @@ async def test_a_batch_caught_by_a_restart_resumes_and_posts_one_message(tmp_pat
         assert not (await first_batch(world)).state.terminal, "the kill must catch the batch mid-flight"
         await world.kill()
         await world.start_again()
-        placeholder = interaction.original
-        assert placeholder is not None
-        await world.discord.wait_for(lambda: placeholder.components_v2, 20)
-        await idle(world.bot.jobs)
-        batch_job = await first_batch(world)
-        assert batch_job.state == JobState.DELIVERED
-        assert len(world.api.submits) == 4, "nothing is submitted again"
-        assert len(placeholder.media_urls) == 4 and uploads_to(world, placeholder.id) == 1
-        bot_id = world.discord.bot_user["id"]
-        posted = [m for m in world.discord.messages.values() if m.author["id"] == bot_id and m.files]
-        assert posted == [placeholder]
-        for image in await world.bot.storage.batch_jobs(batch_job.id):
-            assert await charge_state(world.bot.storage, image.id) == ChargeState.COMMITTED
+        await assert_posted_once(world, interaction, 4)
+
+
+async def assert_posted_once(world: World, interaction: FakeInteraction, count: int) -> None:
+    """After a restart: the batch's images in one post to its placeholder, nothing resubmitted, every image settled."""
+    placeholder = interaction.original
+    assert placeholder is not None
+    await world.discord.wait_for(lambda: placeholder.components_v2, 20)
+    await idle(world.bot.jobs)
+    batch_job = await first_batch(world)
+    assert batch_job.state == JobState.DELIVERED
+    assert len(world.api.submits) == count, "nothing is submitted again"
+    assert len(placeholder.media_urls) == count and uploads_to(world, placeholder.id) == 1
+    bot_id = world.discord.bot_user["id"]
+    assert [m for m in world.discord.messages.values() if m.author["id"] == bot_id and m.files] == [placeholder]
+    for image in await world.bot.storage.batch_jobs(batch_job.id):
+        assert image.state == JobState.DELIVERED and image.message_id == placeholder.id
+        assert await charge_state(world.bot.storage, image.id) == ChargeState.COMMITTED
 
 
 async def first_batch(world: World):
@@ -366,14 +371,4 @@ async def test_a_batch_killed_before_its_post_lands_posts_it_once_after_the_rest
             assert (await first_batch(world)).state == JobState.DELIVERING
             await world.kill()
         await world.start_again()
-
-        placeholder = interaction.original
-        assert placeholder is not None
-        await world.discord.wait_for(lambda: placeholder.components_v2, 20)
-        await idle(world.bot.jobs)
-        batch_job = await first_batch(world)
-        assert batch_job.state == JobState.DELIVERED and len(world.api.submits) == 3
-        assert len(placeholder.media_urls) == 3 and uploads_to(world, placeholder.id) == 1
-        for image in await world.bot.storage.batch_jobs(batch_job.id):
-            assert image.state == JobState.DELIVERED
-            assert await charge_state(world.bot.storage, image.id) == ChargeState.COMMITTED
+        await assert_posted_once(world, interaction, 3)
