@@ -21,6 +21,7 @@ from cogs.utils.requesters import token_reaches
 from cogs.utils.text import SELECT_LABEL, cut
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
+from kontext.quotas.models import MAX_BATCH
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -37,6 +38,7 @@ OPTION_DESCRIPTIONS = {
     "format": "File format of the result (default jpeg)",
     "upsample": "Let the model enrich your prompt first",
     "safety": "Content moderation: 0 strict … 2 balanced (default: the most this channel allows)",
+    "count": f"How many images to make, 1-{MAX_BATCH} (each is charged; the server may allow fewer)",
 }
 ANSWER_PERMISSIONS = ("send_messages", "embed_links", "attach_files")
 
@@ -104,12 +106,13 @@ class GenerateCog(commands.Cog):
         format: OutputFormat | None = None,
         upsample: bool = False,
         safety: int | None = None,
+        count: app_commands.Range[int, 1, MAX_BATCH] = 1,
     ) -> None:
         """Turn a prompt into an image with FLUX Kontext."""
         request = self.bot.admission.request(
             prompt, aspect_ratio=aspect_ratio, mode=mode, output_format=format, upsample=upsample, safety=safety
         )
-        await start_from_interaction(interaction, request)
+        await start_from_interaction(interaction, request, count=count)
 
     @app_commands.command(name="edit")
     @app_commands.describe(
@@ -129,6 +132,7 @@ class GenerateCog(commands.Cog):
         format: OutputFormat | None = None,
         upsample: bool = False,
         safety: int | None = None,
+        count: app_commands.Range[int, 1, MAX_BATCH] = 1,
     ) -> None:
         """Change an image with an instruction, using FLUX Kontext."""
         source = check_attachment(image)
@@ -141,7 +145,7 @@ class GenerateCog(commands.Cog):
             upsample=upsample,
             safety=safety,
         )
-        await start_from_interaction(interaction, request, aspect_auto=aspect_ratio is None)
+        await start_from_interaction(interaction, request, aspect_auto=aspect_ratio is None, count=count)
 
     async def edit_image_menu(self, interaction: discord.Interaction[KontextBot], message: discord.Message) -> None:
         """The "Edit image" message menu: ask for the instruction (and which image), then edit."""

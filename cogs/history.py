@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.utils.buttons import result_message, result_view
+from cogs.utils.buttons import image_of, result_message, result_view
 from cogs.utils.cards import CARD_COLOUR, CARD_TEXT, GALLERY_DESCRIPTION, job_marker, jump_url, options_line
 from cogs.utils.errors import UserError
 from cogs.utils.images import images_in
@@ -203,7 +203,8 @@ class HistoryCog(commands.Cog):
         else:
             message = await result_message(self.bot, found)
             # The posted message's own media, fresh from Discord: never the image service's temporary result URL.
-            urls = [image.url for image in images_in(message)]
+            images = images_in(message)
+            urls = [image_of(found, images).url] if found.in_batch and images else [image.url for image in images]
         card = shown_card(found, urls, price_micros=self.bot.settings.price_micros(found.request.mode))
         await interaction.followup.send(view=card, files=files, ephemeral=True)
         log.info("job %s: shown again to %s", found.id, interaction.user.id)

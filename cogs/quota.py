@@ -15,7 +15,7 @@ from cogs.utils.personal import SERVER_CONTEXTS, SERVER_INSTALLS, everywhere
 from cogs.utils.requesters import rules_guild_id
 from cogs.utils.text import plural
 from kontext.money import format_usd, parse_usd
-from kontext.quotas.models import GuildSettings, GuildUsage
+from kontext.quotas.models import MAX_BATCH, GuildSettings, GuildUsage
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -62,6 +62,9 @@ def settings_embed(
     embed.add_field(name="Max mode", value="allowed" if server.allow_max else "not allowed")
     embed.add_field(name="Cooldown", value=f"{server.cooldown_seconds} s" if server.cooldown_seconds else "none")
     embed.add_field(name="Jobs at once per member", value=str(server.concurrent_limit))
+    embed.add_field(
+        name="Images per request", value=f"up to {server.batch_limit}" + ("" if server.max_batch else " (bot default)")
+    )
     channels = ", ".join(f"<#{channel}>" for channel in sorted(server.allowed_channel_ids))
     embed.add_field(name="Channels", value=channels or "everywhere")
     embed.add_field(
@@ -238,6 +241,15 @@ class QuotaCog(commands.Cog):
     ) -> None:
         """Set how many images one member may have in progress at once."""
         await self._changed(interaction, "Jobs at once updated", max_concurrent_per_user=jobs)
+
+    @settings.command(name="batch")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(images=f"Most images one request may ask for (1-{MAX_BATCH}); leave empty for the default")
+    async def settings_batch(
+        self, interaction: Interaction, images: app_commands.Range[int, 1, MAX_BATCH] | None = None
+    ) -> None:
+        """Set how many images one /imagine or /edit may ask for (each is charged)."""
+        await self._changed(interaction, "Images per request updated", max_batch=images)
 
     @settings.command(name="channels")
     @app_commands.checks.has_permissions(manage_guild=True)

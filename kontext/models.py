@@ -152,3 +152,18 @@ class Job:
     delivered_at: float | None = None
     lease_owner: str | None = None  # the process running the job (JobService.owner); None: nobody yet
     lease_until: float | None = None  # unix time the lease lapses unless renewed; then any live process may take over
+    # A batch is one row that shows and delivers it (batch_size > 1, batch_id None) and one row per image (batch_id
+    # the batch row's id, batch_index 0..batch_size-1): each image keeps its own task, lease, charge and refund.
+    batch_id: str | None = None
+    batch_index: int = 0
+    batch_size: int = 1
+
+    @property
+    def is_batch(self) -> bool:
+        """The row that shows a batch of images in one message (it has no task of its own)."""
+        return self.batch_size > 1 and self.batch_id is None
+
+    @property
+    def in_batch(self) -> bool:
+        """One image of a batch: the batch row delivers it."""
+        return self.batch_id is not None

@@ -25,6 +25,7 @@ async def start_from_interaction(
     origin: Origin | None = None,
     once_key: Hashable | None = None,
     aspect_auto: bool = False,
+    count: int = 1,
 ) -> Job:
     """Admit a request made by a command, a menu, a modal or a button; the placeholder is the deferred response."""
     bot = interaction.client
@@ -41,7 +42,7 @@ async def start_from_interaction(
 
     who = requester(interaction.user, interaction.channel, guild_id=guild_id, channel_id=interaction.channel_id or 0)
     try:
-        return await bot.admission.accept(request, who, acknowledge, origin=origin, once_key=once_key)
+        return await bot.admission.accept(request, who, acknowledge, origin=origin, once_key=once_key, count=count)
     except discord.HTTPException as error:
         if answered_elsewhere(error):
             raise AnsweredElsewhere() from error  # another process on these shards took it: it runs the job

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _JOB = r"(?P<job>[0-9a-f]{16})"
 INSTRUCTION_MAX = 4000  # a modal text input's own limit
+ROW_WIDTH = 5  # buttons in one action row
 
 
 async def _job(interaction: discord.Interaction[KontextBot], job_id: str) -> Job:
@@ -53,9 +54,9 @@ class _JobButton:
     style: discord.ButtonStyle
     action: str
 
-    def __init__(self, job_id: str) -> None:
+    def __init__(self, job_id: str, label: str | None = None) -> None:
         button = discord.ui.Button(
-            label=self.label, emoji=self.emoji, style=self.style, custom_id=f"kx:{self.action}:{job_id}"
+            label=label or self.label, emoji=self.emoji, style=self.style, custom_id=f"kx:{self.action}:{job_id}"
         )
         super().__init__(button)  # type: ignore[call-arg]  # DynamicItem.__init__, next in the MRO
         self.job_id = job_id
@@ -76,7 +77,7 @@ class _JobButton:
 
 
 class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:reroll:{_JOB}"):
-    """Make the same request again, as a new job for whoever clicks."""
+    """Make the same request again, as a new job for whoever clicks (a batch again as a whole batch)."""
 
     label, emoji, style, action = "Re-roll", "🎲", discord.ButtonStyle.secondary, "reroll"
 
@@ -89,7 +90,14 @@ class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
             request,
             origin=Origin(job.source_job_id, job.source_message_id),
             once_key=(self.action, interaction.user.id, job.id),
+            count=job.batch_size if job.is_batch else 1,  # one image of a batch re-rolls alone
         )
+
+
+class RerollBatchButton(RerollButton, template=rf"kx:rerollall:{_JOB}"):
+    """Under a batch: the whole batch again, a new batch of as many images admitted and charged like any other."""
+
+    label, emoji, style, action = "Re-roll all", "🎲", discord.ButtonStyle.secondary, "rerollall"
 
 
 class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:{_JOB}"):
@@ -169,7 +177,7 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
             images = images_in(message)
         if message is None or not images:
             raise UserError("This result has no image attached any more, so there is nothing to edit.")
-        source = await checked(interaction.client, images[0])
+        source = await checked(interaction.client, image_of(self.job, images))
         request = interaction.client.admission.edit_request(self.instruction.value, source, like=self.job)
         await interaction.client.start_from_interaction(
             interaction, request, origin=Origin(self.job.id, message.id), aspect_auto=True
@@ -226,13 +234,45 @@ async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -
     return replace(job.request, image_url=match.url)
 
 
+def image_of(job: Job, images: list[ImageSource]) -> ImageSource:
+    """The job's own image among a message's: a batch shows several, each uploaded under a name ending in its id."""
+    if not job.in_batch:
+        return images[0]
+    mark = f"-{job.id[:6]}."
+    found = next((image for image in images if mark in image.filename), None)
+    if found is None:
+        raise UserError(f"Image {job.batch_index + 1} is no longer on this message, so there is nothing to edit.")
+    return found
+
+
+def batch_rows(
+    batch: Job, images: list[Job], *, editable: set[str]
+) -> list[discord.ui.ActionRow[discord.ui.LayoutView]]:
+    """A batch's buttons: Edit and Re-roll for each image (numbered as in the gallery), Re-roll all and Delete."""
+    buttons: list[discord.ui.Item[discord.ui.LayoutView]] = [
+        EditButton(image.id, f"Edit {image.batch_index + 1}") for image in images if image.id in editable
+    ]
+    rerolls = [RerollButton(image.id, f"Re-roll {image.batch_index + 1}") for image in images]
+    rows = [buttons[i : i + ROW_WIDTH] for i in range(0, len(buttons), ROW_WIDTH)]
+    rows += [rerolls[i : i + ROW_WIDTH] for i in range(0, len(rerolls), ROW_WIDTH)]
+    rows.append([RerollBatchButton(batch.id), DeleteButton(batch.id)])
+    action_rows: list[discord.ui.ActionRow[discord.ui.LayoutView]] = []
+    for items in rows:
+        row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow()
+        for item in items:
+            row.add_item(item)
+        action_rows.append(row)
+    return action_rows
+
+
 def result_view(job: Job, *, editable: bool = True) -> discord.ui.ActionRow[discord.ui.LayoutView]:
     """The buttons of a finished image, for its card; no Edit when there is no uploaded image to edit."""
     row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow()
     row.add_item(RerollButton(job.id))
     if editable:
         row.add_item(EditButton(job.id))
-    row.add_item(DeleteButton(job.id))
+    if not job.in_batch:  # one image of a batch shares its message: deleting it is the batch's button
+        row.add_item(DeleteButton(job.id))
     return row
 
 
@@ -244,4 +284,4 @@ def failure_view(job: Job) -> discord.ui.View:
     return view
 
 
-DYNAMIC_ITEMS = (RerollButton, EditButton, DeleteButton, RetryButton, DismissButton)
+DYNAMIC_ITEMS = (RerollButton, RerollBatchButton, EditButton, DeleteButton, RetryButton, DismissButton)

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from cogs.utils.buttons import result_view
+from cogs.utils.buttons import batch_rows, result_view
+from cogs.utils.errors import describe_error
 from cogs.utils.images import walk_components
-from cogs.utils.text import cut, fit
-from kontext.jobs.delivery import Outcome
+from cogs.utils.text import cut, fit, plural
+from kontext.api.errors import FailureFamily, GenerationFailed
+from kontext.jobs.delivery import Outcome, Shot
 from kontext.models import Job
 from kontext.money import format_usd
 
@@ -108,6 +110,93 @@ def result_card(
     container.add_item(discord.ui.TextDisplay(details))
     container.add_item(discord.ui.TextDisplay(footer))
     container.add_item(result_view(job, editable=filename is not None))
+    view = discord.ui.LayoutView(timeout=None)
+    view.add_item(container)
+    return view
+
+
+DECLINED = "The image service declined this request."
+_FAILURE_LINE = 300
+
+
+def declined_by_policy(error: BaseException | None) -> bool:
+    """Whether the image service refused the job under its content policy: the reason is the requester's alone."""
+    return isinstance(error, GenerationFailed) and error.family is FailureFamily.CONTENT_POLICY
+
+
+def shot_failure(error: BaseException | None) -> str:
+    """Why one image failed, in one line; a content-policy refusal says only that it was declined."""
+    if declined_by_policy(error):
+        return DECLINED
+    words = (describe_error(error) if error is not None else None) or "Something went wrong on my side."
+    return cut(" ".join(words.split()), _FAILURE_LINE)
+
+
+def failures_text(shots: tuple[Shot, ...] | list[Shot]) -> str:
+    """The images of a batch that failed, each named with why; none of them was charged."""
+    failed = [shot for shot in shots if shot.image is None]
+    lines = [f"⚠️ **Image {shot.job.batch_index + 1} failed**: {shot_failure(shot.error)}" for shot in failed]
+    lines.append(f"-# You were not charged for the {plural(len(failed), 'failed image')}.")
+    return "\n".join(lines)
+
+
+def batch_card(
+    batch: Job,
+    outcome: Outcome,
+    *,
+    price_micros: int,
+    filenames: dict[str, str],
+    note: str | None = None,
+    aspect_auto: bool = False,
+) -> discord.ui.LayoutView:
+    """A batch's images in one gallery, which failed and why, and each image's own Edit and Re-roll.
+
+    `filenames` maps an image's job id to its upload; a finished image missing from it was too large to upload and
+    is linked instead.
+    """
+    request = batch.request
+    made = [shot for shot in outcome.shots if shot.image is not None]
+    cost = price_micros * len(made)
+    facts = (
+        f"🖼️ {len(made)} of {batch.batch_size} images · ⏱️ {outcome.seconds:.1f} s · 💵 {format_usd(cost)} · "
+        f"requested by <@{batch.user_id}>"
+    )
+    if batch.source_message_id:
+        facts += f" · edited from [this image]({jump_url(batch.guild_id, batch.channel_id, batch.source_message_id)})"
+    details = f"{options_line(request, price_micros=price_micros, aspect_auto=aspect_auto)}\n{facts}"
+    failures = failures_text(outcome.shots) if len(made) < len(outcome.shots) else None
+    footer = "-# " + (f"{cut(note, _NOTE)} · " if note else "") + job_marker(batch.id)
+    links = [
+        f"Image {shot.job.batch_index + 1} is too large to upload here, so here is a link (it expires after a while): "
+        f"{cut(shot.job.result_url or '', _LINK // 4)}"
+        for shot in made
+        if shot.job.id not in filenames
+    ]
+    link = "\n".join(links) or None
+    used = len(details) + len(footer) + len(failures or "") + len(link or "")
+    prompt = fit(request.prompt, max(CARD_TEXT - used, _PROMPT_MIN))
+
+    container = discord.ui.Container(accent_colour=CARD_COLOUR)
+    shown = [shot for shot in made if shot.job.id in filenames]
+    if shown:
+        alt = cut(request.prompt, GALLERY_DESCRIPTION - 20)
+        items = [
+            discord.MediaGalleryItem(
+                f"attachment://{filenames[shot.job.id]}", description=f"Image {shot.job.batch_index + 1}: {alt}"
+            )
+            for shot in shown
+        ]
+        container.add_item(discord.ui.MediaGallery(*items))
+    if link:
+        container.add_item(discord.ui.TextDisplay(link))
+    container.add_item(discord.ui.TextDisplay(prompt))
+    if failures:
+        container.add_item(discord.ui.TextDisplay(failures))
+    container.add_item(discord.ui.Separator())
+    container.add_item(discord.ui.TextDisplay(details))
+    container.add_item(discord.ui.TextDisplay(footer))
+    for row in batch_rows(batch, [shot.job for shot in made], editable={shot.job.id for shot in shown}):
+        container.add_item(row)
     view = discord.ui.LayoutView(timeout=None)
     view.add_item(container)
     return view

@@ -13,11 +13,11 @@ import discord
 
 from cogs.utils import text
 from cogs.utils.buttons import failure_view
-from cogs.utils.cards import result_card, shows_job
+from cogs.utils.cards import DECLINED, batch_card, declined_by_policy, failures_text, result_card, shows_job
 from cogs.utils.errors import describe_error
 from cogs.utils.text import cut, quote
-from kontext.api.errors import FailureFamily, GenerationFailed
 from kontext.images.codec import fit_image
+from kontext.jobs.batches import BatchFailed
 from kontext.jobs.delivery import Outcome, Progress
 from kontext.models import Job, JobState
 from kontext.money import format_usd
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 FAIL_COLOUR = discord.Colour(0xED4245)
 _PROMPT_PREVIEW = 300
 FAIL_TITLE = "Couldn't make this image"
-DECLINED = "The image service declined this request."
 _PRIVATE_PROMPT = 1000
 _NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
 _STATE_LINES = {
@@ -52,8 +51,12 @@ def render_progress(job: Job, progress: Progress) -> str:
     """The placeholder's text: prompt, mode, state, and an estimate that ticks on the client with no edits."""
     request = job.request
     verb = "Editing" if job.kind == "edit" else "Imagining"
+    if job.is_batch:
+        verb += f" {job.batch_size} images"
     lines = [f"**{verb}** · {request.mode} · {request.aspect_ratio}", quote(request.prompt, _PROMPT_PREVIEW)]
     state = _STATE_LINES.get(progress.state, progress.state.value)
+    if progress.total:
+        state += f" · {progress.done or 0} of {progress.total} done"
     if progress.queue_position:
         state += f" — number {progress.queue_position} in line"
     if progress.estimate_at and progress.state in (JobState.PENDING, JobState.PROCESSING):
@@ -73,15 +76,12 @@ def result_filename(job: Job, extension: str) -> str:
     return f"kontext-{slug}-{job.id[:6]}.{extension}"
 
 
-def declined_by_policy(error: BaseException) -> bool:
-    """Whether the image service refused the job under its content policy: the reason is the requester's alone."""
-    return isinstance(error, GenerationFailed) and error.family is FailureFamily.CONTENT_POLICY
-
-
 def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
     """Why a job failed, in words, and that it cost nothing; for a content-policy refusal only that it was declined."""
-    declined = declined_by_policy(error)
-    if declined:
+    declined = policy_refusal(error) is not None
+    if isinstance(error, BatchFailed):
+        reason = failures_text(error.shots)  # a declined image is said to be declined, nothing more
+    elif declined:
         reason = DECLINED
     else:
         reason = describe_error(error) or "Something went wrong on my side while making this image."
@@ -92,6 +92,13 @@ def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> 
         embed.add_field(name="Prompt", value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
     embed.set_footer(text=f"Job {job.id}")
     return embed
+
+
+def policy_refusal(error: BaseException) -> BaseException | None:
+    """The content-policy refusal in a failure (a batch's first declined image), or None."""
+    if isinstance(error, BatchFailed):
+        return next((shot.error for shot in error.shots if declined_by_policy(shot.error)), None)
+    return error if declined_by_policy(error) else None
 
 
 def private_refusal(job: Job, error: BaseException) -> str:
@@ -166,14 +173,40 @@ class PlaceholderDelivery:
         self._last_content = content
         return _shown(message)
 
-    async def succeeded(self, job: Job, outcome: Outcome) -> int | None:
-        fitted = await asyncio.to_thread(fit_image, outcome.image, self.upload_limit)
+    async def _result(self, job: Job, outcome: Outcome) -> tuple[discord.ui.LayoutView, list[discord.File]]:
+        """The result card and the files it shows: one image, or a batch's in one gallery."""
         price = self.bot.settings.price_micros(job.request.mode)
+        made = [(shot.job, shot.image) for shot in outcome.shots if shot.image is not None] or [(job, outcome.image)]
+        # A batch's images share one post: each is fitted to an equal part of the upload limit, so the post as a
+        # whole stays within it too.
+        limit = self.upload_limit // len(made)
+        fitted = await asyncio.gather(*(asyncio.to_thread(fit_image, image, limit) for _, image in made))
         # Too big even after re-encoding: the card links the (temporary) result instead of losing it.
-        filename = result_filename(job, fitted.extension) if fitted is not None else None
-        note = "Re-encoded to fit this channel's upload limit" if fitted is not None and fitted.reencoded else None
-        card = result_card(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto)
-        files = [discord.File(io.BytesIO(fitted.data), filename=filename)] if fitted is not None and filename else []
+        filenames = {
+            shown.id: result_filename(shown, fit.extension)
+            for (shown, _), fit in zip(made, fitted, strict=True)
+            if fit is not None
+        }
+        files = [
+            discord.File(io.BytesIO(fit.data), filename=filenames[shown.id])
+            for (shown, _), fit in zip(made, fitted, strict=True)
+            if fit is not None
+        ]
+        reencoded = any(fit is not None and fit.reencoded for fit in fitted)
+        note = "Re-encoded to fit this channel's upload limit" if reencoded else None
+        if outcome.shots:
+            card = batch_card(
+                job, outcome, price_micros=price, filenames=filenames, note=note, aspect_auto=self.aspect_auto
+            )
+        else:
+            filename = filenames.get(job.id)
+            card = result_card(
+                job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto
+            )
+        return card, files
+
+    async def succeeded(self, job: Job, outcome: Outcome) -> int | None:
+        card, files = await self._result(job, outcome)
         # The placeholder is plain content: turning it into a card sets IS_COMPONENTS_V2 and must clear the content.
         message = await self._edit(
             job,
@@ -209,8 +242,9 @@ class PlaceholderDelivery:
             message = await self._edit(
                 job, "failure", content=fallback, embed=None, view=view, allowed_mentions=self._mention
             )
-        if declined_by_policy(error):
-            await self._tell_privately(job, private_refusal(job, error))
+        refusal = policy_refusal(error)
+        if refusal is not None:
+            await self._tell_privately(job, private_refusal(job, refusal))
         return _shown(message)
 
     async def _tell_privately(self, job: Job, words: str) -> None:

@@ -111,6 +111,11 @@ def describe_quota(error: QuotaExceeded) -> str:
             f"You already have {plural(error.used or 0, 'image')} in progress (the limit is "
             f"{error.limit} at a time). Wait for one to finish."
         )
+    elif kind is LimitKind.USER_DAILY and error.images > 1 and error.remaining:
+        text = (
+            f"This request is for {error.images} images, but you have only {plural(error.remaining, 'image')} left "
+            f"today in this server (of {error.limit}). Ask for {error.remaining} or fewer, or for more {reset}."
+        )
     elif kind is LimitKind.USER_DAILY:
         allowance = "your one image" if error.limit == 1 else f"all {error.limit} of your images"
         text = f"You've used {allowance} for today in this server. You can make more {reset}."
@@ -128,10 +133,15 @@ def describe_quota(error: QuotaExceeded) -> str:
         else:
             text = (
                 f"This server has used {format_usd(used)} of its {format_usd(cap)} {period} image budget; "
-                f"{format_usd(error.remaining or 0)} is left and this image costs {format_usd(error.needed or 0)}. "
+                f"{format_usd(error.remaining or 0)} is left and {_what(error)} costs {format_usd(error.needed or 0)}. "
                 f"The budget resets {reset}."
             )
     return f"{text}\nNothing was charged."
+
+
+def _what(error: QuotaExceeded) -> str:
+    """What the refused request was: "this image", or "this batch of 4 images"."""
+    return "this image" if error.images <= 1 else f"this batch of {error.images} images"
 
 
 def _permission_list(names: list[str]) -> str:

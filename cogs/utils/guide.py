@@ -20,7 +20,7 @@ ABOUT = (
     "or point me at an image and say what to change. Edits chain: edit a result again and again with little drift."
 )
 COMMANDS = (
-    "`/imagine prompt` · make an image (options: aspect ratio, mode, format, upsampling, safety)\n"
+    "`/imagine prompt` · make an image (options: aspect ratio, mode, format, upsampling, safety, count: up to 4)\n"
     "`/edit image prompt` · change an image you upload\n"
     "**@{name} instruction** as a reply to an image · edit that image (with no image: make one)\n"
     "**Apps → Edit image** on any message · edit an image in it\n"
@@ -91,7 +91,8 @@ def welcome_embed(bot: KontextBot, server: GuildSettings) -> discord.Embed:
             "`/settings daily-limit` · images per member per day (0 turns generation off)\n"
             "`/settings daily-cap` · `/settings monthly-cap` · the server's spend in USD\n"
             "`/settings role` · a role's own daily limit · `/settings max-mode` · allow max\n"
-            "`/settings channels` · where I may be used · `/settings show` · all of it · `/usage` · the spend"
+            "`/settings channels` · where I may be used · `/settings batch` · images per request\n"
+            "`/settings show` · all of it · `/usage` · the spend"
         ),
         inline=False,
     )

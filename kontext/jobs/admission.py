@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kontext.images.sources import ImageSource, nearest_aspect_ratio
 from kontext.jobs.delivery import Delivery
-from kontext.models import GenerationRequest, Job
+from kontext.models import GenerationRequest, InvalidRequestError, Job
 from kontext.storage.base import is_transient
 from kontext.storage.outages import StorageUnavailable
 
@@ -158,11 +158,14 @@ class AdmissionService:
         *,
         origin: Origin | None = None,
         once_key: Hashable | None = None,
+        count: int = 1,
     ) -> Job:
         """Reserve the job's cost against every limit, acknowledge publicly, record it and run it.
 
         Raises before anything is charged or shown when a limit says no (QuotaExceeded), the bot is stopping or the
         API is failing, or `once_key` (an action a double click would repeat) was seen within the last seconds.
+        `count` > 1 makes a batch (kontext.jobs.batches): `count` images reserved together, all or none, shown in
+        one message; the job returned is the batch's.
         """
         if once_key is not None:
             self._claim(once_key)
@@ -186,6 +189,14 @@ class AdmissionService:
             age_restricted=requester.age_restricted, default=self.defaults.default_safety_limit
         )
         job.request = job.request.within_safety_limit(limit)
+        if not 1 <= count <= server.batch_limit:
+            raise InvalidRequestError(
+                f"This server allows up to {server.batch_limit} image{'s' if server.batch_limit != 1 else ''} "
+                f"per request; you asked for {count}. Nothing was charged."
+            )
+        images = [self._image(job, index, count) for index in range(count)] if count > 1 else []
+        if images:
+            job.batch_size = count
         # A refusal must be private, so it is decided before the (public) acknowledgement: one quick transaction.
         reservation = await retry.once(
             "admission",
@@ -197,27 +208,48 @@ class AdmissionService:
                 channel_id=requester.rules_channel_id,
                 mode=job.request.mode,
                 settings=server,
+                batch=[image.id for image in images],
             ),
         )
-        job.cost_micros = reservation.amount_micros
+        job.cost_micros = reservation.amount_micros * max(count, 1)
+        for image in images:
+            image.cost_micros = reservation.amount_micros
         try:
             answered = await acknowledge(job)
             # Knowing the placeholder from the start lets a restart check it before posting again (exactly once).
             job.message_id = answered.message_id
-            await self.jobs.start(job, answered.delivery)
+            if images:
+                await self.jobs.start_batch(job, images, answered.delivery)
+            else:
+                await self.jobs.start(job, answered.delivery)
         except StorageUnavailable:
             # Recorded or not, nobody can tell: the lease sweep runs it if it was, the orphan settlement refunds it
             # if it was not.
             raise
         except BaseException:
-            await self._refund_unstarted(job)
+            await self._refund_unstarted(job, images)
             raise
         return job
 
-    async def _refund_unstarted(self, job: Job) -> None:
+    def _image(self, batch: Job, index: int, count: int) -> Job:
+        """One image of a batch: the batch's request, its own job."""
+        return self.jobs.new_job(
+            batch.request,
+            user_id=batch.user_id,
+            channel_id=batch.channel_id,
+            guild_id=batch.guild_id,
+            source_job_id=batch.source_job_id,
+            source_message_id=batch.source_message_id,
+            batch_id=batch.id,
+            batch_index=index,
+            batch_size=count,
+        )
+
+    async def _refund_unstarted(self, job: Job, images: list[Job]) -> None:
         """Give back the reservation of a job that never started; a lost database leaves it to the orphan sweep."""
         try:
-            await self.quotas.refund(job.id)
+            for image in images or [job]:
+                await self.quotas.refund(image.id)
         except Exception as error:
             if not is_transient(error):
                 raise

@@ -23,15 +23,27 @@ class Progress:
     state: JobState
     queue_position: int | None = None
     estimate_at: float | None = None  # unix time the image is expected
+    done: int | None = None  # a batch: how many of its `total` images have ended
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shot:
+    """One image of a batch as it ended: its bytes, or the error that ended it (refunded)."""
+
+    job: Job
+    image: bytes | None = None
+    error: BaseException | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A finished generation, downloaded."""
+    """A finished generation, downloaded; for a batch, `image` is its first success and `shots` every image."""
 
     image: bytes
     result_url: str
     seconds: float  # from accepting the job to having the image
+    shots: tuple[Shot, ...] = ()
 
 
 class Delivery(Protocol):

@@ -32,12 +32,17 @@ class JobRecords:
 
     async def insert(self, job: Job) -> None:
         """Record a new job; an insert whose answer was lost and that committed counts as done."""
+        await self.insert_all([job])
+
+    async def insert_all(self, jobs: list[Job]) -> None:
+        """Record new jobs together (a batch and its images: all or none); a lost answer that committed counts done."""
         tried = False
+        storage = self.storage
 
         async def insert() -> None:
             nonlocal tried
             try:
-                await self.storage.insert_job(job)
+                await (storage.insert_job(jobs[0]) if len(jobs) == 1 else storage.insert_jobs(jobs))
             except DuplicateJobError:
                 if not tried:
                     raise
@@ -46,7 +51,7 @@ class JobRecords:
                 tried = True
 
         # The user has been answered ("thinking…"): the job is theirs, so its record rides out an outage like any step.
-        await self.retry.run(f"job {job.id}: recording it", insert)
+        await self.retry.run(f"job {jobs[0].id}: recording it", insert)
 
     async def shown_in(self, job: Job, message_id: int | None) -> None:
         """Record the message a delivery now shows the job in, when it changed (a new post for a lost placeholder)."""

@@ -18,6 +18,7 @@ from kontext.api.client import KontextClient
 from kontext.api.errors import GenerationFailed, GenerationTimedOut, KontextError
 from kontext.api.status import TaskStatus
 from kontext.images.codec import check_result
+from kontext.jobs.batches import Batches
 from kontext.jobs.delivery import Delivery, Outcome, ProgressReporter
 from kontext.jobs.leases import Leases
 from kontext.jobs.records import JobRecords, Superseded
@@ -136,6 +137,7 @@ class JobService:
             callbacks=callbacks,
             grace=settings.callback_grace,
         )
+        self.batches = Batches(self, poll=settings.sweep_interval)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._starting: set[str] = set()
         self._on_the_wire: set[str] = set()  # jobs submitting or posting now: a stop waits for them to land
@@ -204,6 +206,31 @@ class JobService:
             self.metrics.job_started()
         return self._launch(job, delivery)
 
+    async def start_batch(self, batch: Job, images: Sequence[Job], delivery: Delivery) -> asyncio.Task[None]:
+        """Record a batch and its images together (all or none), leased to this process, and run them all."""
+        rows = [batch, *images]
+        for job in rows:
+            job.lease_owner, job.lease_until = self.owner, self.leases.expiry()
+        self.leases.holding = True
+        self._starting.update(job.id for job in rows)
+        try:
+            await self.records.insert_all(rows)
+        finally:
+            self._starting.difference_update(job.id for job in rows)
+        log.info(
+            "batch %s: accepted %d images (%s, user %s, guild %s)",
+            batch.id,
+            len(images),
+            batch.request.mode,
+            batch.user_id,
+            batch.guild_id,
+        )
+        for image in images:
+            if self.metrics is not None:
+                self.metrics.job_started()
+            self._launch(image, self.batches.delivery_for(image))
+        return self._launch(batch, delivery)
+
     def _launch(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
         running = self._tasks.get(job.id)
         if running is not None:
@@ -218,7 +245,7 @@ class JobService:
         claimed = await self.leases.claim_lapsed(owns, lambda job_id: job_id in self._tasks or job_id in self._starting)
         for job in claimed:
             if job.id not in self._tasks:
-                self._launch(job, delivery_for(job))
+                self._launch(job, self.batches.delivery_for(job) if job.in_batch else delivery_for(job))
         return len(claimed)
 
     def keep(self, delivery_for: Callable[[Job], Delivery], *, owns: Callable[[Job], bool]) -> None:
@@ -251,6 +278,10 @@ class JobService:
             job = await self.storage.get_job(reservation.job_id)
             if job is not None and not job.state.terminal:
                 continue  # still running: the job settles it
+            if job is not None and job.in_batch:
+                batch = await self.storage.get_job(job.batch_id or "")
+                if batch is not None and not batch.state.terminal:
+                    continue  # its batch settles its images together when it ends
             if job is not None and job.state == JobState.DELIVERED:
                 settled += await self.ledger.commit(reservation.job_id)
             else:
@@ -300,6 +331,12 @@ class JobService:
             clock=self._clock,
         )
         try:
+            if job.is_batch:
+                await self.batches.run(job, delivery, reporter)  # waits for its images, then delivers them as one
+                return
+            if job.in_batch and job.state in (JobState.FINISHED, JobState.DELIVERING):
+                await self.batches.catch_up(job)  # its batch downloads and delivers it
+                return
             if job.state == JobState.SUBMITTING:
                 raise SubmitInterrupted()  # resumed after a crash mid-submit: resending could bill twice
             if job.state == JobState.DELIVERING and await delivery.delivered_already(job):
@@ -307,6 +344,10 @@ class JobService:
                 return
             if job.state in (JobState.QUEUED, JobState.PENDING, JobState.PROCESSING):
                 await self._generate(job, reporter)
+            if job.in_batch:
+                await reporter.close()
+                self.batches.changed(job.batch_id or "")
+                return
             assert job.result_url is not None
             image = await self._download(job, job.result_url)
             await reporter.close()
@@ -426,12 +467,14 @@ class JobService:
             log.warning("job %s: delivered, but recording it failed (%s); it is recorded later", job.id, error)
 
     async def _record_delivered(self, job: Job) -> None:
+        if job.is_batch:
+            await self.batches.settle(job, delivered=True)  # its images first: a crash in between settles again
         job.delivered_at = time.time()
         await self.records.step(job, JobState.DELIVERED, delivered_at=job.delivered_at)
-        if self.ledger is not None:
+        if self.ledger is not None and not job.is_batch:
             ledger = self.ledger
             await self.retry.run(f"job {job.id}: commit", lambda: ledger.commit(job.id))
-        if self.metrics is not None:
+        if self.metrics is not None and not job.is_batch:  # a batch's images are counted as each is settled
             self.metrics.job_delivered(lag=job.delivered_at - job.finished_at if job.finished_at else None)
 
     async def _fail(self, job: Job, delivery: Delivery, error: BaseException) -> None:
@@ -449,14 +492,17 @@ class JobService:
             log.error("job %s: %s; it stays %s, to go on once the database is back", job.id, outage, job.state)
             return
         job.fail_code, job.fail_message = code, message
-        if self.metrics is not None:
+        if self.metrics is not None and not job.is_batch:  # its images were counted as each failed
             self.metrics.job_failed(error)
         # No image reached the user, so the reserved cost goes back: whatever the API may have billed the owner.
         refunded = False
-        if self.ledger is not None:
+        if self.ledger is not None and not job.in_batch:  # a batch settles its images' charges when it ends
             ledger = self.ledger
             try:
-                refunded = await self.retry.run(f"job {job.id}: refund", lambda: ledger.refund(job.id))
+                if job.is_batch:
+                    refunded = await self.batches.settle(job, delivered=False)
+                else:
+                    refunded = await self.retry.run(f"job {job.id}: refund", lambda: ledger.refund(job.id))
             except StorageUnavailable:
                 log.error("job %s: the refund waits for the database (settled with the orphans)", job.id)
         try:

@@ -18,6 +18,9 @@ MAX_COOLDOWN_SECONDS = 86_400
 MAX_CONCURRENT = 20
 MAX_CHANNELS = 100
 MAX_WATERMARK_CHARS = 100
+# Images one request may ask for: Discord shows up to 10 in a gallery, but each image in a batch carries its own Edit
+# and Re-roll buttons inside one card (40 components at most), and 4 is the grid people know from Midjourney.
+MAX_BATCH = 4
 _SNOWFLAKE_MAX = (1 << 63) - 1
 MOST_PERMISSIVE = max(SAFETY_TOLERANCES)
 
@@ -37,6 +40,7 @@ class GuildSettings:
     default_max_concurrent: int = 2
     allowed_channel_ids: frozenset[int] = frozenset()  # empty: everywhere
     watermark: str | None = None
+    max_batch: int | None = None  # images one request may ask for; None: MAX_BATCH
     role_limits: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
     safety_limit: int | None = None  # the most permissive safety tolerance members may use; None: the bot's default
     safety_top_age_restricted: bool = False  # the most permissive level only in age-restricted channels, always there
@@ -53,6 +57,11 @@ class GuildSettings:
             return MOST_PERMISSIVE
         limit = default if self.safety_limit is None else self.safety_limit
         return min(limit, MOST_PERMISSIVE - 1) if self.safety_top_age_restricted else limit
+
+    @property
+    def batch_limit(self) -> int:
+        """How many images one request may ask for."""
+        return MAX_BATCH if self.max_batch is None else self.max_batch
 
     @property
     def concurrent_limit(self) -> int:
@@ -92,6 +101,7 @@ class QuotaExceeded(Exception):
     needed: int | None = None
     channel_ids: frozenset[int] = frozenset()  # for CHANNEL: where the bot may be used
     personal: bool = False  # the requester's personal rules refused it (no server's settings applied)
+    images: int = 1  # how many images the refused request asked for (a batch: its size)
 
     def __post_init__(self) -> None:
         counts = f"limit={self.limit} used={self.used} remaining={self.remaining} resets_at={self.resets_at}"
@@ -256,4 +266,5 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "safety_top_age_restricted": _Flag(
         "Keeping the most permissive level for age-restricted channels is a yes or no.", default=False
     ),
+    "max_batch": _Whole(f"The most images one request may ask for must be from 1 to {MAX_BATCH}.", 1, MAX_BATCH),
 }

@@ -20,6 +20,7 @@ GUILD_SETTING_COLUMNS: tuple[str, ...] = (
     "watermark",
     "safety_limit",
     "safety_top_age_restricted",
+    "max_batch",
 )
 _FLAG_COLUMNS = ("allow_max", "safety_top_age_restricted")
 

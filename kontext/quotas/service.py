@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +128,7 @@ class QuotaService:
             default_max_concurrent=self._default_concurrent,
             allowed_channel_ids=stored.get("allowed_channel_ids", frozenset()),
             watermark=stored.get("watermark"),
+            max_batch=stored.get("max_batch"),
             role_limits=MappingProxyType(roles),
             safety_limit=stored.get("safety_limit"),
             safety_top_age_restricted=stored.get("safety_top_age_restricted", False),
@@ -176,12 +178,17 @@ class QuotaService:
         channel_id: int | None = None,
         mode: str,
         settings: GuildSettings | None = None,
+        batch: Sequence[str] = (),
     ) -> Charge:
         """Reserve one image's cost against every limit in one atomic step; raise QuotaExceeded naming the limit.
 
         `channel_id` is where the request was made (pass a thread's parent channel). `settings` are the guild's, when
         the caller read them already (admission does, for the watermark): one read less before Discord's 3 seconds.
         A second reservation for the same job id raises DuplicateChargeError and charges nothing.
+
+        `batch` (the job ids of a batch's images) reserves len(batch) images in the same step, all or none: each image
+        its own charge (refunded alone if it fails), the member's in-flight slot held once, by the first image (the
+        batch settles its images together when it ends). Returns the first image's charge.
         """
         price = self.price(mode)
         if settings is None:
@@ -199,26 +206,42 @@ class QuotaService:
         now = self._clock()
         periods = Periods.at(now)
         member = _member(gid, user_id)
-        counters = (
-            Counter(USER_DAY, member, periods.day, 1, limit),
-            Counter(GUILD_MONTH, str(gid), periods.month, price, settings.monthly_cap_micros),
-            Counter(GUILD_DAY, str(gid), periods.day, price, settings.daily_cap_micros),
-            Counter(GLOBAL_DAY, "", periods.day, price, self._global_budget),
-            Counter(USER_INFLIGHT, member, "", 1, settings.concurrent_limit, held=True),
-        )
+        ids = tuple(batch) or (job_id,)
+        count = len(ids)
+
+        def counters(images: int, in_flight: int) -> tuple[Counter, ...]:
+            return (
+                Counter(USER_DAY, member, periods.day, images, limit),
+                Counter(GUILD_MONTH, str(gid), periods.month, images * price, settings.monthly_cap_micros),
+                Counter(GUILD_DAY, str(gid), periods.day, images * price, settings.daily_cap_micros),
+                Counter(GLOBAL_DAY, "", periods.day, images * price, self._global_budget),
+                Counter(USER_INFLIGHT, member, "", in_flight, settings.concurrent_limit, held=True),
+            )
+
         cooldown = Cooldown(member, now, settings.cooldown_seconds) if settings.cooldown_seconds > 0 else None
-        charge = Charge(job_id, gid, user_id, mode, price, periods.day, periods.month, created_at=now)
+        charges = [
+            Charge(ident, gid, user_id, mode, price, periods.day, periods.month, created_at=now) for ident in ids
+        ]
+        # What each charge gives back when settled alone; the caps are checked against the whole request's totals.
+        recorded = [
+            replace(charge, counters=tuple(c for c in counters(1, int(i == 0)) if c.amount or c.scope != USER_INFLIGHT))
+            for i, charge in enumerate(charges)
+        ]
         try:
-            await self._storage.reserve_charge(charge, counters, cooldown)
+            await self._storage.reserve_charges(recorded, counters(count, 1), cooldown)
         except LimitReachedError as exc:
-            raise self._refused(_counter_refusal(exc, periods), job_id, gid, user_id) from None
+            refusal = _counter_refusal(exc, periods)
+            refusal.images = count
+            raise self._refused(refusal, job_id, gid, user_id) from None
         except CooldownActiveError as exc:
             refusal = QuotaExceeded(
                 LimitKind.COOLDOWN, limit=settings.cooldown_seconds, resets_at=exc.last_at + exc.cooldown.seconds
             )
             raise self._refused(refusal, job_id, gid, user_id) from None
-        log.info("job %s: reserved %s micros (%s) for user %s in guild %s", job_id, price, mode, user_id, gid)
-        return charge
+        log.info(
+            "job %s: reserved %s x %s micros (%s) for user %s in guild %s", job_id, count, price, mode, user_id, gid
+        )
+        return charges[0]
 
     async def commit(self, job_id: str) -> bool:
         """Keep a reserved charge for good (the image was made); True only for the call that did it."""

@@ -58,6 +58,10 @@ class JobStore(Protocol):
         """Store a new job; raise DuplicateJobError if its id is taken."""
         ...
 
+    async def insert_jobs(self, jobs: Sequence[Job]) -> None:
+        """Store new jobs in one transaction (a batch and its images); DuplicateJobError and none stored if one is."""
+        ...
+
     async def get_job(self, job_id: str) -> Job | None:
         """The job with this id, or None."""
         ...
@@ -90,6 +94,10 @@ class JobStore(Protocol):
         before: float | None = None,
     ) -> list[Job]:
         """A user's jobs in a guild whose state is one of `states` (created before `before`), newest first."""
+        ...
+
+    async def batch_jobs(self, batch_id: str) -> list[Job]:
+        """The images of a batch (the jobs whose batch_id is `batch_id`), in their order."""
         ...
 
     async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
@@ -143,8 +151,11 @@ class GuildSettingsStore(Protocol):
 class LedgerStore(Protocol):
     """The charges ledger with the usage counters and cooldowns a reservation takes, atomically."""
 
-    async def reserve_charge(self, charge: Charge, counters: Sequence[Counter], cooldown: Cooldown | None) -> None:
-        """In one transaction: record the charge, add every counter within its cap, start the cooldown.
+    async def reserve_charges(
+        self, charges: Sequence[Charge], counters: Sequence[Counter], cooldown: Cooldown | None
+    ) -> None:
+        """In one transaction: record the charges (each with the counters its refund gives back), add every counter
+        within its cap, start the cooldown.
 
         All or nothing: raise DuplicateChargeError, LimitReachedError (the first counter refused, in the given
         order) or CooldownActiveError, and then nothing was written. Callers pass counters in one fixed scope

@@ -28,6 +28,18 @@ class JobQueries(Queries):
         except UniqueViolation as exc:  # the primary key is the only unique constraint
             raise DuplicateJobError(job.id) from exc
 
+    async def insert_jobs(self, jobs: Sequence[Job]) -> None:
+        """Store new jobs in one transaction: all or none."""
+        async with self.driver.transaction() as conn:
+            for job in jobs:
+                row = job_to_row(job)
+                try:
+                    await conn.execute(
+                        f"INSERT INTO jobs ({', '.join(row)}) VALUES ({placeholders(len(row))})", *row.values()
+                    )
+                except UniqueViolation as exc:
+                    raise DuplicateJobError(job.id) from exc
+
     async def get_job(self, job_id: str) -> Job | None:
         """The job with this id, or None."""
         row = await self._fetchrow(f"{_SELECT_JOBS} WHERE id = $1", job_id)
@@ -106,11 +118,19 @@ class JobQueries(Queries):
         else:
             params.append(guild_id)
             sql += f" AND guild_id = ${len(params)}"
+        sql += " AND (batch_size = 1 OR batch_id IS NOT NULL)"  # a batch's images, not the row showing them
         if before is not None:
             params.append(before)
             sql += f" AND created_at < ${len(params)}"
         sql += f" ORDER BY created_at DESC, id DESC LIMIT ${len(params) + 1} OFFSET ${len(params) + 2}"
         return [job_from_row(row) for row in await self._fetch(sql, *params, limit, max(offset, 0))]
+
+    async def batch_jobs(self, batch_id: str) -> list[Job]:
+        """The images of a batch, in their order."""
+        return [
+            job_from_row(row)
+            for row in await self._fetch(f"{_SELECT_JOBS} WHERE batch_id = $1 ORDER BY batch_index", batch_id)
+        ]
 
     async def count_jobs(self, *, states: Iterable[JobState] | None = None) -> int:
         """Number of jobs, optionally only those in the given states."""

@@ -53,26 +53,29 @@ _CHARGE_COLUMNS = "job_id, guild_id, user_id, mode, amount_micros, day, month, s
 class LedgerQueries(Queries):
     """LedgerStore on any driver; each reservation or settlement is one transaction."""
 
-    async def reserve_charge(self, charge: Charge, counters: Sequence[Counter], cooldown: Cooldown | None) -> None:
-        """Record the charge, add each counter within its cap and start the cooldown, all or nothing."""
+    async def reserve_charges(
+        self, charges: Sequence[Charge], counters: Sequence[Counter], cooldown: Cooldown | None
+    ) -> None:
+        """Record the charges, add each counter within its cap and start the cooldown, all or nothing."""
         async with self.driver.transaction() as conn:
-            try:
-                await conn.execute(
-                    f"INSERT INTO quota_charges ({_CHARGE_COLUMNS}) VALUES ({placeholders(11)})",
-                    charge.job_id,
-                    charge.guild_id,
-                    charge.user_id,
-                    charge.mode,
-                    charge.amount_micros,
-                    charge.day,
-                    charge.month,
-                    ChargeState.RESERVED.value,
-                    encode_counters(counters),
-                    charge.created_at,
-                    None,
-                )
-            except UniqueViolation as exc:
-                raise DuplicateChargeError(charge.job_id) from exc
+            for charge in charges:
+                try:
+                    await conn.execute(
+                        f"INSERT INTO quota_charges ({_CHARGE_COLUMNS}) VALUES ({placeholders(11)})",
+                        charge.job_id,
+                        charge.guild_id,
+                        charge.user_id,
+                        charge.mode,
+                        charge.amount_micros,
+                        charge.day,
+                        charge.month,
+                        ChargeState.RESERVED.value,
+                        encode_counters(charge.counters),
+                        charge.created_at,
+                        None,
+                    )
+                except UniqueViolation as exc:
+                    raise DuplicateChargeError(charge.job_id) from exc
             for counter in counters:
                 added = None
                 if counter.cap is None or counter.amount <= counter.cap:  # a fresh row must not start over its cap

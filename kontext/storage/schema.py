@@ -120,6 +120,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE guild_settings ADD COLUMN safety_limit INTEGER",
         "ALTER TABLE guild_settings ADD COLUMN safety_top_age_restricted {bool}",
     ),
+    (
+        # Batches (kontext.jobs.batches): one row per image sharing the batch row's id; the most a server allows.
+        "ALTER TABLE jobs ADD COLUMN batch_id TEXT",
+        "ALTER TABLE jobs ADD COLUMN batch_index INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE jobs ADD COLUMN batch_size INTEGER NOT NULL DEFAULT 1",
+        "CREATE INDEX jobs_batch_id_idx ON jobs (batch_id)",
+        "ALTER TABLE guild_settings ADD COLUMN max_batch INTEGER",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.

@@ -81,6 +81,13 @@ REFUSED: dict[str, dict[str, Any]] = {
         "components": [{"type": 12, "items": [{"media": {"url": "https://x/y.png"}}] * 11}],
     },
     "a missing file": {"flags": V2, "components": [_gallery("missing.png")]},
+    "6 buttons in a row": {
+        "flags": V2,
+        "components": [
+            {"type": 1, "components": [{"type": 2, "style": 1, "label": "b", "custom_id": f"b{n}"} for n in range(6)]}
+        ],
+    },
+    "an empty row": {"flags": V2, "components": [{"type": 17, "components": [{"type": 1, "components": []}]}]},
     "a file component by link": {"flags": V2, "components": [{"type": 13, "file": {"url": "https://x/y.zip"}}]},
 }
 

@@ -83,6 +83,9 @@ def full_job() -> Job:
         delivered_at=1_700_000_004.75,
         lease_owner="host:123:abcd",
         lease_until=1_700_000_005.25,
+        batch_id="job-batch",
+        batch_index=3,
+        batch_size=4,
     )
 
 
@@ -100,6 +103,20 @@ async def test_storage_round_trips_every_field(storage: Storage) -> None:
     await storage.insert_job(job)
 
     assert await storage.get_job(job.id) == job
+
+
+async def test_storage_inserts_a_batch_all_or_none_and_reads_its_images_in_order(storage: Storage) -> None:
+    batch = make_job("batch", batch_size=3)
+    images = [make_job(f"img-{n}", batch_id="batch", batch_index=n, batch_size=3) for n in (2, 0, 1)]
+    await storage.insert_job(make_job("taken"))
+
+    with pytest.raises(DuplicateJobError):
+        await storage.insert_jobs([batch, *images, make_job("taken")])
+    assert await storage.get_job("batch") is None and await storage.get_job("img-2") is None
+
+    await storage.insert_jobs([batch, *images])
+    assert [job.id for job in await storage.batch_jobs("batch")] == ["img-0", "img-1", "img-2"]
+    assert await storage.batch_jobs("taken") == []
 
 
 async def test_storage_get_job_returns_none_when_missing(storage: Storage) -> None:

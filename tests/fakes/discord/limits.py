@@ -184,7 +184,10 @@ def check_components(components: Sequence[Mapping[str, Any]], errs: FormErrors, 
             )
         for component in everything:
             kind = component.get("type")
-            if kind == 2:
+            if kind == 1:
+                # Discord: an action row holds 1 to 5 buttons (or one select), in a layout as at the top level.
+                errs.count(f"{path}.components", component.get("components") or [], MAX_ROW_WIDTH, 1)
+            elif kind == 2:
                 errs.length(f"{path}.label", component.get("label"), MAX_BUTTON_LABEL)
             elif kind == 12:
                 items = component.get("items") or []
