@@ -62,6 +62,10 @@ def settings_embed(server: GuildSettings, title: str = "Image settings for this 
     embed.add_field(
         name="Watermark", value=discord.utils.escape_markdown(server.watermark) if server.watermark else "none"
     )
+    embed.add_field(
+        name="Ping when ready",
+        value="on: a new message pings the requester" if server.ping_results else "off: shown in place, no ping",
+    )
     return embed
 
 
@@ -234,6 +238,13 @@ class QuotaCog(commands.Cog):
     ) -> None:
         """Add a watermark to this server's images, or remove it."""
         await self._changed(interaction, "Watermark updated", watermark=text)
+
+    @settings.command(name="pings")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(on="On: a finished image comes as a new message that pings its requester; off: no ping")
+    async def settings_pings(self, interaction: Interaction, on: bool) -> None:
+        """Choose whether members are pinged when their image is ready."""
+        await self._changed(interaction, "Pings updated", ping_results=on)
 
     @settings.command(name="role")
     @app_commands.checks.has_permissions(manage_guild=True)

@@ -35,6 +35,7 @@ class GuildSettings:
     default_max_concurrent: int = 2
     allowed_channel_ids: frozenset[int] = frozenset()  # empty: everywhere
     watermark: str | None = None
+    ping_results: bool = True  # a finished image arrives as a new message pinging its requester; off: in place
     role_limits: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
 
     @property
@@ -183,12 +184,18 @@ class _Whole:
         return value
 
 
-def _flag(value: object) -> bool:
-    if value is None:
-        return True  # the default: max mode allowed
-    if not isinstance(value, bool):
-        raise ValueError("Allowing max mode is a yes or no.")
-    return value
+class _YesNo:
+    """A yes-or-no setting; None means its default, yes."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, value: object) -> bool:
+        if value is None:
+            return True
+        if not isinstance(value, bool):
+            raise ValueError(self.message)
+        return value
 
 
 def _channels(value: object) -> frozenset[int]:
@@ -227,7 +234,7 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     "monthly_cap_micros": _Whole(
         "The monthly spend cap must be an amount from $0 to $1,000,000, or none.", 0, MAX_CAP_MICROS
     ),
-    "allow_max": _flag,
+    "allow_max": _YesNo("Allowing max mode is a yes or no."),
     "cooldown_seconds": _Whole(
         f"The cooldown must be a whole number of seconds from 0 to {MAX_COOLDOWN_SECONDS:,} (one day).",
         0,
@@ -239,4 +246,5 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
     ),
     "allowed_channel_ids": _channels,
     "watermark": _watermark,
+    "ping_results": _YesNo("Pinging members when their image is ready is a yes or no."),
 }

@@ -18,7 +18,10 @@ GUILD_SETTING_COLUMNS: tuple[str, ...] = (
     "max_concurrent_per_user",
     "allowed_channel_ids",
     "watermark",
+    "ping_results",
 )
+
+_FLAGS = ("allow_max", "ping_results")  # yes-or-no columns: stored as 0/1 by SQLite
 
 CounterKey = tuple[str, str, str]  # (scope, key, period)
 
@@ -129,8 +132,9 @@ def encode_guild_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     row = dict(values)
     if "allowed_channel_ids" in row:
         row["allowed_channel_ids"] = ",".join(str(i) for i in sorted(row["allowed_channel_ids"]))
-    if "allow_max" in row:
-        row["allow_max"] = bool(row["allow_max"])
+    for flag in _FLAGS:
+        if flag in row:
+            row[flag] = bool(row[flag])
     return row
 
 
@@ -138,7 +142,8 @@ def decode_guild_settings(row: Mapping[str, Any]) -> dict[str, Any]:
     """The inverse of encode_guild_settings for a database row."""
     values = {name: row[name] for name in GUILD_SETTING_COLUMNS}
     values["allowed_channel_ids"] = frozenset(int(i) for i in str(values["allowed_channel_ids"]).split(",") if i)
-    values["allow_max"] = bool(values["allow_max"])
+    for flag in _FLAGS:
+        values[flag] = bool(values[flag])
     return values
 
 

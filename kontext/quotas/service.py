@@ -123,6 +123,7 @@ class QuotaService:
             default_max_concurrent=self._default_concurrent,
             allowed_channel_ids=stored.get("allowed_channel_ids", frozenset()),
             watermark=stored.get("watermark"),
+            ping_results=stored.get("ping_results", True),
             role_limits=MappingProxyType(roles),
         )
 

@@ -115,6 +115,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # History (kontext.jobs.history): a member's latest jobs in a server, newest first.
         "CREATE INDEX jobs_guild_user_created_idx ON jobs (guild_id, user_id, created_at)",
     ),
+    (
+        # Pings (cogs.utils.delivery): whether a finished image arrives as a new message that pings its requester.
+        "ALTER TABLE guild_settings ADD COLUMN ping_results {bool} NOT NULL DEFAULT {true}",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.
