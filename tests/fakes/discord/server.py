@@ -155,13 +155,31 @@ class FakeDiscordServer:
     def _mentions(
         self, content: str, allowed: Mapping[str, Any] | None, referenced: FakeMessage | None
     ) -> list[dict[str, Any]]:
+        """The users a message mentions as Discord counts them: those its allowed mentions let through.
+
+        No allowed mentions object: every mention counts, and a reply pings its target's author. With one, a user
+        counts when "users" is parsed or the user is listed, and a reply's author only with replied_user.
+        """
         ids = [int(x) for x in re.findall(r"<@!?(\d+)>", content)]
         if allowed is not None and "users" not in (allowed.get("parse") or []):
             permitted = {int(u) for u in allowed.get("users") or []}
             ids = [i for i in ids if i in permitted]
-        if referenced is not None and allowed is not None and allowed.get("replied_user"):
+        if referenced is not None and (allowed is None or allowed.get("replied_user")):
             ids.append(int(referenced.author["id"]))
         return [self.users[i] for i in dict.fromkeys(ids) if i in self.users]
+
+    @staticmethod
+    def _role_mentions(content: str, allowed: Mapping[str, Any] | None) -> tuple[list[str], bool]:
+        """The roles a message mentions, and whether it mentions @everyone/@here, under its allowed mentions."""
+        roles = list(dict.fromkeys(re.findall(r"<@&(\d+)>", content)))
+        everyone = bool(re.search(r"@(everyone|here)\b", content))
+        if allowed is not None:
+            parse = allowed.get("parse") or []
+            if "roles" not in parse:
+                permitted = {str(r) for r in allowed.get("roles") or []}
+                roles = [r for r in roles if r in permitted]
+            everyone = everyone and "everyone" in parse
+        return roles, everyone
 
     # ---- faults ----------------------------------------------------------------------------------------------
 
