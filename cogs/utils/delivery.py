@@ -13,9 +13,9 @@ import discord
 
 from cogs.utils import text
 from cogs.utils.buttons import failure_view
-from cogs.utils.cards import result_card, shows_job
+from cogs.utils.cards import jump_url, result_card, shows_job
 from cogs.utils.errors import describe_error
-from cogs.utils.text import cut, quote
+from cogs.utils.text import cut, fit, quote
 from kontext.api.errors import FailureFamily, GenerationFailed
 from kontext.images.codec import fit_image
 from kontext.jobs.delivery import Outcome, Progress
@@ -33,6 +33,9 @@ FAIL_TITLE = "Couldn't make this image"
 DECLINED = "The image service declined this request."
 _PRIVATE_PROMPT = 1000
 _NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
+_COLLAPSED = "✅ Ready:"
+_COLLAPSED_PROMPT = 100
+_SEARCHED = 100  # latest messages of a channel searched for a result posted just before a crash
 _STATE_LINES = {
     JobState.QUEUED: "⏳ Queued",
     JobState.SUBMITTING: "📨 Sending to the image service",
@@ -129,17 +132,31 @@ class PlaceholderDelivery:
         self._mention = discord.AllowedMentions(everyone=False, roles=False, users=[requester], replied_user=False)
         self._last_content = last_content
 
-    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
+    async def _edit_placeholder(self, job: Job, **fields: Any) -> discord.Message | None:
+        """Edit the placeholder with the bot's token; None when there is none (never known, or deleted)."""
+        if job.message_id is None:
+            return None
         channel = self.bot.get_partial_messageable(self.channel_id)
-        if job.message_id is not None:
-            try:
-                return await channel.get_partial_message(job.message_id).edit(**fields)
-            except discord.NotFound:
-                log.info("job %s: placeholder %s is gone; posting a new message", job.id, job.message_id)
+        try:
+            return await channel.get_partial_message(job.message_id).edit(**fields)
+        except discord.NotFound:
+            log.info("job %s: placeholder %s is gone", job.id, job.message_id)
+            return None
+
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
+        """Show `fields` in the placeholder or, when it is gone, in a new message (a reply to the request)."""
+        message = await self._edit_placeholder(job, **fields)
+        if message is not None:
+            return message
+        return await self._post(job, purpose, reply_to=self.reply_to, **fields)
+
+    async def _post(self, job: Job, purpose: str, *, reply_to: int | None, **fields: Any) -> discord.Message:
+        """A new message in the job's channel, by the bot's token, posted at most once for this job and purpose."""
+        channel = self.bot.get_partial_messageable(self.channel_id)
         files = fields.pop("attachments", None) or []
         reference = (
-            discord.MessageReference(message_id=self.reply_to, channel_id=self.channel_id, fail_if_not_exists=False)
-            if self.reply_to
+            discord.MessageReference(message_id=reply_to, channel_id=self.channel_id, fail_if_not_exists=False)
+            if reply_to
             else None
         )
         # The nonce (discord.py sends enforce_nonce with it) makes Discord return the message already posted for
@@ -148,15 +165,92 @@ class PlaceholderDelivery:
         nonce = f"{job.id}:{purpose}"
         return await channel.send(files=files, reference=reference, nonce=nonce, **fields)  # type: ignore[arg-type]
 
-    async def delivered_already(self, job: Job) -> bool:
-        """Whether the placeholder already shows this job's result (the process died between posting and recording)."""
-        if job.message_id is None:
-            return False
+    async def delivered_already(self, job: Job) -> int | None:
+        """The message already showing this job's result (the process died between posting and recording), or None.
+
+        The placeholder shows it, or points at it (collapsed), or the result was posted as a new message and the
+        placeholder not yet collapsed: then the channel's latest messages are searched for the bot's card of this job.
+        """
+        placeholder = None
+        if job.message_id is not None:
+            try:
+                placeholder = await self.bot.get_partial_messageable(self.channel_id).fetch_message(job.message_id)
+            except discord.HTTPException:
+                placeholder = None
+        if placeholder is not None:
+            if shows_job(placeholder, job.id):
+                return placeholder.id
+            linked = pointed_at(placeholder.content, self.channel_id)
+            if linked is not None:
+                return linked
+        posted = await self._find_posted(job)
+        if posted is None:
+            return None
+        if placeholder is not None:
+            await self._collapse(job, posted.id)
+        return posted.id
+
+    async def _find_posted(self, job: Job) -> discord.Message | None:
+        """The bot's card of this job among the channel's latest messages (none: not found, or history unreadable)."""
+        channel = self.bot.get_partial_messageable(self.channel_id)
+        me = self.bot.user.id if self.bot.user else None
+        since = discord.utils.time_snowflake(_utc(job.created_at))
         try:
-            message = await self.bot.get_partial_messageable(self.channel_id).fetch_message(job.message_id)
-        except discord.HTTPException:
-            return False
-        return shows_job(message, job.id)
+            async for message in channel.history(limit=_SEARCHED):
+                if message.id < since:
+                    break
+                if message.author.id == me and shows_job(message, job.id):
+                    return message
+        except discord.HTTPException as error:
+            log.info("job %s: could not read the channel's history to find its result (code %s)", job.id, error.code)
+        return None
+
+    async def _pings(self, job: Job) -> bool:
+        """Whether the result comes as a new message that pings the requester (the server's setting; on in DMs)."""
+        if job.guild_id is None:
+            return True
+        try:
+            return (await self.bot.quotas.settings(job.guild_id)).ping_results
+        except Exception as error:
+            log.warning("job %s: could not read the server's ping setting (%s); pinging", job.id, error)
+            return True
+
+    async def _post_result(self, job: Job, card: discord.ui.LayoutView, files: list[discord.File]) -> int | None:
+        """The result as a new message pinging the requester, the placeholder collapsed to a line pointing at it.
+
+        None when the bot may not post in the channel (no Send Messages or Attach Files, a channel it can't see, a
+        user-installed app's channel): the placeholder shows the result then, as with pings off.
+        """
+        reply_to = self.reply_to or job.message_id  # the user's message, or the placeholder standing for the command
+        try:
+            posted = await self._post(
+                job, "result", reply_to=reply_to, view=card, attachments=files, allowed_mentions=self._mention
+            )
+        except discord.HTTPException as error:
+            if error.status not in (403, 404):
+                raise
+            log.warning(
+                "job %s: cannot post the result in channel %s (code %s: %s); it goes into the placeholder, no ping",
+                job.id,
+                self.channel_id,
+                error.code,
+                error.text,
+            )
+            return None
+        await self._collapse(job, posted.id)
+        return posted.id
+
+    async def _collapse(self, job: Job, result_id: int) -> None:
+        """Turn the placeholder into one line pointing at the result; the result stands even if this fails."""
+        if result_id == job.message_id:
+            return
+        line = collapsed_line(job, jump_url(job.guild_id, self.channel_id, result_id))
+        try:
+            await self._edit_placeholder(
+                job, content=line, embed=None, view=None, allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException as error:
+            log.warning("job %s: result posted; the placeholder could not be collapsed (code %s)", job.id, error.code)
 
     async def progress(self, job: Job, progress: Progress) -> int | None:
         content = render_progress(job, progress)
@@ -172,15 +266,28 @@ class PlaceholderDelivery:
         # Too big even after re-encoding: the card links the (temporary) result instead of losing it.
         filename = result_filename(job, fitted.extension) if fitted is not None else None
         note = "Re-encoded to fit this channel's upload limit" if fitted is not None and fitted.reencoded else None
-        card = result_card(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto)
-        files = [discord.File(io.BytesIO(fitted.data), filename=filename)] if fitted is not None and filename else []
+
+        def card() -> tuple[discord.ui.LayoutView, list[discord.File]]:
+            # Built afresh for each attempt: a sent file is closed, and a refused post falls back to an edit.
+            view = result_card(
+                job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto
+            )
+            files = [discord.File(io.BytesIO(fitted.data), filename=filename)] if fitted is not None and filename else []
+            return view, files
+
+        # Discord notifies nobody of an edit: a result the requester should hear of comes as a new message.
+        if await self._pings(job):
+            posted = await self._post_result(job, *card())
+            if posted is not None:
+                return posted
+        view, files = card()
         # The placeholder is plain content: turning it into a card sets IS_COMPONENTS_V2 and must clear the content.
         message = await self._edit(
             job,
             "result",
             content=None,
             embed=None,
-            view=card,
+            view=view,
             attachments=files,
             allowed_mentions=self._mention,
         )
@@ -222,6 +329,18 @@ class PlaceholderDelivery:
             log.info("job %s: could not tell the requester privately why it was declined (code %s)", job.id, error.code)
 
 
+def collapsed_line(job: Job, result_url: str) -> str:
+    """What the placeholder becomes once the result is posted below it: one line pointing at the result."""
+    prompt = fit(" ".join(job.request.prompt.split()), _COLLAPSED_PROMPT)
+    return f"{_COLLAPSED} {result_url} · {prompt}"
+
+
+def pointed_at(content: str, channel_id: int) -> int | None:
+    """The result a collapsed placeholder points at, or None when the message is no collapsed placeholder."""
+    found = re.match(rf"{re.escape(_COLLAPSED)} https://discord\.com/channels/[^/\s]+/{channel_id}/(\d+)", content)
+    return int(found[1]) if found else None
+
+
 def _shape(content: str, embed: discord.Embed) -> str:
     """The lengths of what a message carried, for a log line about a refusal (not the words: they are users')."""
     parts = [
@@ -247,7 +366,7 @@ class InteractionDelivery(PlaceholderDelivery):
         )
         self.interaction: discord.Interaction[KontextBot] | None = interaction
 
-    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message:
+    async def _edit_placeholder(self, job: Job, **fields: Any) -> discord.Message | None:
         if self.interaction is not None:
             try:
                 return await self.interaction.edit_original_response(**fields)
@@ -257,7 +376,7 @@ class InteractionDelivery(PlaceholderDelivery):
                     raise
                 log.info("job %s: interaction token no longer usable (%s); using the bot token", job.id, error.code)
                 self.interaction = None
-        return await super()._edit(job, purpose, **fields)
+        return await super()._edit_placeholder(job, **fields)
 
     async def _tell_privately(self, job: Job, words: str) -> None:
         """While the interaction's token lives, an ephemeral follow-up only the requester sees; after, a DM."""
