@@ -272,8 +272,9 @@ class PlaceholderDelivery:
             view = result_card(
                 job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto
             )
-            files = [discord.File(io.BytesIO(fitted.data), filename=filename)] if fitted is not None and filename else []
-            return view, files
+            if fitted is None or filename is None:
+                return view, []
+            return view, [discord.File(io.BytesIO(fitted.data), filename=filename)]
 
         # Discord notifies nobody of an edit: a result the requester should hear of comes as a new message.
         if await self._pings(job):
