@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import discord
@@ -39,6 +39,19 @@ class _Fault:
     body: dict[str, Any] | None
     headers: dict[str, str]
     remaining: int
+
+
+@dataclass
+class Hold:
+    """A request Discord carries out but answers only once released: a process can die before hearing back."""
+
+    method: str
+    pattern: re.Pattern[str]
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class FakeDiscordServer:
@@ -94,6 +107,7 @@ class FakeDiscordServer:
         self._interactions_by_token: dict[str, FakeInteraction] = {}
         self._dm_channels: dict[int, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
+        self._holds: list[Hold] = []
         self._change = asyncio.Event()
         self._rest = FakeRest(self)
         self._cdn = FakeCdn(self)
@@ -120,6 +134,8 @@ class FakeDiscordServer:
     async def close(self) -> None:
         """Close the gateway websockets, then the server; undo install(). Stop the bot first."""
         self.uninstall()
+        for hold in self._holds:
+            hold.release()
         await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -205,6 +221,19 @@ class FakeDiscordServer:
             headers = {"Via": "1.1 google"} if status == 429 else {}
         fault = _Fault(method.upper(), re.compile(path_regex), status, body, dict(headers), times)
         self._faults.append(fault)
+
+    def hold_next(self, method: str, path_regex: str) -> Hold:
+        """Carry out the next matching request but keep its answer until the returned Hold is released."""
+        hold = Hold(method.upper(), re.compile(path_regex))
+        self._holds.append(hold)
+        return hold
+
+    def _take_hold(self, method: str, path: str) -> Hold | None:
+        for hold in self._holds:
+            if hold.method in ("*", method) and hold.pattern.search(path):
+                self._holds.remove(hold)
+                return hold
+        return None
 
     def _take_fault(self, method: str, path: str) -> tuple[int, Any, dict[str, str]] | None:
         for fault in self._faults:
