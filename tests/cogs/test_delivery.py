@@ -38,7 +38,8 @@ def only_the_requester(world: World, result: FakeMessage) -> None:
     requester = world.user["id"]
     assert result.pinged == [int(requester)]
     assert result.allowed_mentions is not None
-    assert result.allowed_mentions["parse"] == [] and [int(u) for u in result.allowed_mentions["users"]] == [int(requester)]
+    assert result.allowed_mentions["parse"] == []
+    assert [int(u) for u in result.allowed_mentions["users"]] == [int(requester)]
     assert not result.allowed_mentions.get("replied_user")
     assert result.mention_roles == [] and not result.mention_everyone
 
