@@ -111,10 +111,23 @@ class World:
 
     def result_of(self, placeholder: FakeMessage) -> FakeMessage | None:
         """The message showing a job's outcome: the placeholder, or the result it points at once collapsed."""
-        if placeholder.embeds or placeholder.components_v2:
-            return placeholder
-        pointed = pointed_at(placeholder.content, placeholder.channel_id)
-        return self.discord.messages.get(pointed) if pointed is not None else None
+        return result_of(self.discord, placeholder)
+
+
+def result_of(discord: FakeDiscord, placeholder: FakeMessage | None) -> FakeMessage | None:
+    """The message showing a job's outcome: the placeholder itself, or the result it points at once collapsed."""
+    if placeholder is None:
+        return None
+    if placeholder.embeds or placeholder.components_v2:
+        return placeholder
+    pointed = pointed_at(placeholder.content, placeholder.channel_id)
+    return discord.messages.get(pointed) if pointed is not None else None
+
+
+def image_of(discord: FakeDiscord, interaction: FakeInteraction) -> FakeMessage | None:
+    """The message holding the image the interaction's job delivered; None until there is one."""
+    result = result_of(discord, interaction.original)
+    return result if result is not None and result.files else None
 
 
 def local_endpoint(base_url: str) -> tuple[str, int]:
