@@ -91,7 +91,8 @@ def welcome_embed(bot: KontextBot, server: GuildSettings) -> discord.Embed:
             "`/settings daily-limit` · images per member per day (0 turns generation off)\n"
             "`/settings daily-cap` · `/settings monthly-cap` · the server's spend in USD\n"
             "`/settings role` · a role's own daily limit · `/settings max-mode` · allow max\n"
-            "`/settings channels` · where I may be used · `/settings show` · all of it · `/usage` · the spend"
+            "`/settings channels` · where I may be used · `/settings pings` · a ping when an image is ready\n"
+            "`/settings show` · all of it · `/usage` · the spend"
         ),
         inline=False,
     )
