@@ -215,3 +215,51 @@ async def test_discord_rate_limits_are_survived(tmp_path: Path) -> None:
         assert len(throttled) == 3
         job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and job.state == "delivered"
+
+
+async def test_a_process_sigkilled_after_discord_took_the_result_posts_it_once(tmp_path: Path) -> None:
+    from kontext.config import Settings
+    from tests.fakes.apixo import FakeApixo
+    from tests.fakes.discord import FakeDiscord
+    from tests.harness import ServingBot, bot_env, result_of, start_bot, stop_bot
+
+    discord_fake, api = FakeDiscord(), FakeApixo(generation_time=0.2)
+    await discord_fake.start()
+    await api.start()
+    guild = discord_fake.add_guild()
+    user = discord_fake.add_member(guild, name="alice")["user"]
+    channel = guild.channels[0]
+    lease = {"JOB_LEASE": "1", "LEASE_SWEEP_INTERVAL": "0.2"}  # a killed process's lease lapses at once
+    env = bot_env(api, f"sqlite:///{tmp_path / 'bot.db'}", DEV_GUILD_ID=str(guild.id), **lease)
+    process = ServingBot(discord_fake, env)
+    try:
+        await process.start()
+        held = discord_fake.hold_next("POST", rf"/channels/{channel['id']}/messages$")
+        interaction = await discord_fake.send_slash("imagine", {"prompt": "one of a kind"}, guild=guild, user=user)
+        await asyncio.wait_for(held.reached.wait(), 20)  # Discord has posted the result; the bot never hears back
+        await process.kill()
+    finally:
+        await process.kill()
+        held.release()
+    results = [m for m in discord_fake.channel_messages(channel) if m.files]
+    assert (
+        len(results) == 1 and interaction.original is not None and result_of(discord_fake, interaction.original) is None
+    )
+
+    bot, task = await start_bot(discord_fake, Settings.from_env(env))
+    try:
+        await discord_fake.wait_for(lambda: result_of(discord_fake, interaction.original) is not None, 20)
+        for _ in range(500):
+            job = await job_by_message(bot.storage, results[0].id)
+            if job is not None and job.state == "delivered":
+                break
+            await asyncio.sleep(0.01)
+        await idle(bot.jobs)
+        assert [m for m in discord_fake.channel_messages(channel) if m.files] == results
+        assert result_of(discord_fake, interaction.original) is results[0]
+        assert job is not None and job.state == "delivered"
+        assert await charge_state(bot.storage, job.id) == ChargeState.COMMITTED
+    finally:
+        await stop_bot(bot, task)
+        await api.close()
+        await discord_fake.close()
