@@ -162,7 +162,7 @@ async def test_overlapping_deploys_strand_nothing_and_do_nothing_twice(deploymen
             assert all(i.responses[0]["type"] == DEFERRED for i in interactions)
             prompts = Counter(body["input"]["prompt"] for body in deployment.api.submits)
             assert len(deployment.api.submits) == len(every) and max(prompts.values()) == 1, "nothing submitted twice"
-            posted = Counter(deployment.uploads(i.original.id) for i in interactions)
+            posted = Counter(deployment.uploads(image_of(deployment.discord, i).id) for i in interactions)
             assert posted == Counter({1: 30}), f"posted twice: {posted[2]} of 30 in round {round_}"
         assert len(await deployment.storage.jobs_in_states([JobState.DELIVERED])) == 90
         usage = await global_usage(deployment.storage)

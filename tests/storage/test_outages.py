@@ -137,7 +137,7 @@ async def test_the_process_that_loses_the_first_response_race_logs_at_info(
         second, second_task = await start_bot(world.discord, world.settings)
         try:
             interactions = [await world.slash("imagine", {"prompt": f"race {n}"}) for n in range(4)]
-            await world.discord.wait_for(lambda: all(i.original is not None and i.original.files for i in interactions))
+            await world.discord.wait_for(lambda: all(image_of(world.discord, i) for i in interactions))
             await idle(world.bot.jobs)
             await idle(second.jobs)
             await asyncio.sleep(0.1)
