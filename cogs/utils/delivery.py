@@ -210,7 +210,7 @@ class PlaceholderDelivery:
         if job.guild_id is None:
             return True
         try:
-            return (await self.bot.quotas.settings(job.guild_id)).ping_results
+            return await self.bot.quotas.pings(job.guild_id)
         except Exception as error:
             log.warning("job %s: could not read the server's ping setting (%s); pinging", job.id, error)
             return True

@@ -127,6 +127,11 @@ class QuotaService:
             role_limits=MappingProxyType(roles),
         )
 
+    async def pings(self, guild_id: int | None) -> bool:
+        """Whether a server's finished images come as new messages pinging their requesters (one read, no tiers)."""
+        stored = await self._storage.get_guild_settings(_guild(guild_id)) or {}
+        return bool(stored.get("ping_results", True))
+
     async def update_settings(self, guild_id: int | None, **changes: Any) -> GuildSettings:
         """Validate and store some settings (None resets one to its default); ValueError says what is wrong."""
         values = check_settings(changes)

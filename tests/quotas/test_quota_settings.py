@@ -19,6 +19,7 @@ async def test_quotas_settings_default_when_never_set(storage: Storage) -> None:
 
     assert settings == GuildSettings(guild_id=GUILD, default_daily_user_limit=7, default_max_concurrent=3)
     assert (settings.base_user_limit, settings.concurrent_limit, settings.allow_max) == (7, 3, True)
+    assert settings.ping_results and await quotas.pings(GUILD)
 
 
 async def test_quotas_update_settings_round_trips_and_persists(make_storage: StorageFactory) -> None:
@@ -36,6 +37,7 @@ async def test_quotas_update_settings_round_trips_and_persists(make_storage: Sto
         max_concurrent_per_user=4,
         allowed_channel_ids={CHANNEL, 1_234_567_890_123_456_780},
         watermark="  Made by\nKX  ",
+        ping_results=False,
     )
     await quotas.update_settings(GUILD, daily_cap_micros=2_000_000)  # other settings stay as they were
     second = make_storage()
@@ -53,7 +55,9 @@ async def test_quotas_update_settings_round_trips_and_persists(make_storage: Sto
         max_concurrent_per_user=4,
         allowed_channel_ids=frozenset({CHANNEL, 1_234_567_890_123_456_780}),
         watermark="Made by KX",
+        ping_results=False,
     )
+    assert await make_service(second).pings(GUILD) is False
 
 
 async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -> None:
@@ -68,6 +72,7 @@ async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -
         max_concurrent_per_user=1,
         allowed_channel_ids=[CHANNEL],
         watermark="x",
+        ping_results=False,
     )
 
     settings = await quotas.update_settings(GUILD, **dict.fromkeys(GUILD_SETTING_COLUMNS, None))
@@ -94,6 +99,7 @@ async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -
         ("allowed_channel_ids", range(1, 102)),
         ("watermark", "x" * 101),
         ("watermark", 5),
+        ("ping_results", "off"),
     ],
 )
 async def test_quotas_update_settings_rejects_bad_values(storage: Storage, name: str, value: object) -> None:
