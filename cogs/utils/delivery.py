@@ -35,7 +35,8 @@ _PRIVATE_PROMPT = 1000
 _NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
 _COLLAPSED = "✅ Ready:"
 _COLLAPSED_PROMPT = 100
-_SEARCHED = 100  # latest messages of a channel searched for a result posted just before a crash
+_SEARCHED = 100  # messages of a channel searched for a result posted just before a crash (one request)
+_CLOCK_MARGIN = 60.0  # seconds: the search starts this long before the job finished, for a clock ahead of Discord's
 _STATE_LINES = {
     JobState.QUEUED: "⏳ Queued",
     JobState.SUBMITTING: "📨 Sending to the image service",
@@ -191,14 +192,16 @@ class PlaceholderDelivery:
         return posted.id
 
     async def _find_posted(self, job: Job) -> discord.Message | None:
-        """The bot's card of this job among the channel's latest messages (none: not found, or history unreadable)."""
+        """The bot's card of this job among the channel's messages since it finished (none: not found, or unreadable).
+
+        The result is posted within seconds of the job finishing: the first messages after that moment (less a margin
+        for clocks that disagree with Discord's) hold it, however busy the channel has been since.
+        """
         channel = self.bot.get_partial_messageable(self.channel_id)
         me = self.bot.user.id if self.bot.user else None
-        since = discord.utils.time_snowflake(_utc(job.created_at))
+        since = discord.Object(discord.utils.time_snowflake(_utc((job.finished_at or job.created_at) - _CLOCK_MARGIN)))
         try:
-            async for message in channel.history(limit=_SEARCHED):
-                if message.id < since:
-                    break
+            async for message in channel.history(limit=_SEARCHED, after=since, oldest_first=True):
                 if message.author.id == me and shows_job(message, job.id):
                     return message
         except discord.HTTPException as error:

@@ -153,6 +153,8 @@ async def test_a_kill_between_posting_the_result_and_recording_it_leaves_exactly
         await storage.close()
         if found_by == "channel search":
             clock.advance(10 * 60)  # long past Discord's nonce window: only the channel's messages can tell
+            for n in range(120):  # and the channel went on talking: the result is no longer among the latest 100
+                await world.discord.post_message(world.channel, world.user, f"chatter {n}")
         else:
             # No history to read (nor the placeholder to fetch): Discord's nonce returns the message already posted.
             denied = {"id": str(world.discord.application_id), "type": 1, "allow": "0", "deny": str(READ_HISTORY)}
