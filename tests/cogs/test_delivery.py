@@ -1,4 +1,4 @@
-"""Delivery that outlives Discord's limits: expired interaction tokens and deleted placeholders."""
+"""Delivery: a result that pings its requester, exactly once, and outlives Discord's limits (tokens, placeholders)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from kontext.config import Settings
 from kontext.quotas.records import ChargeState
 from kontext.storage import open_storage
-from tests.fakes.discord import FakeMessage
+from tests.fakes.apixo import FakeApixo
+from tests.fakes.discord import FakeDiscord, FakeMessage
 from tests.fakes.discord.basics import READ_MESSAGE_HISTORY as READ_HISTORY
 from tests.fakes.discord.basics import SEND_MESSAGES
-from tests.harness import World, idle, world_for
+from tests.harness import ServingBot, World, bot_env, idle, result_of, start_bot, stop_bot, world_for
 from tests.quotas.quota_support import charge_state
 from tests.storage.support import job_by_message
 
@@ -220,11 +222,6 @@ async def test_discord_rate_limits_are_survived(tmp_path: Path) -> None:
 
 
 async def test_a_process_sigkilled_after_discord_took_the_result_posts_it_once(tmp_path: Path) -> None:
-    from kontext.config import Settings
-    from tests.fakes.apixo import FakeApixo
-    from tests.fakes.discord import FakeDiscord
-    from tests.harness import ServingBot, bot_env, result_of, start_bot, stop_bot
-
     discord_fake, api = FakeDiscord(), FakeApixo(generation_time=0.2)
     await discord_fake.start()
     await api.start()
