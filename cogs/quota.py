@@ -71,6 +71,10 @@ def settings_embed(
         name="Watermark", value=discord.utils.escape_markdown(server.watermark) if server.watermark else "none"
     )
     embed.add_field(name="Safety", value=_safety_value(server, safety_default))
+    embed.add_field(
+        name="Ping when ready",
+        value="on: a new message pings the requester" if server.ping_results else "off: shown in place, no ping",
+    )
     return embed
 
 
@@ -292,6 +296,12 @@ class QuotaCog(commands.Cog):
     async def settings_safety(self, interaction: Interaction, level: int, age_restricted: bool = False) -> None:
         """Limit how permissive image safety may be in this server, and in its age-restricted channels."""
         await self._changed(interaction, "Safety updated", safety_limit=level, safety_top_age_restricted=age_restricted)
+    @settings.command(name="pings")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(on="On: a finished image comes as a new message that pings its requester; off: no ping")
+    async def settings_pings(self, interaction: Interaction, on: bool) -> None:
+        """Choose whether members are pinged when their image is ready."""
+        await self._changed(interaction, "Pings updated", ping_results=on)
 
     @settings.command(name="role")
     @app_commands.checks.has_permissions(manage_guild=True)

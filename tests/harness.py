@@ -14,6 +14,7 @@ import aiohttp
 import yarl
 
 from bot import KontextBot, create_bot
+from cogs.utils.delivery import pointed_at
 from kontext.api.client import RetryPolicy
 from kontext.config import Settings
 from kontext.jobs.service import JobService
@@ -91,16 +92,42 @@ class World:
         return await self.discord.send_slash(name, options, **kwargs)
 
     async def finished(self, interaction: FakeInteraction, within: float = 10.0) -> FakeMessage:
-        """Wait until the job this interaction started has shown its result or failure, and has settled."""
+        """Wait until the job this interaction started has shown its result or failure, and has settled.
 
-        def final() -> bool:
+        The message returned holds the result: the placeholder itself, or the new message it was collapsed to point at.
+        """
+
+        def final() -> FakeMessage | None:
             message = interaction.original
-            return message is not None and (bool(message.embeds) or message.components_v2) and not message.loading
+            if message is None or message.loading:
+                return None
+            return self.result_of(message)
 
-        await self.discord.wait_for(final, within)
+        await self.discord.wait_for(lambda: final() is not None, within)
         await idle(self.bot.jobs)
-        assert interaction.original is not None
-        return interaction.original
+        result = final()
+        assert result is not None
+        return result
+
+    def result_of(self, placeholder: FakeMessage) -> FakeMessage | None:
+        """The message showing a job's outcome: the placeholder, or the result it points at once collapsed."""
+        return result_of(self.discord, placeholder)
+
+
+def result_of(discord: FakeDiscord, placeholder: FakeMessage | None) -> FakeMessage | None:
+    """The message showing a job's outcome: the placeholder itself, or the result it points at once collapsed."""
+    if placeholder is None:
+        return None
+    if placeholder.embeds or placeholder.components_v2:
+        return placeholder
+    pointed = pointed_at(placeholder.content, placeholder.channel_id)
+    return discord.messages.get(pointed) if pointed is not None else None
+
+
+def image_of(discord: FakeDiscord, interaction: FakeInteraction) -> FakeMessage | None:
+    """The message holding the image the interaction's job delivered; None until there is one."""
+    result = result_of(discord, interaction.original)
+    return result if result is not None and result.files else None
 
 
 def local_endpoint(base_url: str) -> tuple[str, int]:

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from kontext.config import ConfigError, Settings
-from tests.harness import idle, world_for
+from tests.harness import idle, image_of, world_for
 
 _HOP_BY_HOP = {"content-length", "transfer-encoding", "content-encoding", "connection", "host", "keep-alive"}
 
@@ -84,7 +84,7 @@ async def test_rest_proxy_receives_every_discord_call_including_callbacks_and_we
         assert any(path.endswith("/callback") for path in paths)  # interaction callbacks
         assert any(path.startswith("/webhooks/") and path.endswith("/@original") for path in paths)  # the result
         assert any(path.startswith("/applications/") for path in paths)  # bot-token routes (command sync)
-        assert done.original is not None and done.original.files  # the image got through the proxy
+        assert image_of(world.discord, done) is not None  # the image got through the proxy
 
 
 def test_rest_proxy_setting_takes_a_base_url_and_adds_the_api_version() -> None:

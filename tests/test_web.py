@@ -27,7 +27,7 @@ from kontext.web import HealthServer
 from tests import harness
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild
-from tests.harness import FAST_RETRY, idle, stop_bot, world_for
+from tests.harness import FAST_RETRY, idle, image_of, stop_bot, world_for
 
 SECRET = "test-callback-secret-0123456789"
 METRIC_NAMES = (
@@ -365,7 +365,7 @@ async def test_a_slash_command_is_answered_by_the_process_running_its_shard(tmp_
         guild = next(g for g in discord.guilds.values() if shard_of(g, 2) == 1)
         member = next(m for m in guild.members.values() if m["user"]["username"].startswith("member"))
         interaction = await discord.send_slash("imagine", {"prompt": "on shard one"}, guild=guild, user=member["user"])
-        await discord.wait_for(lambda: interaction.original is not None and bool(interaction.original.files), 10)
+        await discord.wait_for(lambda: image_of(discord, interaction) is not None, 10)
         await idle(bots[1].jobs)
 
         submits = [b.metrics.api_latency.labels(operation="submit")._sum.get() > 0 for b in bots]

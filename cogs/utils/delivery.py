@@ -13,9 +13,9 @@ import discord
 
 from cogs.utils import text
 from cogs.utils.buttons import failure_view
-from cogs.utils.cards import DECLINED, batch_card, declined_by_policy, failures_text, result_card, shows_job
+from cogs.utils.cards import DECLINED, batch_card, declined_by_policy, failures_text, jump_url, result_card, shows_job
 from cogs.utils.errors import describe_error
-from cogs.utils.text import cut, quote
+from cogs.utils.text import cut, fit, quote
 from kontext.images.codec import fit_image
 from kontext.jobs.batches import BatchFailed
 from kontext.jobs.delivery import Outcome, Progress
@@ -23,6 +23,8 @@ from kontext.models import Job, JobState
 from kontext.money import format_usd
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from bot import KontextBot
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,10 @@ _PROMPT_PREVIEW = 300
 FAIL_TITLE = "Couldn't make this image"
 _PRIVATE_PROMPT = 1000
 _NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
+_COLLAPSED = "✅ Ready:"
+_COLLAPSED_PROMPT = 100
+_SEARCHED = 100  # messages of a channel searched for a result posted just before a crash (one request)
+_CLOCK_MARGIN = 60.0  # seconds: the search starts this long before the job finished, for a clock ahead of Discord's
 _STATE_LINES = {
     JobState.QUEUED: "⏳ Queued",
     JobState.SUBMITTING: "📨 Sending to the image service",
@@ -136,17 +142,31 @@ class PlaceholderDelivery:
         self._mention = discord.AllowedMentions(everyone=False, roles=False, users=[requester], replied_user=False)
         self._last_content = last_content
 
-    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message | None:
+    async def _edit_placeholder(self, job: Job, **fields: Any) -> discord.Message | None:
+        """Edit the placeholder with the bot's token; None when there is none (never known, or deleted)."""
+        if job.message_id is None:
+            return None
         channel = self.bot.get_partial_messageable(self.channel_id)
-        if job.message_id is not None:
-            try:
-                return await channel.get_partial_message(job.message_id).edit(**fields)
-            except discord.NotFound:
-                log.info("job %s: placeholder %s is gone; posting a new message", job.id, job.message_id)
+        try:
+            return await channel.get_partial_message(job.message_id).edit(**fields)
+        except discord.NotFound:
+            log.info("job %s: placeholder %s is gone", job.id, job.message_id)
+            return None
+
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message | None:
+        """Show `fields` in the placeholder or, when it is gone, in a new message (a reply to the request)."""
+        message = await self._edit_placeholder(job, **fields)
+        if message is not None:
+            return message
+        return await self._post(job, purpose, reply_to=self.reply_to, **fields)
+
+    async def _post(self, job: Job, purpose: str, *, reply_to: int | None, **fields: Any) -> discord.Message:
+        """A new message in the job's channel, by the bot's token, posted at most once for this job and purpose."""
+        channel = self.bot.get_partial_messageable(self.channel_id)
         files = fields.pop("attachments", None) or []
         reference = (
-            discord.MessageReference(message_id=self.reply_to, channel_id=self.channel_id, fail_if_not_exists=False)
-            if self.reply_to
+            discord.MessageReference(message_id=reply_to, channel_id=self.channel_id, fail_if_not_exists=False)
+            if reply_to
             else None
         )
         # The nonce (discord.py sends enforce_nonce with it) makes Discord return the message already posted for
@@ -155,15 +175,94 @@ class PlaceholderDelivery:
         nonce = f"{job.id}:{purpose}"
         return await channel.send(files=files, reference=reference, nonce=nonce, **fields)  # type: ignore[arg-type]
 
-    async def delivered_already(self, job: Job) -> bool:
-        """Whether the placeholder already shows this job's result (the process died between posting and recording)."""
-        if job.message_id is None:
-            return False
+    async def delivered_already(self, job: Job) -> int | None:
+        """The message already showing this job's result (the process died between posting and recording), or None.
+
+        The placeholder shows it, or points at it (collapsed), or the result was posted as a new message and the
+        placeholder not yet collapsed: then the channel's latest messages are searched for the bot's card of this job.
+        """
+        placeholder = None
+        if job.message_id is not None:
+            try:
+                placeholder = await self.bot.get_partial_messageable(self.channel_id).fetch_message(job.message_id)
+            except discord.HTTPException:
+                placeholder = None
+        if placeholder is not None:
+            if shows_job(placeholder, job.id):
+                return placeholder.id
+            linked = pointed_at(placeholder.content, self.channel_id)
+            if linked is not None:
+                return linked
+        posted = await self._find_posted(job)
+        if posted is None:
+            return None
+        if placeholder is not None:
+            await self._collapse(job, posted.id)
+        return posted.id
+
+    async def _find_posted(self, job: Job) -> discord.Message | None:
+        """The bot's card of this job among the channel's messages since it finished (none: not found, or unreadable).
+
+        The result is posted within seconds of the job finishing: the first messages after that moment (less a margin
+        for clocks that disagree with Discord's) hold it, however busy the channel has been since.
+        """
+        channel = self.bot.get_partial_messageable(self.channel_id)
+        me = self.bot.user.id if self.bot.user else None
+        since = discord.Object(discord.utils.time_snowflake(_utc((job.finished_at or job.created_at) - _CLOCK_MARGIN)))
         try:
-            message = await self.bot.get_partial_messageable(self.channel_id).fetch_message(job.message_id)
-        except discord.HTTPException:
-            return False
-        return shows_job(message, job.id)
+            async for message in channel.history(limit=_SEARCHED, after=since, oldest_first=True):
+                if message.author.id == me and shows_job(message, job.id):
+                    return message
+        except discord.HTTPException as error:
+            log.info("job %s: could not read the channel's history to find its result (code %s)", job.id, error.code)
+        return None
+
+    async def _pings(self, job: Job) -> bool:
+        """Whether the result comes as a new message that pings the requester (the server's setting; on in DMs)."""
+        if job.guild_id is None:
+            return True
+        try:
+            return await self.bot.quotas.pings(job.guild_id)
+        except Exception as error:
+            log.warning("job %s: could not read the server's ping setting (%s); pinging", job.id, error)
+            return True
+
+    async def _post_result(self, job: Job, card: discord.ui.LayoutView, files: list[discord.File]) -> int | None:
+        """The result as a new message pinging the requester, the placeholder collapsed to a line pointing at it.
+
+        None when the bot may not post in the channel (no Send Messages or Attach Files, a channel it can't see, a
+        user-installed app's channel): the placeholder shows the result then, as with pings off.
+        """
+        reply_to = self.reply_to or job.message_id  # the user's message, or the placeholder standing for the command
+        try:
+            posted = await self._post(
+                job, "result", reply_to=reply_to, view=card, attachments=files, allowed_mentions=self._mention
+            )
+        except discord.HTTPException as error:
+            if error.status not in (403, 404):
+                raise
+            log.warning(
+                "job %s: cannot post the result in channel %s (code %s: %s); it goes into the placeholder, no ping",
+                job.id,
+                self.channel_id,
+                error.code,
+                error.text,
+            )
+            return None
+        await self._collapse(job, posted.id)
+        return posted.id
+
+    async def _collapse(self, job: Job, result_id: int) -> None:
+        """Turn the placeholder into one line pointing at the result; the result stands even if this fails."""
+        if result_id == job.message_id:
+            return
+        line = collapsed_line(job, jump_url(job.guild_id, self.channel_id, result_id))
+        try:
+            await self._edit_placeholder(
+                job, content=line, embed=None, view=None, allowed_mentions=discord.AllowedMentions.none()
+            )
+        except discord.HTTPException as error:
+            log.warning("job %s: result posted; the placeholder could not be collapsed (code %s)", job.id, error.code)
 
     async def progress(self, job: Job, progress: Progress) -> int | None:
         content = render_progress(job, progress)
@@ -173,8 +272,11 @@ class PlaceholderDelivery:
         self._last_content = content
         return _shown(message)
 
-    async def _result(self, job: Job, outcome: Outcome) -> tuple[discord.ui.LayoutView, list[discord.File]]:
-        """The result card and the files it shows: one image, or a batch's in one gallery."""
+    async def _result(
+        self, job: Job, outcome: Outcome
+    ) -> Callable[[], tuple[discord.ui.LayoutView, list[discord.File]]]:
+        """The result card and the files it shows (one image, or a batch's in one gallery), built afresh for each
+        attempt: a sent file is closed, and a refused post falls back to an edit."""
         price = self.bot.settings.price_micros(job.request.mode)
         made = [(shot.job, shot.image) for shot in outcome.shots if shot.image is not None] or [(job, outcome.image)]
         # A batch's images share one post: each is fitted to an equal part of the upload limit, so the post as a
@@ -187,33 +289,47 @@ class PlaceholderDelivery:
             for (shown, _), fit in zip(made, fitted, strict=True)
             if fit is not None
         }
-        files = [
-            discord.File(io.BytesIO(fit.data), filename=filenames[shown.id])
-            for (shown, _), fit in zip(made, fitted, strict=True)
-            if fit is not None
-        ]
         reencoded = any(fit is not None and fit.reencoded for fit in fitted)
         note = "Re-encoded to fit this channel's upload limit" if reencoded else None
-        if outcome.shots:
-            card = batch_card(
-                job, outcome, price_micros=price, filenames=filenames, note=note, aspect_auto=self.aspect_auto
-            )
-        else:
-            filename = filenames.get(job.id)
-            card = result_card(
-                job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto
-            )
-        return card, files
+
+        def build() -> tuple[discord.ui.LayoutView, list[discord.File]]:
+            files = [
+                discord.File(io.BytesIO(fit.data), filename=filenames[shown.id])
+                for (shown, _), fit in zip(made, fitted, strict=True)
+                if fit is not None
+            ]
+            if outcome.shots:
+                card = batch_card(
+                    job, outcome, price_micros=price, filenames=filenames, note=note, aspect_auto=self.aspect_auto
+                )
+            else:
+                card = result_card(
+                    job,
+                    outcome,
+                    price_micros=price,
+                    filename=filenames.get(job.id),
+                    note=note,
+                    aspect_auto=self.aspect_auto,
+                )
+            return card, files
+
+        return build
 
     async def succeeded(self, job: Job, outcome: Outcome) -> int | None:
-        card, files = await self._result(job, outcome)
+        card = await self._result(job, outcome)
+        # Discord notifies nobody of an edit: a result the requester should hear of comes as a new message.
+        if await self._pings(job):
+            posted = await self._post_result(job, *card())
+            if posted is not None:
+                return posted
+        view, files = card()
         # The placeholder is plain content: turning it into a card sets IS_COMPONENTS_V2 and must clear the content.
         message = await self._edit(
             job,
             "result",
             content=None,
             embed=None,
-            view=card,
+            view=view,
             attachments=files,
             allowed_mentions=self._mention,
         )
@@ -261,6 +377,18 @@ def _shown(message: discord.Message | None) -> int | None:
     return message.id if message is not None else None
 
 
+def collapsed_line(job: Job, result_url: str) -> str:
+    """What the placeholder becomes once the result is posted below it: one line pointing at the result."""
+    prompt = fit(" ".join(job.request.prompt.split()), _COLLAPSED_PROMPT)
+    return f"{_COLLAPSED} {result_url} · {prompt}"
+
+
+def pointed_at(content: str, channel_id: int) -> int | None:
+    """The result a collapsed placeholder points at, or None when the message is no collapsed placeholder."""
+    found = re.match(rf"{re.escape(_COLLAPSED)} https://discord\.com/channels/[^/\s]+/{channel_id}/(\d+)", content)
+    return int(found[1]) if found else None
+
+
 def _shape(content: str, embed: discord.Embed) -> str:
     """The lengths of what a message carried, for a log line about a refusal (not the words: they are users')."""
     parts = [
@@ -294,20 +422,23 @@ class InteractionDelivery(PlaceholderDelivery):
         )
         self.interaction: discord.Interaction[KontextBot] | None = interaction
 
-    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message | None:
-        if self.interaction is not None:
-            try:
-                return await self.interaction.edit_original_response(**fields)
-            except discord.HTTPException as error:
-                if not token_gone(error):
-                    raise
-                log.info("job %s: interaction token no longer usable (%s)", job.id, error.code)
-                self.interaction = None
-        return await self._without_token(job, purpose, fields)
+    async def _edit_original(self, job: Job, fields: dict[str, Any]) -> discord.Message | None:
+        """Edit the interaction's response while its token lives; None once it is gone (expired, or deleted)."""
+        if self.interaction is None:
+            return None
+        try:
+            return await self.interaction.edit_original_response(**fields)
+        except discord.HTTPException as error:
+            if not token_gone(error):
+                raise
+            log.info("job %s: interaction token no longer usable (%s)", job.id, error.code)
+            self.interaction = None
+            return None
 
-    async def _without_token(self, job: Job, purpose: str, fields: dict[str, Any]) -> discord.Message | None:
-        """Once the token is gone: the bot's own token edits the placeholder (or posts anew)."""
-        return await super()._edit(job, purpose, **fields)
+    async def _edit_placeholder(self, job: Job, **fields: Any) -> discord.Message | None:
+        """With the interaction's token while it lives, then with the bot's own."""
+        message = await self._edit_original(job, fields)
+        return message if message is not None else await super()._edit_placeholder(job, **fields)
 
     async def _tell_privately(self, job: Job, words: str) -> None:
         """While the interaction's token lives, an ephemeral follow-up only the requester sees; after, a DM."""

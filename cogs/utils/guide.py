@@ -92,6 +92,7 @@ def welcome_embed(bot: KontextBot, server: GuildSettings) -> discord.Embed:
             "`/settings daily-cap` · `/settings monthly-cap` · the server's spend in USD\n"
             "`/settings role` · a role's own daily limit · `/settings max-mode` · allow max\n"
             "`/settings channels` · where I may be used · `/settings batch` · images per request\n"
+            "`/settings pings` · a ping when an image is ready · `/settings safety` · the safety limit\n"
             "`/settings show` · all of it · `/usage` · the spend"
         ),
         inline=False,

@@ -97,11 +97,16 @@ async def send_by_dm(bot: KontextBot, job: Job, purpose: str, fields: dict[str, 
 class TokenOnlyDelivery(InteractionDelivery):
     """A personal job: shown through its interaction's token only; after the token's 15 minutes, by DM."""
 
-    async def _without_token(self, job: Job, purpose: str, fields: dict[str, Any]) -> discord.Message | None:
-        """The bot's token does not reach the channel: the result or failure goes by DM."""
-        if purpose == "progress":
-            return None  # progress is not worth a DM: only the result or the failure is
+    async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message | None:
+        """Through the token while it lives; the bot's token does not reach the channel, so then by DM (the result
+        or the failure only: progress is not worth a DM)."""
+        message = await self._edit_original(job, fields)
+        if message is not None or purpose == "progress":
+            return message
         return await send_by_dm(self.bot, job, purpose, fields)
+
+    async def _pings(self, job: Job) -> bool:
+        return False  # no new channel message by the bot's token here: the interaction's response shows the result
 
     async def progress(self, job: Job, progress: Progress) -> int | None:
         if self.interaction is None:
@@ -113,14 +118,15 @@ class TokenOnlyDelivery(InteractionDelivery):
         self._last_content = content
         return message.id if message is not None else None
 
-    async def delivered_already(self, job: Job) -> bool:
+    async def delivered_already(self, job: Job) -> int | None:
         """Read through the token while it lives; after it, nothing tells (the DM's nonce stops a double post)."""
         if self.interaction is None:
-            return False
+            return None
         try:
-            return shows_job(await self.interaction.original_response(), job.id)
+            original = await self.interaction.original_response()
         except discord.HTTPException:
-            return False
+            return None
+        return original.id if shows_job(original, job.id) else None
 
 
 class DirectDelivery(PlaceholderDelivery):
@@ -133,8 +139,8 @@ class DirectDelivery(PlaceholderDelivery):
     async def progress(self, job: Job, progress: Progress) -> int | None:
         return None
 
-    async def delivered_already(self, job: Job) -> bool:
-        return False
+    async def delivered_already(self, job: Job) -> int | None:
+        return None
 
 
 async def kept_media(bot: KontextBot, job: Job) -> tuple[list[str], list[discord.File]]:

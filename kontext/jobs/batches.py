@@ -69,8 +69,8 @@ class ImageDelivery:
         self._batches.changed(self._batch_id)
         return None
 
-    async def delivered_already(self, job: Job) -> bool:
-        return False
+    async def delivered_already(self, job: Job) -> int | None:
+        return None
 
 
 class Batches:
@@ -101,7 +101,9 @@ class Batches:
         """Take a batch from waiting for its images to delivered (or failed, when every image failed)."""
         service = self._service
         try:
-            if batch.state == JobState.DELIVERING and await delivery.delivered_already(batch):
+            shown_in = await delivery.delivered_already(batch) if batch.state == JobState.DELIVERING else None
+            if shown_in is not None:
+                batch.message_id = shown_in
                 await service._delivered(batch)  # the crash came after posting: record it, don't post again
                 return
             images = await self._wait(batch, reporter)

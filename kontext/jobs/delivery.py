@@ -59,8 +59,8 @@ class Delivery(Protocol):
 
     async def failed(self, job: Job, error: BaseException, *, refunded: bool) -> int | None: ...
 
-    async def delivered_already(self, job: Job) -> bool:
-        """After a crash mid-delivery: does the user already have this job's result?"""
+    async def delivered_already(self, job: Job) -> int | None:
+        """After a crash mid-delivery: the message already showing the user this job's result, or None."""
         ...
 
 

@@ -339,9 +339,12 @@ class JobService:
                 return
             if job.state == JobState.SUBMITTING:
                 raise SubmitInterrupted()  # resumed after a crash mid-submit: resending could bill twice
-            if job.state == JobState.DELIVERING and await delivery.delivered_already(job):
-                await self._delivered(job)  # the crash came after posting: record it, don't post again
-                return
+            if job.state == JobState.DELIVERING:
+                shown_in = await delivery.delivered_already(job)
+                if shown_in is not None:
+                    job.message_id = shown_in
+                    await self._delivered(job)  # the crash came after posting: record it, don't post again
+                    return
             if job.state in (JobState.QUEUED, JobState.PENDING, JobState.PROCESSING):
                 await self._generate(job, reporter)
             if job.in_batch:
@@ -452,8 +455,10 @@ class JobService:
                     job.message_id = shown_in  # recorded with the delivery, in the next write
             except Exception:
                 # The answer was lost, not necessarily the post: a result that reached the user stays delivered.
-                if not await _shows_result(delivery, job):
+                shown_in = await _shows_result(delivery, job)
+                if shown_in is None:
                     raise
+                job.message_id = shown_in
                 log.info("job %s: the post raised but the result is there; counting it delivered", job.id)
             log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
             await self._delivered(job)  # the record and the charge too, before a stop lets the process go
@@ -513,11 +518,11 @@ class JobService:
         await self.records.shown_in(job, shown_in)
 
 
-async def _shows_result(delivery: Delivery, job: Job) -> bool:
+async def _shows_result(delivery: Delivery, job: Job) -> int | None:
     try:
         return await delivery.delivered_already(job)
     except Exception:
-        return False
+        return None
 
 
 def _failure_fields(error: BaseException) -> tuple[str, str]:

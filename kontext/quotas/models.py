@@ -41,6 +41,7 @@ class GuildSettings:
     allowed_channel_ids: frozenset[int] = frozenset()  # empty: everywhere
     watermark: str | None = None
     max_batch: int | None = None  # images one request may ask for; None: MAX_BATCH
+    ping_results: bool = True  # a finished image arrives as a new message pinging its requester; off: in place
     role_limits: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
     safety_limit: int | None = None  # the most permissive safety tolerance members may use; None: the bot's default
     safety_top_age_restricted: bool = False  # the most permissive level only in age-restricted channels, always there
@@ -267,4 +268,5 @@ _CHECKS: dict[str, Callable[[object], Any]] = {
         "Keeping the most permissive level for age-restricted channels is a yes or no.", default=False
     ),
     "max_batch": _Whole(f"The most images one request may ask for must be from 1 to {MAX_BATCH}.", 1, MAX_BATCH),
+    "ping_results": _Flag("Pinging members when their image is ready is a yes or no.", default=True),
 }

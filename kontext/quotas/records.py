@@ -21,8 +21,9 @@ GUILD_SETTING_COLUMNS: tuple[str, ...] = (
     "safety_limit",
     "safety_top_age_restricted",
     "max_batch",
+    "ping_results",
 )
-_FLAG_COLUMNS = ("allow_max", "safety_top_age_restricted")
+_FLAG_COLUMNS = ("allow_max", "safety_top_age_restricted", "ping_results")
 
 CounterKey = tuple[str, str, str]  # (scope, key, period)
 

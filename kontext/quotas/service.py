@@ -129,10 +129,16 @@ class QuotaService:
             allowed_channel_ids=stored.get("allowed_channel_ids", frozenset()),
             watermark=stored.get("watermark"),
             max_batch=stored.get("max_batch"),
+            ping_results=stored.get("ping_results", True),
             role_limits=MappingProxyType(roles),
             safety_limit=stored.get("safety_limit"),
             safety_top_age_restricted=stored.get("safety_top_age_restricted", False),
         )
+
+    async def pings(self, guild_id: int | None) -> bool:
+        """Whether a server's finished images come as new messages pinging their requesters (one read, no tiers)."""
+        stored = await self._storage.get_guild_settings(_guild(guild_id)) or {}
+        return bool(stored.get("ping_results", True))
 
     async def update_settings(self, guild_id: int | None, **changes: Any) -> GuildSettings:
         """Validate and store some settings (None resets one to its default); ValueError says what is wrong."""

@@ -128,6 +128,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX jobs_batch_id_idx ON jobs (batch_id)",
         "ALTER TABLE guild_settings ADD COLUMN max_batch INTEGER",
     ),
+    (
+        # Pings (cogs.utils.delivery): whether a finished image arrives as a new message that pings its requester.
+        "ALTER TABLE guild_settings ADD COLUMN ping_results {bool} NOT NULL DEFAULT {true}",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.

@@ -55,7 +55,7 @@ async def reply_result(world: World, user_message: FakeMessage) -> FakeMessage:
         lambda: bool(message.embeds) or message.components_v2 or not message.content.startswith("**")
     )
     await idle(world.bot.jobs)
-    return message
+    return world.result_of(message) or message  # a result collapses its placeholder onto a new message
 
 
 async def test_edit_sends_the_attachment_url_and_the_nearest_aspect_ratio(tmp_path: Path) -> None:

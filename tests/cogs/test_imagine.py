@@ -22,21 +22,17 @@ def _buttons(message) -> list[dict]:
     return [c for c in walk_components(message.components) if c.get("type") == 2]
 
 
-def final_edit(message) -> dict:
-    assert message.edits, "the placeholder was never edited"
-    return message.edits[-1]
-
-
 async def test_imagine_happy_path_defers_shows_progress_and_uploads_the_image(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         interaction = await world.slash("imagine", {"prompt": "a red fox in the snow", "aspect_ratio": "1:1"})
         message = await world.finished(interaction)
+        placeholder = interaction.original
 
         assert interaction.responses[0]["type"] == DEFERRED_WITH_SOURCE
         assert len(interaction.responses) == 1
-        progress = [edit for edit in message.edits[:-1] if "a red fox in the snow" in (edit.get("content") or "")]
+        progress = [edit for edit in placeholder.edits[:-1] if "a red fox in the snow" in (edit.get("content") or "")]
         assert progress, "no progress edit showed the prompt"
-        assert any("<t:" in (edit.get("content") or "") for edit in message.edits), "no ticking estimate"
+        assert any("<t:" in (edit.get("content") or "") for edit in placeholder.edits), "no ticking estimate"
 
         task_id = next(iter(world.api.tasks))
         assert len(message.files) == 1
@@ -53,7 +49,7 @@ async def test_imagine_happy_path_defers_shows_progress_and_uploads_the_image(tm
         assert "no watermark" in text and "💵 $0.03" in text and " s · " in text
         assert f"requested by <@{world.user['id']}>" in text
         assert [button["label"] for button in _buttons(message)] == ["Re-roll", "Edit", "Delete"]
-        mentions = final_edit(message)["allowed_mentions"]
+        mentions = message.allowed_mentions
         assert [int(user) for user in mentions["users"]] == [int(world.user["id"])]
         assert mentions["parse"] == []
 

@@ -138,3 +138,36 @@ async def test_fake_discord_v2_mentions_come_from_text_displays_as_allowed(world
     assert [m["id"] for m in world.fake.messages[sent.id].mentions] == [alice["id"]]
     silent = await _channel(world, bot).send(view=view, allowed_mentions=discord.AllowedMentions.none())
     assert world.fake.messages[silent.id].mentions == []
+
+
+async def test_fake_discord_allowed_mentions_ping_only_on_creation_and_only_whom_they_name(
+    world: World, bot: TinyBot
+) -> None:
+    alice = world.alice["user"]
+    channel = _channel(world, bot)
+    view = discord.ui.LayoutView()
+    view.add_item(discord.ui.TextDisplay(f"for <@{alice['id']}> and <@&{world.guild.id}> and @everyone"))
+    only_alice = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(int(alice["id"]))])
+    sent = await channel.send(view=view, allowed_mentions=only_alice)
+    stored = world.fake.messages[sent.id]
+    assert stored.pinged == [int(alice["id"])]
+    assert stored.allowed_mentions is not None and stored.allowed_mentions["parse"] == []
+    assert stored.mention_roles == [] and not stored.mention_everyone
+    # An edit that adds a mention notifies nobody.
+    quiet = await channel.send("soon", allowed_mentions=discord.AllowedMentions.none())
+    await quiet.edit(content=f"<@{alice['id']}> now", allowed_mentions=only_alice)
+    assert world.fake.messages[quiet.id].pinged == []
+    # Without an allowed mentions object every mention counts.
+    loud = await _raw_send(bot, channel.id, {"content": f"<@{alice['id']}> @everyone"})
+    assert world.fake.messages[int(loud["id"])].mention_everyone and loud["mentions"][0]["id"] == alice["id"]
+    for wrong in ({"parse": ["users"], "users": [alice["id"]]}, {"parse": ["nobody"]}, {"users": ["1"] * 101}):
+        with pytest.raises(discord.HTTPException) as caught:
+            await _raw_send(bot, channel.id, {"content": "x", "allowed_mentions": wrong})
+        assert caught.value.code == 50035, wrong
+
+
+async def test_fake_discord_enforced_nonce_returns_the_first_message(world: World, bot: TinyBot) -> None:
+    channel = _channel(world, bot)
+    first = await channel.send("once", nonce="job-1:result")
+    again = await channel.send("once", nonce="job-1:result")
+    assert again.id == first.id and world.fake.messages[first.id].nonce == "job-1:result"

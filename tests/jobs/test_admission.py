@@ -27,8 +27,8 @@ class Silent:
     def __init__(self) -> None:
         self.told: list[str] = []
 
-    async def delivered_already(self, job: Job) -> bool:
-        return False
+    async def delivered_already(self, job: Job) -> int | None:
+        return None
 
     async def progress(self, job: Job, progress: Progress) -> None:
         self.told.append("progress")

@@ -11,7 +11,7 @@ import pytest
 
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
-from tests.harness import idle
+from tests.harness import idle, image_of
 from tests.jobs.test_scale import DATABASE, Cluster, pg_url  # noqa: F401 - pg_url is a fixture
 from tests.quotas.quota_support import charge_state, global_usage
 from tests.storage.support import job_by_message
@@ -47,9 +47,7 @@ def failure_posts(cluster: Cluster) -> int:
 
 async def delivered_once_and_charged_once(cluster: Cluster, interactions: list[Any], within: float = 30.0) -> None:
     """Each interaction's image uploaded exactly once, its job delivered, its charge committed, nothing left over."""
-    await cluster.discord.wait_for(
-        lambda: all(i.original is not None and i.original.files for i in interactions), within
-    )
+    await cluster.discord.wait_for(lambda: all(image_of(cluster.discord, i) for i in interactions), within)
     bot = next(iter(cluster.bots.values()))[0]
     for _ in range(int(within * 10)):
         if await bot.storage.count_jobs(states=ACTIVE_STATES) == 0:
@@ -58,7 +56,7 @@ async def delivered_once_and_charged_once(cluster: Cluster, interactions: list[A
     for each, _ in cluster.bots.values():
         await idle(each.jobs)
     for interaction in interactions:
-        job = await job_by_message(bot.storage, interaction.original.id)
+        job = await job_by_message(bot.storage, image_of(cluster.discord, interaction).id)
         assert job is not None and job.state == JobState.DELIVERED, (job and job.state, job and job.fail_code)
         assert uploads(cluster, job.message_id) == 1, job.id
         assert await charge_state(bot.storage, job.id) == ChargeState.COMMITTED

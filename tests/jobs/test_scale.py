@@ -16,7 +16,7 @@ from kontext.config import Settings
 from kontext.models import ACTIVE_STATES, JobState
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild
-from tests.harness import FAST_RETRY, bot_env, idle, stop_bot
+from tests.harness import FAST_RETRY, bot_env, idle, image_of, stop_bot
 from tests.quotas.quota_support import global_usage
 from tests.storage.support import job_by_message
 
@@ -108,7 +108,7 @@ async def test_two_processes_on_one_database_accept_exactly_what_the_shared_limi
         accepted = [i for i in interactions if i.responses[0]["type"] == DEFERRED]
         assert len(accepted) == 10
         assert {int(i.guild_id) for i in accepted} == {g.id for g in cluster.guilds.values()}, "both took some"
-        await cluster.discord.wait_for(lambda: all(i.original is not None and i.original.files for i in accepted), 20)
+        await cluster.discord.wait_for(lambda: all(image_of(cluster.discord, i) for i in accepted), 20)
         for bot in bots:
             await idle(bot.jobs)
         usage = await global_usage(bots[0].storage)
@@ -133,18 +133,19 @@ async def test_each_process_resumes_only_its_own_shards_jobs(pg_url: str) -> Non
         cluster.api.outcome(None)
 
         first = await cluster.start(0)
-        await cluster.discord.wait_for(lambda: all(i.original.files for i in interactions[0]), 20)
+        await cluster.discord.wait_for(lambda: all(image_of(cluster.discord, i) for i in interactions[0]), 20)
         await idle(first.jobs)
-        assert not any(i.original.files for i in interactions[1]), "shard 1's jobs belong to shard 1's process"
+        shard_one = [image_of(cluster.discord, i) for i in interactions[1]]
+        assert not any(shard_one), "shard 1's jobs belong to shard 1's process"
         waiting = await first.storage.jobs_in_states(ACTIVE_STATES)
         assert {job.guild_id for job in waiting} == {cluster.guilds[1].id} and len(waiting) == 3
 
         second = await cluster.start(1)
-        await cluster.discord.wait_for(lambda: all(i.original.files for i in interactions[1]), 20)
+        await cluster.discord.wait_for(lambda: all(image_of(cluster.discord, i) for i in interactions[1]), 20)
         await idle(second.jobs)
         assert len(cluster.api.submits) == 6, "nothing was submitted twice"
         for interaction in everyone:
-            job = await job_by_message(second.storage, interaction.original.id)
+            job = await job_by_message(second.storage, image_of(cluster.discord, interaction).id)
             assert job is not None and job.state == JobState.DELIVERED
             uploads = [
                 r for r in cluster.discord.requests if r.files and (r.response or {}).get("id") == str(job.message_id)
@@ -166,9 +167,9 @@ async def test_a_process_set_to_take_over_any_shard_takes_up_a_stopped_shards_jo
             task.never = False
         cluster.api.outcome(None)
 
-        await cluster.discord.wait_for(lambda: all(i.original.files for i in interactions), 10)
+        await cluster.discord.wait_for(lambda: all(image_of(cluster.discord, i) for i in interactions), 10)
         await idle(survivor.jobs)
         assert len(cluster.api.submits) == 3, "nothing was submitted twice"
         for interaction in interactions:
-            job = await job_by_message(survivor.storage, interaction.original.id)
+            job = await job_by_message(survivor.storage, image_of(cluster.discord, interaction).id)
             assert job is not None and job.state == JobState.DELIVERED and job.lease_owner == survivor.jobs.owner

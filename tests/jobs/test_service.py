@@ -26,8 +26,8 @@ class Moving:
         self.storage = storage
         self.recorded_before_result: int | None = None
 
-    async def delivered_already(self, job: Job) -> bool:
-        return False
+    async def delivered_already(self, job: Job) -> int | None:
+        return None
 
     async def progress(self, job: Job, progress: Progress) -> int | None:
         return MOVED

@@ -18,7 +18,7 @@ from kontext.storage import open_storage
 from kontext.storage.base import Storage
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction
-from tests.harness import ServingBot, bot_env, start_bot, stop_bot
+from tests.harness import ServingBot, bot_env, image_of, start_bot, stop_bot
 from tests.jobs.test_scale import DATABASE, pg_url  # noqa: F401 - pg_url is a fixture
 from tests.quotas.quota_support import global_usage
 from tests.storage.support import job_by_message
@@ -81,9 +81,7 @@ async def deployment(pg_url: str, tmp_path: Path) -> AsyncIterator[Deployment]: 
 
 async def settled(deployment: Deployment, interactions: list[FakeInteraction], within: float) -> None:
     """Wait until every interaction shows its image and no job is unfinished."""
-    await deployment.discord.wait_for(
-        lambda: all(i.original is not None and i.original.files for i in interactions), within
-    )
+    await deployment.discord.wait_for(lambda: all(image_of(deployment.discord, i) for i in interactions), within)
     for _ in range(100):
         if await deployment.storage.count_jobs(states=ACTIVE_STATES) == 0 and not await charged_jobs_unsettled(
             deployment
@@ -131,7 +129,7 @@ async def test_a_live_process_takes_over_the_jobs_of_a_sigkilled_one_within_the_
         assert taken_after <= LEASE + SWEEP + 1.0, f"taken over {taken_after:.2f}s after the kill"
         assert len(deployment.api.submits) == 20, "nothing submitted twice"
         for interaction in interactions:
-            job = await job_by_message(deployment.storage, interaction.original.id)
+            job = await job_by_message(deployment.storage, image_of(deployment.discord, interaction).id)
             assert job is not None and job.state == JobState.DELIVERED and job.lease_owner == survivor.jobs.owner
             assert deployment.uploads(job.message_id) == 1
         usage = await global_usage(survivor.storage)
@@ -164,7 +162,7 @@ async def test_overlapping_deploys_strand_nothing_and_do_nothing_twice(deploymen
             assert all(i.responses[0]["type"] == DEFERRED for i in interactions)
             prompts = Counter(body["input"]["prompt"] for body in deployment.api.submits)
             assert len(deployment.api.submits) == len(every) and max(prompts.values()) == 1, "nothing submitted twice"
-            posted = Counter(deployment.uploads(i.original.id) for i in interactions)
+            posted = Counter(deployment.uploads(image_of(deployment.discord, i).id) for i in interactions)
             assert posted == Counter({1: 30}), f"posted twice: {posted[2]} of 30 in round {round_}"
         assert len(await deployment.storage.jobs_in_states([JobState.DELIVERED])) == 90
         usage = await global_usage(deployment.storage)

@@ -19,6 +19,7 @@ async def test_quotas_settings_default_when_never_set(storage: Storage) -> None:
 
     assert settings == GuildSettings(guild_id=GUILD, default_daily_user_limit=7, default_max_concurrent=3)
     assert (settings.base_user_limit, settings.concurrent_limit, settings.allow_max) == (7, 3, True)
+    assert settings.ping_results and await quotas.pings(GUILD)
 
 
 async def test_quotas_update_settings_round_trips_and_persists(make_storage: StorageFactory) -> None:
@@ -38,6 +39,7 @@ async def test_quotas_update_settings_round_trips_and_persists(make_storage: Sto
         watermark="  Made by\nKX  ",
         safety_limit=0,
         safety_top_age_restricted=True,
+        ping_results=False,
     )
     await quotas.update_settings(GUILD, daily_cap_micros=2_000_000)  # other settings stay as they were
     second = make_storage()
@@ -57,7 +59,9 @@ async def test_quotas_update_settings_round_trips_and_persists(make_storage: Sto
         watermark="Made by KX",
         safety_limit=0,
         safety_top_age_restricted=True,
+        ping_results=False,
     )
+    assert await make_service(second).pings(GUILD) is False
 
 
 async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -> None:
@@ -74,6 +78,7 @@ async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -
         watermark="x",
         safety_limit=1,
         safety_top_age_restricted=True,
+        ping_results=False,
     )
 
     settings = await quotas.update_settings(GUILD, **dict.fromkeys(GUILD_SETTING_COLUMNS, None))
@@ -104,6 +109,7 @@ async def test_quotas_update_settings_none_restores_defaults(storage: Storage) -
         ("safety_limit", -1),
         ("safety_limit", True),
         ("safety_top_age_restricted", 1),
+        ("ping_results", "off"),
     ],
 )
 async def test_quotas_update_settings_rejects_bad_values(storage: Storage, name: str, value: object) -> None:

@@ -13,7 +13,7 @@ from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
 from kontext.storage.base import is_transient
 from kontext.storage.outages import StorageRetry, StorageUnavailable
-from tests.harness import World, idle, start_bot, stop_bot, world_for
+from tests.harness import World, idle, image_of, start_bot, stop_bot, world_for
 from tests.jobs.test_resilience import GENEROUS, uploads_to
 from tests.quotas.quota_support import charge_state
 from tests.storage.storage_faults import StorageFaults
@@ -38,14 +38,14 @@ def every_other() -> object:
 
 async def all_delivered_once(world: World, interactions: list, within: float = 20.0) -> None:
     """Every interaction's job delivered, its image uploaded once and its charge committed once."""
-    await world.discord.wait_for(lambda: all(i.original is not None and i.original.files for i in interactions), within)
+    await world.discord.wait_for(lambda: all(image_of(world.discord, i) for i in interactions), within)
     for _ in range(int(within * 20)):
         if await world.bot.storage.count_jobs(states=ACTIVE_STATES) == 0:
             break
         await asyncio.sleep(0.05)
     await idle(world.bot.jobs)
     for interaction in interactions:
-        job = await job_by_message(world.bot.storage, interaction.original.id)
+        job = await job_by_message(world.bot.storage, image_of(world.discord, interaction).id)
         assert job is not None and job.state == JobState.DELIVERED, (job and job.state, job and job.fail_code)
         assert uploads_to(world, job.message_id) == 1
         assert await charge_state(world.bot.storage, job.id) == ChargeState.COMMITTED
@@ -137,7 +137,7 @@ async def test_the_process_that_loses_the_first_response_race_logs_at_info(
         second, second_task = await start_bot(world.discord, world.settings)
         try:
             interactions = [await world.slash("imagine", {"prompt": f"race {n}"}) for n in range(4)]
-            await world.discord.wait_for(lambda: all(i.original is not None and i.original.files for i in interactions))
+            await world.discord.wait_for(lambda: all(image_of(world.discord, i) for i in interactions))
             await idle(world.bot.jobs)
             await idle(second.jobs)
             await asyncio.sleep(0.1)

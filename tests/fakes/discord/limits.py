@@ -121,6 +121,30 @@ def check_message(payload: Mapping[str, Any], errs: FormErrors, *, prefix: str =
     attachments = payload.get("attachments")
     if attachments is not None:
         errs.count(_join(prefix, "attachments"), attachments, MAX_FILES)
+    check_allowed_mentions(payload.get("allowed_mentions"), errs, _join(prefix, "allowed_mentions"))
+
+
+MENTION_TYPES = ("roles", "users", "everyone")
+MAX_ALLOWED_IDS = 100
+
+
+def check_allowed_mentions(allowed: Any, errs: FormErrors, path: str) -> None:
+    """Discord's allowed mentions object: known parse types, at most 100 ids, a type parsed or listed, not both."""
+    if allowed is None:
+        return
+    if not isinstance(allowed, Mapping):
+        errs.add(path, "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
+        return
+    parse = allowed.get("parse") or []
+    for n, kind in enumerate(parse):
+        if kind not in MENTION_TYPES:
+            errs.add(f"{path}.parse.{n}", "ENUM_TYPE_COERCE", f'Value "{kind}" is not a valid enum value.')
+    for kind in ("users", "roles"):
+        ids = allowed.get(kind) or []
+        errs.count(f"{path}.{kind}", ids, MAX_ALLOWED_IDS)
+        if ids and kind in parse:
+            # Discord: "parse: ['users']" and "users: [ids]" are mutually exclusive.
+            errs.add(path, "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE", f'parse:["{kind}"] and {kind}: [ids] conflict')
 
 
 def _check_url(errs: FormErrors, path: str, url: Any, schemes: tuple[str, ...]) -> None:

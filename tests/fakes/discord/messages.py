@@ -107,6 +107,8 @@ class MessageWriter:
                 **({"guild_id": str(reference.guild_id)} if reference.guild_id else {}),
             }
         self._apply(msg, payload, uploads, creating=True, prefix=prefix)
+        if payload.get("nonce") is not None:
+            msg.nonce = str(payload["nonce"])
         self._fake.messages[msg.id] = msg
         await self.announce("MESSAGE_CREATE", msg)
         return msg
@@ -205,6 +207,9 @@ class MessageWriter:
             msg.allowed_mentions = payload["allowed_mentions"]
         mentionable = msg.content + ("\n" + limits.text_of(components) if v2 else "")
         msg.mentions = fake._mentions(mentionable, msg.allowed_mentions, msg.referenced)
+        msg.mention_roles, msg.mention_everyone = fake._role_mentions(mentionable, msg.allowed_mentions)
+        if creating and not flags & FLAG_SUPPRESS_NOTIFICATIONS:
+            msg.pinged = [int(user["id"]) for user in msg.mentions]
 
     def _plan_attachments(
         self,

@@ -53,6 +53,12 @@ class FakeMessage:
     message_reference: dict[str, Any] | None = None
     allowed_mentions: dict[str, Any] | None = None
     mentions: list[dict[str, Any]] = field(default_factory=list)
+    mention_roles: list[str] = field(default_factory=list)
+    mention_everyone: bool = False
+    #: Ids of the users notified: those mentioned when the message was created (an edit notifies nobody), unless it
+    #: was sent with SUPPRESS_NOTIFICATIONS.
+    pinged: list[int] = field(default_factory=list)
+    nonce: str | None = None
     deleted: bool = False
     #: Every edit received, oldest first: the PATCH (or type 7 / followup) payload plus "time" (the fake's clock).
     edits: list[dict[str, Any]] = field(default_factory=list)
@@ -136,9 +142,9 @@ class FakeMessage:
             "timestamp": self.timestamp,
             "edited_timestamp": self.edited_timestamp,
             "tts": False,
-            "mention_everyone": False,
+            "mention_everyone": self.mention_everyone,
             "mentions": self.mentions,
-            "mention_roles": [],
+            "mention_roles": self.mention_roles,
             "attachments": self.attachments,
             "embeds": self.embeds,
             "components": self.components,
@@ -149,6 +155,8 @@ class FakeMessage:
         }
         if self.guild_id is not None:
             data["guild_id"] = str(self.guild_id)
+        if self.nonce is not None:
+            data["nonce"] = self.nonce
         if self.webhook_id is not None:
             data["webhook_id"] = str(self.webhook_id)
         if self.application_id is not None:

@@ -77,6 +77,10 @@ class FakeRest:
         rec.response = body
         fake.requests.append(rec)
         fake._changed()
+        hold = fake._take_hold(rec.method, path)
+        if hold is not None:
+            hold.reached.set()
+            await hold.released.wait()
         return json_response(status, body, headers)
 
     async def _read_body(self, request: web.Request, rec: Recorded) -> list[Upload]:

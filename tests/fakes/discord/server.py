@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import discord
@@ -39,6 +39,19 @@ class _Fault:
     body: dict[str, Any] | None
     headers: dict[str, str]
     remaining: int
+
+
+@dataclass
+class Hold:
+    """A request Discord carries out but answers only once released: a process can die before hearing back."""
+
+    method: str
+    pattern: re.Pattern[str]
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class FakeDiscordServer:
@@ -94,6 +107,7 @@ class FakeDiscordServer:
         self._interactions_by_token: dict[str, FakeInteraction] = {}
         self._dm_channels: dict[int, dict[str, Any]] = {}
         self._faults: list[_Fault] = []
+        self._holds: list[Hold] = []
         self._change = asyncio.Event()
         self._rest = FakeRest(self)
         self._cdn = FakeCdn(self)
@@ -120,6 +134,8 @@ class FakeDiscordServer:
     async def close(self) -> None:
         """Close the gateway websockets, then the server; undo install(). Stop the bot first."""
         self.uninstall()
+        for hold in self._holds:
+            hold.release()
         await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -171,13 +187,31 @@ class FakeDiscordServer:
     def _mentions(
         self, content: str, allowed: Mapping[str, Any] | None, referenced: FakeMessage | None
     ) -> list[dict[str, Any]]:
+        """The users a message mentions as Discord counts them: those its allowed mentions let through.
+
+        No allowed mentions object: every mention counts, and a reply pings its target's author. With one, a user
+        counts when "users" is parsed or the user is listed, and a reply's author only with replied_user.
+        """
         ids = [int(x) for x in re.findall(r"<@!?(\d+)>", content)]
         if allowed is not None and "users" not in (allowed.get("parse") or []):
             permitted = {int(u) for u in allowed.get("users") or []}
             ids = [i for i in ids if i in permitted]
-        if referenced is not None and allowed is not None and allowed.get("replied_user"):
+        if referenced is not None and (allowed is None or allowed.get("replied_user")):
             ids.append(int(referenced.author["id"]))
         return [self.users[i] for i in dict.fromkeys(ids) if i in self.users]
+
+    @staticmethod
+    def _role_mentions(content: str, allowed: Mapping[str, Any] | None) -> tuple[list[str], bool]:
+        """The roles a message mentions, and whether it mentions @everyone/@here, under its allowed mentions."""
+        roles = list(dict.fromkeys(re.findall(r"<@&(\d+)>", content)))
+        everyone = bool(re.search(r"@(everyone|here)\b", content))
+        if allowed is not None:
+            parse = allowed.get("parse") or []
+            if "roles" not in parse:
+                permitted = {str(r) for r in allowed.get("roles") or []}
+                roles = [r for r in roles if r in permitted]
+            everyone = everyone and "everyone" in parse
+        return roles, everyone
 
     # ---- faults ----------------------------------------------------------------------------------------------
 
@@ -203,6 +237,19 @@ class FakeDiscordServer:
             headers = {"Via": "1.1 google"} if status == 429 else {}
         fault = _Fault(method.upper(), re.compile(path_regex), status, body, dict(headers), times)
         self._faults.append(fault)
+
+    def hold_next(self, method: str, path_regex: str) -> Hold:
+        """Carry out the next matching request but keep its answer until the returned Hold is released."""
+        hold = Hold(method.upper(), re.compile(path_regex))
+        self._holds.append(hold)
+        return hold
+
+    def _take_hold(self, method: str, path: str) -> Hold | None:
+        for hold in self._holds:
+            if hold.method in ("*", method) and hold.pattern.search(path):
+                self._holds.remove(hold)
+                return hold
+        return None
 
     def _take_fault(self, method: str, path: str) -> tuple[int, Any, dict[str, str]] | None:
         for fault in self._faults:
