@@ -75,7 +75,8 @@ async def test_a_batch_of_four_is_one_reservation_four_tasks_and_one_gallery(tmp
         assert len(tasks) == 4
         assert gallery_files(message) == [world.api.image_bytes_for(image.task_id) for image in images]
         assert uploads_to(world, message.id) == 1 and interaction.followups == []
-        progress = [edit.get("content") or "" for edit in message.edits]
+        assert interaction.original is not None and interaction.original is not message  # a new message pinged
+        progress = [edit.get("content") or "" for edit in interaction.original.edits]
         assert any("of 4 done" in line for line in progress), progress
         assert "4 of 4 images" in message.text and "$0.12" in message.text
         for n in range(1, 5):
@@ -242,10 +243,8 @@ async def test_a_batch_caught_by_a_restart_resumes_and_posts_one_message(tmp_pat
 
 
 async def assert_posted_once(world: World, interaction: FakeInteraction, count: int) -> None:
-    """After a restart: the batch's images in one post to its placeholder, nothing resubmitted, every image settled."""
-    placeholder = interaction.original
-    assert placeholder is not None
-    await world.discord.wait_for(lambda: placeholder.components_v2, 20)
+    """After a restart: the batch's images in one post, nothing resubmitted, every image settled."""
+    placeholder = await world.finished(interaction, 20)
     await idle(world.bot.jobs)
     batch_job = await first_batch(world)
     assert batch_job.state == JobState.DELIVERED
@@ -324,7 +323,8 @@ async def test_edit_with_a_count_makes_that_many_variants_of_the_edit(tmp_path: 
         assert len(world.api.submits) == 2 and len(message.media_urls) == 2
         for body in world.api.submits:
             assert body["input"]["image_url"] == attachment["url"] and body["input"]["aspect_ratio"] == "4:3"
-        assert "Editing 2 images" in (message.edits[0].get("content") or "")
+        assert interaction.original is not None
+        assert "Editing 2 images" in (interaction.original.edits[0].get("content") or "")
 
 
 async def test_the_orphan_sweep_leaves_a_running_batchs_failed_image_to_its_batch(tmp_path: Path) -> None:
