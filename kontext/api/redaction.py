@@ -7,16 +7,19 @@ import re
 REDACTED = "[redacted]"
 _known: set[str] = set()
 
+# Every pattern runs in linear time on any input (failure messages are the API's, so anyone's): names are bounded,
+# runs that cannot give back what follows them are possessive (`++`, `*+`), so a long run never backtracks, and a
+# pattern starts only where a run starts, never at each of its characters.
 # A credential-looking name and the value after it: api_key=…, "token": "…", X-Amz-Signature=…, password: …
 _NAMED = re.compile(
-    r"(?i)(?P<name>[\w-]*(?:key|token|secret|signature|sig|password|passwd|credential|auth)[\w-]*)"
-    r"(?P<sep>['\"]?\s*[=:]\s*['\"]?)(?P<value>[^\s'\",;&)]+)"
+    r"(?i)(?<![\w-])(?P<name>[\w-]{0,40}?(?:key|token|secret|signature|sig|password|passwd|credential|auth)[\w-]{0,40})"
+    r"(?P<sep>['\"]?\s*[=:]\s*['\"]?)(?P<value>[^\s'\",;&)]++)"
 )
-_BEARER = re.compile(r"(?i)\b(?P<scheme>bearer|basic|token)\s+[\w.~+/=-]{6,}")
-_QUERY = re.compile(r"(?i)(?P<url>\b[a-z][a-z0-9+.-]*://[^\s?#\"'<>]+)\?[^\s#\"'<>]*")
-_JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
-_PREFIXED = re.compile(r"\b(?:sk|pk|rk|ak)[-_][\w-]{8,}")  # vendor-style keys: sk-…, pk_live_…
-_OPAQUE = re.compile(r"[\w+/=-]{24,}")  # long runs of hex or base64 with digits and letters in them
+_BEARER = re.compile(r"(?i)\b(?P<scheme>bearer|basic|token)\s++[\w.~+/=-]{6,}+")
+_QUERY = re.compile(r"(?i)(?P<url>\b[a-z][a-z0-9+.-]{0,30}+://[^\s?#\"'<>]++)\?[^\s#\"'<>]*+")
+_JWT = re.compile(r"(?<![\w-])eyJ[\w-]++\.[\w-]++\.[\w-]*+")
+_PREFIXED = re.compile(r"(?<![\w-])(?:sk|pk|rk|ak)[-_][\w-]{8,}+")  # vendor-style keys: sk-…, pk_live_…
+_OPAQUE = re.compile(r"[\w+/=-]{24,}+")  # long runs of hex or base64 with digits and letters in them
 
 
 def remember_secret(value: str | None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+
 import pytest
 
 from kontext.api.errors import ApiStatusError, GenerationFailed
@@ -51,3 +53,19 @@ def test_errors_carry_only_redacted_words() -> None:
     refused = ApiStatusError(400, api_message="callback https://me.example/cb?sig=0a1b2c3d4e rejected")
     assert "live-key-0123" not in failed.fail_msg and "live-key-0123" not in str(failed)
     assert "0a1b2c3d4e" not in (refused.api_message or "") and "0a1b2c3d4e" not in str(refused)
+
+
+HANG_DEADLINE = 30.0  # seconds: backtracking patterns need hours for these; linear ones a fraction of one
+HOSTILE_UNITS = ["a", "a-", "key", "key-", "x=", "Bearer ", "a.", "a:", "eyJa-", "eyJ.", "sk-", "pk_", "tok=en "]
+
+
+@pytest.mark.parametrize("unit", HOSTILE_UNITS)
+def test_redact_never_hangs_on_a_hostile_failure_message(unit: str) -> None:
+    """A failMsg is the API's words, so anyone's: 100k characters built to make a backtracking pattern take hours
+    (the patterns once took seconds at 5k) are redacted long before the deadline, a guard against hangs, not a timer."""
+    text = unit * (100_000 // len(unit))
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        assert pool.submit(redact, text).result(timeout=HANG_DEADLINE) is not None
+    finally:
+        pool.shutdown(wait=False)  # a hung redaction fails the test instead of hanging the run
