@@ -115,6 +115,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # History (kontext.jobs.history): a member's latest jobs in a server, newest first.
         "CREATE INDEX jobs_guild_user_created_idx ON jobs (guild_id, user_id, created_at)",
     ),
+    (
+        # The API budget across processes (kontext.jobs.budget): slot N is leased to the job whose task it counts.
+        "CREATE TABLE api_slots (slot INTEGER PRIMARY KEY, job_id TEXT, owner TEXT, lease_until {real})",
+        "CREATE INDEX api_slots_job_id_idx ON api_slots (job_id)",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.
