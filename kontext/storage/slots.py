@@ -53,12 +53,16 @@ class SlotQueries(Queries):
         )
 
     async def take_slot(self, job_id: str, owner: str, until: float, *, now: float, budget: int) -> int | None:
-        """Lease the lowest free slot up to `budget` to the job; its number, or None when all are taken."""
+        """Lease the lowest free slot up to `budget` to the job; its number, or None when all are taken.
+
+        The job's own slot comes first: a retry after an answer lost on the way back gets the same slot, not a second.
+        """
         sql = (
             "UPDATE api_slots SET job_id = $1, owner = $2, lease_until = $3 WHERE slot = ("
-            f"SELECT s.slot FROM api_slots s WHERE s.slot <= $5 AND {_free('s', '$4', 6)}"
-            f" ORDER BY s.slot LIMIT 1{_SKIP_LOCKED[self.driver.dialect]})"
-            f" AND {_free('api_slots', '$4', 6)} RETURNING slot"
+            f"SELECT s.slot FROM api_slots s WHERE s.job_id = $1 OR (s.slot <= $5 AND {_free('s', '$4', 6)})"
+            " ORDER BY CASE WHEN s.job_id = $1 THEN 0 ELSE 1 END, s.slot"
+            f" LIMIT 1{_SKIP_LOCKED[self.driver.dialect]})"
+            f" AND (job_id = $1 OR {_free('api_slots', '$4', 6)}) RETURNING slot"
         )
         row = await self._fetchrow(sql, job_id, owner, until, now, budget, *AT_THE_API)
         return int(row[0]) if row is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +146,22 @@ class FakeApixo(SimulatedApi):
         if result is None:
             raise KeyError(f"no result served for {task_id}")
         return result
+
+    def max_active(self) -> int:
+        """The most tasks active at the API at once so far: each from its submit until it succeeded or failed.
+
+        A task ends at its generation time whether or not anyone asks (the account's concurrency counts it until
+        then); one that never finishes counts until now.
+        """
+        events: list[tuple[float, int]] = []
+        for task in self.tasks.values():
+            end = math.inf if task.never else task.created + task.generation_time
+            events += [(task.created, 1), (end, -1)]
+        active = peak = 0
+        for _, change in sorted(events):  # at one instant an end (-1) sorts before a start (+1)
+            active += change
+            peak = max(peak, active)
+        return peak
 
     @property
     def last_task(self) -> SimTask:
