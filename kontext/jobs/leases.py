@@ -3,7 +3,8 @@
 A process holds a lease on each job it runs (`lease_owner`, `lease_until`); every job step's write renews it, and so
 does a renewal every third of the lease. A stopping process (SIGTERM) releases its jobs at once; one that dies
 (SIGKILL, a crash, cut off from the database) stops renewing, and any live process that sweeps every
-`sweep_interval` seconds takes its jobs over within `lease + sweep_interval` seconds. Times are wall-clock (unix)
+`sweep_interval` seconds takes its jobs over within `lease + sweep_interval` seconds. The jobs' API slots
+(kontext.jobs.budget) are leased alike and renewed and released with them. Times are wall-clock (unix)
 seconds compared across processes: their clocks must agree to well within a lease (NTP does).
 """
 
