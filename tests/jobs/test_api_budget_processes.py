@@ -5,19 +5,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from kontext.models import ACTIVE_STATES, JobState
-from kontext.storage import open_storage
 from kontext.storage.base import Storage
 from kontext.storage.slots import SlotLease
-from tests.fakes.apixo import FakeApixo
-from tests.fakes.discord import FakeDiscord, FakeInteraction
-from tests.harness import ServingBot, bot_env
+from tests.harness import ServingBot
 from tests.jobs.test_scale import DATABASE, pg_url  # noqa: F401 - pg_url is a fixture
+from tests.jobs.test_takeover import Deployment, deployment  # noqa: F401 - deployment is a fixture
 from tests.storage.support import job_by_message
 
 pytestmark = pytest.mark.skipif(not DATABASE, reason="needs PostgreSQL: set TEST_DATABASE_URL")
@@ -31,8 +27,7 @@ def pid_of(slot: SlotLease) -> int:
 
 
 async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_return_within_the_lease(
-    pg_url: str,  # noqa: F811
-    tmp_path: Path,
+    deployment: Deployment,  # noqa: F811
     lease: float = 1.5,
     sweep: float = 0.2,
     long: float = 4.0,
@@ -41,35 +36,22 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
     # The first BUDGET tasks take `long`: every slot is held by a task at the API when one holder is killed, so no
     # process is mid-submit then (a crash mid-submit is failed, not resent: kontext.jobs.service); the rest `short`.
     submits = itertools.count()
-    api = FakeApixo(generation_time=lambda body: long if next(submits) < BUDGET else short)
-    discord = FakeDiscord()
-    await discord.start()
-    await api.start()
-    guild = discord.add_guild()
-    user = discord.add_member(guild, name="alice")["user"]
-    env = bot_env(
-        api,
-        pg_url,
-        DEV_GUILD_ID=str(guild.id),
-        API_CONCURRENCY=str(BUDGET),
-        DEFAULT_MAX_CONCURRENT_PER_USER="1000",
-        DEFAULT_DAILY_USER_LIMIT="1000",
-        POLL_TIMEOUT="60",
-        JOB_LEASE=str(lease),
-        LEASE_SWEEP_INTERVAL=str(sweep),
-    )
-    storage: Storage = open_storage(pg_url)
+    api, discord, storage = deployment.api, deployment.discord, deployment.storage
+    api.generation_time = lambda body: long if next(submits) < BUDGET else short
+    env = {
+        **deployment.env,
+        "API_CONCURRENCY": str(BUDGET),
+        "JOB_LEASE": str(lease),
+        "LEASE_SWEEP_INTERVAL": str(sweep),
+    }
     processes = [ServingBot(discord, env), ServingBot(discord, env)]
     try:
         for process in processes:
             await process.start()
-        await storage.open()
-        interactions: list[FakeInteraction] = [
-            await discord.send_slash("imagine", {"prompt": f"job {n}"}, guild=guild, user=user) for n in range(JOBS)
-        ]
+        interactions = [await deployment.imagine(f"job {n}") for n in range(JOBS)]
         await discord.wait_for(lambda: len(api.submits) == BUDGET, 20)
         for _ in range(200):  # every submit's answer recorded: all BUDGET slots count a task at the API
-            if len([j for j in await storage.jobs_in_states([JobState.PENDING, JobState.PROCESSING])]) == BUDGET:
+            if len(await storage.jobs_in_states([JobState.PENDING, JobState.PROCESSING])) == BUDGET:
                 break
             await asyncio.sleep(0.05)
         held = await storage.held_slots()
@@ -104,7 +86,7 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
         for interaction in interactions:
             job = await job_by_message(storage, interaction.original.id)
             assert job is not None and job.state == JobState.DELIVERED, job
-            assert uploads(discord, job.message_id) == 1, "delivered exactly once"
+            assert deployment.uploads(job.message_id) == 1, "delivered exactly once"
         assert await storage.held_slots() == [], "every slot released"
         shown = [e.get("content") or "" for i in interactions for e in i.original.edits]
         assert any("Queued" in text for text in shown), "users beyond the budget are told they wait"
@@ -113,16 +95,8 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
     finally:
         for process in processes:
             await process.kill()
-        await storage.close()
-        await api.close()
-        await discord.close()
 
 
 async def job_owners(storage: Storage) -> Counter[str]:
     """How many unfinished jobs each process holds."""
     return Counter(str(job.lease_owner) for job in await storage.jobs_in_states(ACTIVE_STATES))
-
-
-def uploads(discord: FakeDiscord, message_id: Any) -> int:
-    """How many times Discord was sent an image for this message, by any process and route."""
-    return sum(1 for r in discord.requests if r.files and (r.response or {}).get("id") == str(message_id))
