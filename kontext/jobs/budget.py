@@ -142,7 +142,6 @@ class SharedBudget:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         entry = (job_id, future)
         self._line.append(entry)
-        self._wake.set()
         if self._asker is None or self._asker.done():
             self._asker = asyncio.create_task(self._ask(), name="api-slots")
         try:
