@@ -118,6 +118,24 @@ async def test_shared_budget_renewed_slots_outlive_the_lease(processes: Callable
     await asyncio.wait_for(waiter, 5)
 
 
+async def test_shared_budget_a_renewal_lost_to_an_outage_is_made_up_before_the_lease_lapses(
+    processes: Callable[..., Process],
+) -> None:
+    lease = 0.6
+    holder, other = await processes("holder", budget=1, lease=lease), await processes("other", budget=1, lease=lease)
+    faults = StorageFaults(holder.storage)
+    holder.keep()
+    await holder.budget.acquire("job-1")
+    waiter = asyncio.create_task(other.budget.acquire("job-2"))
+    for _ in range(3):
+        await faults.outage(lease / 4)  # a renewal (every third of the lease) refused, the next one lands
+        await asyncio.sleep(lease / 2)
+    assert faults.refused["renew_slots"] + faults.refused["renew_leases"] > 0, "a renewal met the outage"
+    assert not waiter.done(), "the slot stayed its holder's"
+    holder.budget.release("job-1")
+    await asyncio.wait_for(waiter, 5)
+
+
 async def test_shared_budget_a_taken_over_job_keeps_the_slot_its_task_counts_against(
     processes: Callable[..., Process],
 ) -> None:
