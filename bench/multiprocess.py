@@ -4,7 +4,8 @@ budget (API_CONCURRENCY) that the fake API, counting the tasks active at once, n
 Each process runs one of two shards (SHARD_COUNT=2, SHARD_IDS=i), the servers split evenly between them by Discord's
 shard formula; the one-process run gets half the burst (the same rate per process) on the same ample budget. A third run
 puts the two on a budget of half the most tasks their burst would have at once unbounded: reached, never crossed.
-Results go to multiprocess.json beside results.json and to their own section of RESULTS.md.
+Results go to multiprocess.json beside results.json (a "note" added there is printed too) and to their own section of
+RESULTS.md.
 """
 
 from __future__ import annotations
@@ -203,6 +204,7 @@ async def compare(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
     lag = {q: _ratio(double["delivery_lag_s"][q], single["delivery_lag_s"][q]) for q in ("p50", "p99")}
     return {
         "generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "burst": {"jobs": jobs, "seconds": args.seconds, "time_scale": args.time_scale},
         "unbounded_peak": peak,
         "runs": runs,
         "throughput_ratio": round(ratio, 3),
@@ -247,12 +249,16 @@ def section(summary: dict[str, Any]) -> str:
         )
     lag = summary["lag_ratio"]
     same = verdict(summary["same_lag"])
+    shape = summary["burst"]
+    per_process = shape["jobs"] / 2 / shape["seconds"]
     return "\n".join(
         [
             SECTION,
             "",
             f"Measured {summary['generated']} (`python -m bench --runs multiprocess --database-url …`): one bot "
-            "process with half the burst, then two (one shard each) sharing the whole burst, on one PostgreSQL and "
+            f"process with half the burst, then two (one shard each) sharing the whole burst ({shape['jobs']} "
+            f"commands over {shape['seconds']:g} s, {per_process:g} a second per process, generation times scaled by "
+            f"{shape['time_scale']:g}), on one PostgreSQL and "
             f"one `API_CONCURRENCY` of twice the most tasks the whole burst would have at the API at once unbounded "
             f"({summary['unbounded_peak']}), so that the throughput is the processes'; then the two again on a budget "
             "of half that peak, which they reach and must never cross. Throughput: jobs delivered per second from the "
@@ -267,6 +273,7 @@ def section(summary: dict[str, Any]) -> str:
             f"- The shared budget never crossed (the fake API's most tasks at once against it): "
             f"{verdict(summary['budget_held'])}; reached by the two processes: {verdict(summary['budget_reached'])}.",
             f"- Every job delivered, none submitted twice: {verdict(summary['all_delivered'])}.",
+            *([f"- {summary['note']}"] if summary.get("note") else []),
             "",
         ]
     )
