@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -149,8 +150,8 @@ class SharedBudget:
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
                 self.release(job_id)  # granted just as we were cancelled, before any submit: pass it on
-            elif entry in self._line:
-                self._line.remove(entry)
+            else:
+                self._leave(entry)
             raise
 
     def release(self, job_id: str) -> None:
@@ -207,9 +208,10 @@ class SharedBudget:
     async def _ask(self) -> None:
         """Get slots for the first in line, one at a time, until the line is empty."""
         while self._line:
-            job_id, future = self._line[0]
+            entry = self._line[0]
+            job_id, future = entry
             if future.done():  # cancelled while waiting
-                self._line.popleft()
+                self._leave(entry)
                 continue
             self._wake.clear()
             try:
@@ -225,12 +227,16 @@ class SharedBudget:
                     self.release(job_id)
                 else:
                     future.set_result(None)
-                self._line.popleft()
+                self._leave(entry)  # a waiter cancelled meanwhile has left the line already
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll)
             except TimeoutError:
                 pass
+
+    def _leave(self, entry: tuple[str, asyncio.Future[None]]) -> None:
+        with contextlib.suppress(ValueError):
+            self._line.remove(entry)
 
     async def _release(self, job_id: str) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 import pytest
@@ -176,6 +177,33 @@ async def test_shared_budget_a_cancelled_waiter_leaves_the_line(processes: Calla
         await cancelled
     a.budget.release("job-1")
     await asyncio.wait_for(later, 5)
+    await asyncio.sleep(POLL * 5)
+    assert a.budget.held == {"job-3"} and [s.job_id for s in await a.storage.held_slots()] == ["job-3"]
+
+
+async def test_shared_budget_a_waiter_cancelled_while_its_slot_is_taken_passes_it_on(
+    processes: Callable[..., Process],
+) -> None:
+    a = await processes("a", budget=1)
+    await a.budget.acquire("job-1")
+    gate = asyncio.Event()
+    take = a.storage.take_slot
+
+    async def slow_take(*args: Any, **kwargs: Any) -> int | None:
+        await gate.wait()
+        return await take(*args, **kwargs)
+
+    a.storage.take_slot = slow_take  # type: ignore[method-assign]
+    first = asyncio.create_task(a.budget.acquire("job-2"))
+    second = asyncio.create_task(a.budget.acquire("job-3"))
+    await asyncio.sleep(POLL * 5)
+    a.budget.release("job-1")
+    await asyncio.sleep(POLL * 5)  # the release landed; job-2's take waits at the gate
+    first.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await first
+    gate.set()
+    await asyncio.wait_for(second, 5)
     await asyncio.sleep(POLL * 5)
     assert a.budget.held == {"job-3"} and [s.job_id for s in await a.storage.held_slots()] == ["job-3"]
 
