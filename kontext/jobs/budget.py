@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from kontext.jobs.leases import Leases
+from kontext.jobs.leases import RELEASE_TIMEOUT, Leases
 from kontext.jobs.slots import SlotQueue
 from kontext.storage.base import SlotStore, is_transient
 from kontext.storage.outages import StorageRetry, StorageUnavailable
@@ -167,11 +167,13 @@ class SharedBudget:
         self._wake.set()
 
     async def close(self) -> None:
-        """Stop asking for slots (the process is stopping)."""
+        """Stop asking for slots (the process is stopping); give releases on their way a moment to land."""
         asker, self._asker = self._asker, None
         if asker is not None:
             asker.cancel()
             await asyncio.gather(asker, return_exceptions=True)
+        if self._releasing:
+            await asyncio.wait(self._releasing, timeout=RELEASE_TIMEOUT)  # what does not land lapses
 
     async def _reclaim(self, job_id: str) -> bool:
         slot = await self.storage.reclaim_slot(job_id, self.leases.owner, self.leases.expiry())
