@@ -75,16 +75,14 @@ def _sharded_guilds(fake: FakeDiscord, count: int, shards: int) -> list[FakeGuil
     return [by_shard[i % shards][i // shards] for i in range(count)]
 
 
+def _burst(config: RunConfig) -> list[JobSpec]:
+    shape = ("jobs", "seconds", "users", "guilds", "seed", "workload")
+    return burst(**{name: getattr(config, name) for name in shape})
+
+
 async def run_shared(config: RunConfig, processes: int, server: str, api_concurrency: int) -> dict[str, Any]:
     """One burst against `processes` bot processes on a fresh PostgreSQL database sharing `api_concurrency`."""
-    specs = burst(
-        jobs=config.jobs,
-        seconds=config.seconds,
-        users=config.users,
-        guilds=config.guilds,
-        seed=config.seed,
-        workload=config.workload,
-    )
+    specs = _burst(config)
     timings = {spec.prompt: (spec.pending * config.time_scale, spec.total * config.time_scale) for spec in specs}
     fake = FakeDiscord(rate_limits=True)
     fake.bot_token = TOKEN
@@ -189,9 +187,7 @@ async def compare(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
     )
     two = replace(one, label="two processes", jobs=jobs)
     tight = replace(one, label="two, budget reached", jobs=jobs)
-    peak = natural_peak(
-        burst(jobs=jobs, seconds=args.seconds, users=args.users, guilds=args.guilds, seed=args.seed), args.time_scale
-    )
+    peak = natural_peak(_burst(two), args.time_scale)
     ample = 2 * peak  # never the bottleneck: the throughput is the processes'
     budget = args.multiprocess_budget or max(1, peak // 2)
     runs = []
