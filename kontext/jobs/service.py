@@ -94,7 +94,7 @@ class JobService:
     Each job this process runs is leased to it (kontext.jobs.leases): a job whose process died is taken over by a
     live one within `lease + sweep_interval` seconds. Every step's write (kontext.jobs.records) retries through a
     database outage and is a compare-and-set on the recorded state and the lease, so nothing is submitted, posted or
-    charged twice. The wait for the API is kontext.jobs.waiting; the tasks-in-flight cap kontext.jobs.slots.
+    charged twice. The wait for the API is kontext.jobs.waiting; the API budget kontext.jobs.budget.
     """
 
     def __init__(
