@@ -28,7 +28,7 @@ from cogs.utils.personal import direct_delivery
 from kontext.api.callbacks import CallbackHub, callback_urls
 from kontext.api.client import KontextClient, RetryPolicy
 from kontext.config import ConfigError, Settings
-from kontext.env_values import redact_url
+from kontext.env_values import SQLITE_PREFIX, redact_url
 from kontext.images.linkguard import AddressGuard, LinkChecker
 from kontext.jobs.admission import AdmissionService, RequestDefaults
 from kontext.jobs.history import HistoryService
@@ -335,6 +335,8 @@ def job_settings(settings: Settings) -> JobSettings:
         poll_budget=settings.poll_budget,
         progress_interval=settings.progress_edit_interval,
         max_tasks_in_flight=settings.max_tasks_in_flight,
+        api_concurrency=settings.api_concurrency,
+        shared_budget=not settings.database_url.startswith(SQLITE_PREFIX),  # PostgreSQL: other processes may share it
         max_status_concurrency=settings.max_status_concurrency,
         max_result_bytes=settings.max_result_bytes,
         callback_grace=settings.callback_grace,

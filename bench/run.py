@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import multiprocess
 from bench.curves import curves
 from bench.plot import write_plot
 from bench.profile import summarise
@@ -31,7 +32,7 @@ QUICK = {
     "scale_jobs": 1000,
     "scale_seconds": 6.0,
 }
-RUNS = "workloads,callback,scale,profile"
+RUNS = "workloads,callback,scale,profile,multiprocess"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -54,6 +55,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-seconds", type=float, help="length of the scale run's burst (default 60)")
     parser.add_argument("--profile", type=Path, help="also write a cProfile of every bot process here (diagnosis)")
     parser.add_argument("--out", type=Path, help="where results go (default bench/; --quick: a temporary folder)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="PostgreSQL server for the two-process run (a database is created and dropped for each run)",
+    )
+    parser.add_argument("--multiprocess-jobs", type=int, help="jobs the two processes share (default --jobs)")
+    parser.add_argument("--multiprocess-budget", type=int, help="their API_CONCURRENCY (default: just under the peak)")
     args = parser.parse_args(argv)
     defaults = {
         "jobs": 1000,
@@ -142,6 +150,8 @@ async def _main(args: argparse.Namespace) -> int:
         result = await run_once(config)
         runs.append(result)
         print("  " + _line(result), flush=True)
+    if "multiprocess" in args.runs.split(","):
+        await multiprocess.run(args, logs)
     print("replaying the schedules offline for the lag-against-requests curves ...", flush=True)
     results = {
         "generated": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -163,6 +173,7 @@ async def _main(args: argparse.Namespace) -> int:
         print(f"wrote results.json to {args.out} (the tables and plots need the workload runs)")
         return 0
     write_results_md(results, args.out / "RESULTS.md", notes(results))
+    multiprocess.write_section(args.out)
     write_plot(results, args.out / "lag.png", args.out / "curves.png")
     print(f"wrote results.json, RESULTS.md, lag.png and curves.png to {args.out}; the bots' logs are in {logs}")
     return 0

@@ -156,6 +156,7 @@ def _bot_env(config: RunConfig, discord_url: str, api_url: str, database_url: st
             "POLL_TIMEOUT": str(config.timeout),
             "PROGRESS_EDIT_INTERVAL": str(config.progress_interval),
             "MAX_TASKS_IN_FLIGHT": str(max(config.jobs, 1)),
+            "API_CONCURRENCY": str(max(config.jobs, 1)),
             "MAX_STATUS_CONCURRENCY": str(config.status_concurrency),
             "DEFAULT_DAILY_USER_LIMIT": "1000000",
             "DEFAULT_MAX_CONCURRENT_PER_USER": "100000",

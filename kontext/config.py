@@ -121,8 +121,17 @@ class Settings:
     api_request_timeout: float = setting(
         "API_REQUEST_TIMEOUT", Seconds(), 30.0, "Timeout of one HTTP request to the API."
     )
+    api_concurrency: int = setting(
+        "API_CONCURRENCY",
+        Integer(),
+        24,
+        "The API account's concurrency: tasks active at once across every process (shared on PostgreSQL).",
+    )
     max_tasks_in_flight: int = setting(
-        "MAX_TASKS_IN_FLIGHT", Integer(), 20, "Global cap on tasks at the API at once; more users wait in line."
+        "MAX_TASKS_IN_FLIGHT",
+        Integer(),
+        20,
+        "This process's share of API_CONCURRENCY: its tasks at the API at once; more users wait in line.",
     )
     max_status_concurrency: int = setting("MAX_STATUS_CONCURRENCY", Integer(), 5, "Status requests in flight at once.")
     max_result_bytes: int = setting("MAX_RESULT_BYTES", Integer(), 25_000_000, "Largest result the bot will download.")

@@ -67,7 +67,7 @@ class Metrics:
             "kontext_jobs", "Jobs in the database by state (all processes sharing it)", ["state"], registry=r
         )
         self.queue_depth = Gauge(
-            "kontext_queue_depth", "Jobs in this process waiting for a slot under MAX_TASKS_IN_FLIGHT", registry=r
+            "kontext_queue_depth", "Jobs in this process waiting for a slot under the API budget", registry=r
         )
         self.jobs_running = Gauge("kontext_jobs_running", "Jobs this process is working on", registry=r)
         self.api_latency = Histogram(

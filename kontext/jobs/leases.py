@@ -3,7 +3,8 @@
 A process holds a lease on each job it runs (`lease_owner`, `lease_until`); every job step's write renews it, and so
 does a renewal every third of the lease. A stopping process (SIGTERM) releases its jobs at once; one that dies
 (SIGKILL, a crash, cut off from the database) stops renewing, and any live process that sweeps every
-`sweep_interval` seconds takes its jobs over within `lease + sweep_interval` seconds. Times are wall-clock (unix)
+`sweep_interval` seconds takes its jobs over within `lease + sweep_interval` seconds. The jobs' API slots
+(kontext.jobs.budget) are leased alike and renewed and released with them. Times are wall-clock (unix)
 seconds compared across processes: their clocks must agree to well within a lease (NTP does).
 """
 
@@ -43,6 +44,11 @@ class Leases:
         self.owner = owner or new_owner_id()
         self._keeper: asyncio.Task[None] | None = None
         self.holding = False  # whether this process may hold leases not yet released (set when it takes a job)
+        self._companions: list[tuple[Callable[[float], Awaitable[object]], Callable[[], Awaitable[object]]]] = []
+
+    def also(self, renew: Callable[[float], Awaitable[object]], release: Callable[[], Awaitable[object]]) -> None:
+        """Other leases of this process's jobs (their API slots), renewed to the same expiry and released with them."""
+        self._companions.append((renew, release))
 
     def expiry(self) -> float:
         """When a lease taken or renewed now lapses."""
@@ -77,12 +83,18 @@ class Leases:
             return  # nothing taken since the last release (a second close, a process that ran no job)
         self.holding = False
         try:
-            released = await within(self.storage.release_leases(self.owner), RELEASE_TIMEOUT)
+            released = await within(self._release_all(), RELEASE_TIMEOUT)
         except Exception as error:
             log.warning("could not release job leases (%s); they lapse within %.0fs", error, self.lease)
             return
         if released:
             log.info("released %d unfinished jobs to other processes", released)
+
+    async def _release_all(self) -> int:
+        released = await self.storage.release_leases(self.owner)
+        for _, release in self._companions:
+            await release()
+        return released
 
     def keep(self, running: Callable[[], Collection[str]], sweep: Callable[[], Awaitable[object]]) -> None:
         """In the background until stop(): renew the leases of the `running` jobs, and call `sweep` periodically."""
@@ -104,7 +116,10 @@ class Leases:
             try:
                 if time.monotonic() - renewed >= renew_every - 1e-3:
                     renewed = time.monotonic()
-                    await self.storage.renew_leases(self.owner, list(running()), self.expiry())
+                    until = self.expiry()
+                    await self.storage.renew_leases(self.owner, list(running()), until)
+                    for renew, _ in self._companions:
+                        await renew(until)
                 await sweep()
             except Exception as error:
                 level = logging.WARNING if is_transient(error) else logging.ERROR

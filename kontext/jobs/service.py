@@ -19,15 +19,15 @@ from kontext.api.errors import GenerationFailed, GenerationTimedOut, KontextErro
 from kontext.api.status import TaskStatus
 from kontext.images.codec import check_result
 from kontext.jobs.batches import Batches
+from kontext.jobs.budget import Budget, LocalBudget, SharedBudget
 from kontext.jobs.delivery import Delivery, Outcome, ProgressReporter
 from kontext.jobs.leases import Leases
 from kontext.jobs.records import JobRecords, Superseded
-from kontext.jobs.slots import SlotQueue
 from kontext.jobs.waiting import TaskWaiter
 from kontext.models import ACTIVE_STATES, GenerationRequest, Job, JobState
 from kontext.polling.adaptive import AdaptivePolicy
 from kontext.polling.policy import DurationEstimator, FixedPolicy, PollPlan, PollPolicy, PollSchedule
-from kontext.storage.base import LeaseStore
+from kontext.storage.base import LeaseStore, SlotStore
 from kontext.storage.outages import StorageRetry, StorageUnavailable
 
 if TYPE_CHECKING:
@@ -58,7 +58,10 @@ class JobSettings:
     poll_strategy: str = "adaptive"  # adaptive (AdaptivePolicy, `poll` its floor) or fixed (`poll`)
     poll_budget: int = 20
     progress_interval: float = 3.0
-    max_tasks_in_flight: int = 20
+    max_tasks_in_flight: int = 20  # this process's share of the budget
+    api_concurrency: int = 24  # the API account's budget: tasks active at once, across every process
+    shared_budget: bool = False  # the budget is leased in the database, shared by every process (PostgreSQL)
+    slot_poll: float = 0.5  # shared budget: how often a process in want of a slot asks for one freed elsewhere
     max_status_concurrency: int = 5
     max_result_bytes: int = 25_000_000
     callback_grace: float = 20.0  # callback mode: how long to wait for the API's callback before asking ourselves
@@ -92,7 +95,7 @@ class JobService:
     Each job this process runs is leased to it (kontext.jobs.leases): a job whose process died is taken over by a
     live one within `lease + sweep_interval` seconds. Every step's write (kontext.jobs.records) retries through a
     database outage and is a compare-and-set on the recorded state and the lease, so nothing is submitted, posted or
-    charged twice. The wait for the API is kontext.jobs.waiting; the tasks-in-flight cap kontext.jobs.slots.
+    charged twice. The wait for the API is kontext.jobs.waiting; the API budget kontext.jobs.budget.
     """
 
     def __init__(
@@ -129,7 +132,20 @@ class JobService:
             else FixedPolicy(settings.poll, estimator)
         )
         self._clock = clock
-        self._slots = SlotQueue(settings.max_tasks_in_flight)
+        self._slots: Budget
+        if settings.shared_budget:
+            if not isinstance(storage, SlotStore):
+                raise TypeError("a budget shared across processes needs a storage with API slots")
+            self._slots = SharedBudget(
+                storage,
+                self.leases,
+                self.retry,
+                budget=settings.api_concurrency,
+                share=settings.max_tasks_in_flight,
+                poll=settings.slot_poll,
+            )
+        else:
+            self._slots = LocalBudget(min(settings.max_tasks_in_flight, settings.api_concurrency))
         self._waiter = TaskWaiter(
             self.client,
             interval=settings.poll.interval,
@@ -156,7 +172,7 @@ class JobService:
 
     @property
     def queued(self) -> int:
-        """Jobs waiting for a slot under the tasks-in-flight cap."""
+        """Jobs waiting for a slot under the API budget."""
         return self._slots.waiting
 
     def new_job(
@@ -307,6 +323,7 @@ class JobService:
             _, stuck = await asyncio.wait(tasks, timeout=CANCEL_WAIT)
             if stuck:
                 log.warning("%d jobs did not stop within %.0f s; leaving them as recorded", len(stuck), CANCEL_WAIT)
+        await self._slots.close()
         await self.leases.release()
 
     @contextlib.contextmanager
@@ -370,14 +387,15 @@ class JobService:
             await self._fail(job, delivery, error)
 
     async def _generate(self, job: Job, reporter: ProgressReporter) -> None:
-        """Submit (when queued) and wait for the API, holding one of the tasks-in-flight slots throughout."""
+        """Submit (when queued) and wait for the API, holding one of the API budget's slots throughout."""
         queued = job.state == JobState.QUEUED
         # Most jobs get a slot at once: only a real wait is worth an edit (the benchmark's first-response p99 and
         # CPU per job both pay for every edit during a burst).
         waits = queued and (not self._slots.free or job.message_id is None)  # the first edit learns the placeholder
         if waits:
             reporter.update(state=JobState.QUEUED)
-        await self._slots.acquire(on_position=(lambda place: reporter.update(queue_position=place)) if waits else None)
+        on_position = (lambda place: reporter.update(queue_position=place)) if waits else None
+        await self._slots.acquire(job.id, on_position, resumed=not queued)
         try:
             if queued:
                 if waits:
@@ -386,8 +404,15 @@ class JobService:
             expected = self.estimator.expected(job.request.mode, job.kind == "edit")
             reporter.update(state=job.state, estimate_at=(job.submitted_at or time.time()) + expected)
             await self._wait(job, reporter)
-        finally:
-            self._slots.release()
+        except (asyncio.CancelledError, Superseded, StorageUnavailable):
+            # This process lets go of the job while its task may still run at the API: the slot stays leased to the
+            # job, for the process that goes on with it (or lapses if nothing was sent).
+            self._slots.forget(job.id)
+            raise
+        except BaseException:
+            self._slots.release(job.id)  # the task failed, timed out or was never made: nothing counts at the API
+            raise
+        self._slots.release(job.id)  # the task succeeded: the API no longer counts it
 
     async def _submit(self, job: Job) -> None:
         if not self.accepting:

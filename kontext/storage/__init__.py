@@ -1,4 +1,4 @@
-"""Persistence: protocols by concern (base), queries written once (jobs, guilds, ledger) above a narrow driver
+"""Persistence: protocols by concern (base), queries written once (jobs, slots, guilds, ledger) above a narrow driver
 interface (driver), one schema and migration runner (schema), the SQLite and PostgreSQL drivers, and
 open_storage() to pick one."""
 

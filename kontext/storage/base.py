@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from kontext.models import Job, JobState
 from kontext.quotas.records import Charge, ChargeState, ChargeTotals, Cooldown, Counter, CounterKey, Spender
+
+if TYPE_CHECKING:
+    from kontext.storage.slots import SlotLease
 
 
 class DuplicateJobError(ValueError):
@@ -123,6 +126,39 @@ class LeaseStore(JobStore, Protocol):
 
 
 @runtime_checkable
+class SlotStore(Protocol):
+    """The API budget's slots shared by every process on the database, leased like jobs (kontext.storage.slots)."""
+
+    async def add_slots(self, count: int) -> None:
+        """Make sure slots 1..count exist."""
+        ...
+
+    async def take_slot(self, job_id: str, owner: str, until: float, *, now: float, budget: int) -> int | None:
+        """Lease the lowest free slot up to `budget` to the job; its number, or None when all are taken."""
+        ...
+
+    async def reclaim_slot(self, job_id: str, owner: str, until: float) -> int | None:
+        """Take over the slot still leased to this job; its number, or None if it has none."""
+        ...
+
+    async def renew_slots(self, owner: str, job_ids: list[str], until: float) -> int:
+        """Extend `owner`'s slots of these jobs to `until`; how many it still held."""
+        ...
+
+    async def release_slot(self, job_id: str, owner: str) -> bool:
+        """Free the job's slot if `owner` still holds it."""
+        ...
+
+    async def lapse_slots(self, owner: str) -> int:
+        """Mark every slot `owner` holds lapsed."""
+        ...
+
+    async def held_slots(self) -> list[SlotLease]:
+        """Every leased slot, by number."""
+        ...
+
+
+@runtime_checkable
 class GuildSettingsStore(Protocol):
     """Each server's quota settings and role tiers."""
 
@@ -219,5 +255,5 @@ class MetaStore(Protocol):
 
 
 @runtime_checkable
-class Storage(Lifecycle, LeaseStore, QuotaStore, MetaStore, Protocol):
+class Storage(Lifecycle, LeaseStore, SlotStore, QuotaStore, MetaStore, Protocol):
     """Everything the bot keeps in its database; SQLite and PostgreSQL behave the same behind it."""

@@ -9,11 +9,12 @@ from kontext.storage.guilds import GuildQueries
 from kontext.storage.jobs import JobQueries
 from kontext.storage.ledger import LedgerQueries
 from kontext.storage.schema import MIGRATIONS, migrate
+from kontext.storage.slots import SlotQueries
 
 log = logging.getLogger(__name__)
 
 
-class Database(JobQueries, GuildQueries, LedgerQueries):
+class Database(JobQueries, SlotQueries, GuildQueries, LedgerQueries):
     """The Storage of the bot on one driver (SQLite or PostgreSQL); the same queries whichever it is."""
 
     def __init__(self, driver: Driver, *, migrations: tuple[tuple[str, ...], ...] = MIGRATIONS) -> None:

@@ -132,6 +132,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # Pings (cogs.utils.delivery): whether a finished image arrives as a new message that pings its requester.
         "ALTER TABLE guild_settings ADD COLUMN ping_results {bool} NOT NULL DEFAULT {true}",
     ),
+    (
+        # The API budget across processes (kontext.jobs.budget): slot N is leased to the job whose task it counts.
+        "CREATE TABLE api_slots (slot INTEGER PRIMARY KEY, job_id TEXT, owner TEXT, lease_until {real})",
+        "CREATE INDEX api_slots_job_id_idx ON api_slots (job_id)",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.

@@ -215,8 +215,9 @@ async def test_imagine_links_a_result_that_never_fits(tmp_path: Path) -> None:
         assert [button["label"] for button in _buttons(message)] == ["Re-roll", "Delete"]  # nothing uploaded to edit
 
 
-async def test_imagine_shows_queue_position_beyond_the_cap(tmp_path: Path) -> None:
-    async with world_for(tmp_path, env={"MAX_TASKS_IN_FLIGHT": "1"}, api_options={"generation_time": 0.3}) as world:
+@pytest.mark.parametrize("cap", ["MAX_TASKS_IN_FLIGHT", "API_CONCURRENCY"])  # one process (SQLite): the smaller
+async def test_imagine_shows_queue_position_beyond_the_cap(tmp_path: Path, cap: str) -> None:
+    async with world_for(tmp_path, env={cap: "1"}, api_options={"generation_time": 0.3}) as world:
         first = await world.slash("imagine", {"prompt": "first"})
         await world.discord.wait_for(lambda: bool(world.api.submits))
         second = await world.slash("imagine", {"prompt": "second"})

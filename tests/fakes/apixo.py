@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,23 @@ class Fault:
     body: Any = None
     headers: Mapping[str, str] | None = None
     text: str | None = None
+
+
+def most_active(tasks: Iterable[SimTask]) -> int:
+    """The most tasks active at the API at once: each from its submit until it succeeded or failed.
+
+    A task ends at its generation time whether or not anyone asks (the account's concurrency counts it until then);
+    one that never finishes counts until now.
+    """
+    events: list[tuple[float, int]] = []
+    for task in tasks:
+        end = math.inf if task.never else task.created + task.generation_time
+        events += [(task.created, 1), (end, -1)]
+    active = peak = 0
+    for _, change in sorted(events):  # at one instant an end (-1) sorts before a start (+1)
+        active += change
+        peak = max(peak, active)
+    return peak
 
 
 class FakeApixo(SimulatedApi):
@@ -145,6 +163,10 @@ class FakeApixo(SimulatedApi):
         if result is None:
             raise KeyError(f"no result served for {task_id}")
         return result
+
+    def max_active(self) -> int:
+        """The most tasks active at the API at once so far (most_active)."""
+        return most_active(self.tasks.values())
 
     @property
     def last_task(self) -> SimTask:

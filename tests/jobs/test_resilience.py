@@ -43,7 +43,7 @@ async def start_jobs(world: World, count: int) -> None:
 
 
 async def test_a_killed_bot_resumes_every_job_and_delivers_each_exactly_once(tmp_path: Path) -> None:
-    env = {**GENEROUS, "MAX_TASKS_IN_FLIGHT": "30"}
+    env = {**GENEROUS, "MAX_TASKS_IN_FLIGHT": "30", "API_CONCURRENCY": "30"}
     async with world_for(tmp_path, env=env) as world:
         world.api.outcome(lambda body: "never")
         await start_jobs(world, 40)
@@ -256,6 +256,7 @@ async def test_fault_soak_every_job_ends_delivered_or_refunded(
         **GENEROUS,
         "API_REQUEST_TIMEOUT": "0.3",
         "MAX_TASKS_IN_FLIGHT": "50",
+        "API_CONCURRENCY": "50",
         "DEFAULT_MAX_CONCURRENT_PER_USER": "1000",
     }
     async with world_for(tmp_path, env=env, api=Flaky()) as world:
