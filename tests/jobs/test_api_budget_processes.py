@@ -11,7 +11,7 @@ import pytest
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.storage.base import Storage
 from kontext.storage.slots import SlotLease
-from tests.harness import ServingBot
+from tests.harness import ServingBot, image_of
 from tests.jobs.test_scale import DATABASE, pg_url  # noqa: F401 - pg_url is a fixture
 from tests.jobs.test_takeover import Deployment, deployment  # noqa: F401 - deployment is a fixture
 from tests.storage.support import job_by_message
@@ -72,7 +72,7 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
             await asyncio.sleep(0.05)
         returned_after = loop.time() - killed_at
 
-        await discord.wait_for(lambda: all(i.original is not None and i.original.files for i in interactions), 60)
+        await discord.wait_for(lambda: all(image_of(discord, i) is not None for i in interactions), 60)
         for _ in range(100):
             if await storage.count_jobs(states=ACTIVE_STATES) == 0 and not await storage.held_slots():
                 break
@@ -84,7 +84,9 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
         prompts = Counter(body["input"]["prompt"] for body in api.submits)
         assert len(api.submits) == JOBS and max(prompts.values()) == 1, "nothing submitted twice"
         for interaction in interactions:
-            job = await job_by_message(storage, interaction.original.id)
+            result = image_of(discord, interaction)
+            assert result is not None
+            job = await job_by_message(storage, result.id)
             assert job is not None and job.state == JobState.DELIVERED, job
             assert deployment.uploads(job.message_id) == 1, "delivered exactly once"
         assert await storage.held_slots() == [], "every slot released"
