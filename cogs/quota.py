@@ -296,6 +296,7 @@ class QuotaCog(commands.Cog):
     async def settings_safety(self, interaction: Interaction, level: int, age_restricted: bool = False) -> None:
         """Limit how permissive image safety may be in this server, and in its age-restricted channels."""
         await self._changed(interaction, "Safety updated", safety_limit=level, safety_top_age_restricted=age_restricted)
+
     @settings.command(name="pings")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(on="On: a finished image comes as a new message that pings its requester; off: no ping")
