@@ -109,3 +109,17 @@ async def test_safety_owners_default_applies_where_the_server_set_none(tmp_path:
         assert sent_safety(world) == [1]
         assert LOWERED in lowered.text
         assert "at most 1 (moderate) (bot default)" in str(shown.responses[0]["data"]["embeds"])
+
+
+async def test_safety_in_the_bots_dm_and_a_group_dm_the_owners_default_applies(tmp_path: Path) -> None:
+    """No server's settings where no server installed the bot: the owner's default lowers requests above it."""
+    async with world_for(tmp_path, env={"DEFAULT_SAFETY_LIMIT": "1", "DEV_GUILD_ID": ""}) as world:
+        fake = world.discord
+        places = [fake.dm_channel(world.user), fake.add_group_dm(world.user, fake.add_user("bob"), name="friends")]
+        for channel in places:
+            interaction = await fake.send_slash(
+                "imagine", {"prompt": "a lighthouse", "safety": 2}, guild=None, user=world.user, channel=channel
+            )
+            shown = await world.finished(interaction)
+            assert LOWERED in shown.text
+        assert sent_safety(world) == [1, 1]
