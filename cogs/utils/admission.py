@@ -9,6 +9,7 @@ import discord
 
 from cogs.utils.delivery import InteractionDelivery
 from cogs.utils.errors import AnsweredElsewhere, answered_elsewhere
+from cogs.utils.i18n import locale_of
 from cogs.utils.requesters import requester
 from kontext.jobs.admission import Acknowledged, Origin
 from kontext.models import GenerationRequest, Job
@@ -36,7 +37,11 @@ async def start_from_interaction(
         return Acknowledged(InteractionDelivery(bot, interaction, aspect_auto=aspect_auto), message_id)
 
     who = requester(
-        interaction.user, interaction.channel, guild_id=interaction.guild_id, channel_id=interaction.channel_id or 0
+        interaction.user,
+        interaction.channel,
+        guild_id=interaction.guild_id,
+        channel_id=interaction.channel_id or 0,
+        locale=locale_of(interaction),  # the user's own language, kept with the job for its progress and result
     )
     try:
         return await bot.admission.accept(request, who, acknowledge, origin=origin, once_key=once_key)

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from cogs.utils.errors import UserError
+from cogs.utils.i18n import t
 from cogs.utils.images import checked, images_in, same_image
 from cogs.utils.requesters import requester
+from cogs.utils.text import MODAL_TITLE, TEXT_INPUT_LABEL, TEXT_INPUT_PLACEHOLDER, cut
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
 from kontext.models import GenerationRequest, Job
@@ -36,7 +38,7 @@ INSTRUCTION_MAX = 4000  # a modal text input's own limit
 async def _job(interaction: discord.Interaction[KontextBot], job_id: str) -> Job:
     job = await interaction.client.jobs.find(job_id)
     if job is None:
-        raise UserError("I no longer have the record of this image, so I can't do that. Start a new one with /imagine.")
+        raise UserError("button-no-record")
     return job
 
 
@@ -48,14 +50,14 @@ async def _report(interaction: discord.Interaction[KontextBot], error: Exception
 class _JobButton:
     """What the three result buttons share: a custom_id "kx:<action>:<job id>" and a job id read back from it."""
 
-    label: str
+    label: str  # its catalogue key
     emoji: str
     style: discord.ButtonStyle
     action: str
 
-    def __init__(self, job_id: str) -> None:
+    def __init__(self, job_id: str, locale: object = None) -> None:
         button = discord.ui.Button(
-            label=self.label, emoji=self.emoji, style=self.style, custom_id=f"kx:{self.action}:{job_id}"
+            label=t(locale, self.label), emoji=self.emoji, style=self.style, custom_id=f"kx:{self.action}:{job_id}"
         )
         super().__init__(button)  # type: ignore[call-arg]  # DynamicItem.__init__, next in the MRO
         self.job_id = job_id
@@ -78,7 +80,7 @@ class _JobButton:
 class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:reroll:{_JOB}"):
     """Make the same request again, as a new job for whoever clicks."""
 
-    label, emoji, style, action = "Re-roll", "🎲", discord.ButtonStyle.secondary, "reroll"
+    label, emoji, style, action = "button-reroll", "🎲", discord.ButtonStyle.secondary, "reroll"
 
     async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
         request = job.request
@@ -95,25 +97,25 @@ class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
 class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:{_JOB}"):
     """Ask for an instruction and edit this result: edits chain."""
 
-    label, emoji, style, action = "Edit", "✏️", discord.ButtonStyle.primary, "edit"
+    label, emoji, style, action = "button-edit", "✏️", discord.ButtonStyle.primary, "edit"
 
     async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
         refusal = await _refusal_now(interaction, job)
         if refusal is not None:
             raise refusal  # before the user types anything: the same words as a refused request, nothing charged
-        await interaction.response.send_modal(EditModal(job, interaction.message))
+        await interaction.response.send_modal(EditModal(job, interaction.message, interaction.locale))
 
 
 class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:delete:{_JOB}"):
     """Delete the result: its requester, or members who may manage messages."""
 
-    label, emoji, style, action = "Delete", "🗑️", discord.ButtonStyle.danger, "delete"
+    label, emoji, style, action = "button-delete", "🗑️", discord.ButtonStyle.danger, "delete"
 
-    refusal = "Only <@{user}> or members with **Manage Messages** can delete this image."
+    refusal = "button-delete-refused"
 
     async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
         if interaction.user.id != job.user_id and not interaction.permissions.manage_messages:
-            raise UserError(self.refusal.format(user=job.user_id))
+            raise UserError(self.refusal, user=str(job.user_id))
         await interaction.response.defer()
         message = interaction.message
         if message is not None and message.flags.ephemeral:
@@ -131,30 +133,30 @@ class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
 class RetryButton(RerollButton, template=rf"kx:retry:{_JOB}"):
     """Under a failure: the same request again, a new job admitted and charged like any other."""
 
-    label, emoji, style, action = "Retry", "🔁", discord.ButtonStyle.primary, "retry"
+    label, emoji, style, action = "button-retry", "🔁", discord.ButtonStyle.primary, "retry"
 
 
 class DismissButton(DeleteButton, template=rf"kx:dismiss:{_JOB}"):
     """Under a failure: remove the message; its requester, or members who may manage messages."""
 
-    label, emoji, style, action = "Dismiss", "✖️", discord.ButtonStyle.secondary, "dismiss"
-    refusal = "Only <@{user}> or members with **Manage Messages** can dismiss this message."
+    label, emoji, style, action = "button-dismiss", "✖️", discord.ButtonStyle.secondary, "dismiss"
+    refusal = "button-dismiss-refused"
 
 
-class EditModal(discord.ui.Modal, title="Edit this image"):
+class EditModal(discord.ui.Modal):
     """The instruction for a chained edit; its input image is the result the button sits under."""
 
-    instruction: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
-        label="What should change?",
-        style=discord.TextStyle.paragraph,
-        placeholder="e.g. make it night, keep everything else the same",
-        max_length=INSTRUCTION_MAX,
-    )
-
-    def __init__(self, job: Job, message: discord.Message | None) -> None:
-        super().__init__()
+    def __init__(self, job: Job, message: discord.Message | None, locale: object = None) -> None:
+        super().__init__(title=cut(t(locale, "modal-edit-title"), MODAL_TITLE))
         self.job = job
         self.message = message
+        self.instruction: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
+            label=cut(t(locale, "modal-what-changes"), TEXT_INPUT_LABEL),
+            style=discord.TextStyle.paragraph,
+            placeholder=cut(t(locale, "modal-edit-placeholder"), TEXT_INPUT_PLACEHOLDER),
+            max_length=INSTRUCTION_MAX,
+        )
+        self.add_item(self.instruction)
 
     async def on_submit(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         # The result's own attachment, as Discord describes it now: never the API's temporary result URL.
@@ -166,7 +168,7 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
             message = await interaction.channel.fetch_message(message.id)  # type: ignore[union-attr]
             images = images_in(message)
         if message is None or not images:
-            raise UserError("This result has no image attached any more, so there is nothing to edit.")
+            raise UserError("edit-no-image")
         source = await checked(interaction.client, images[0])
         request = interaction.client.admission.edit_request(self.instruction.value, source, like=self.job)
         await interaction.client.start_from_interaction(
@@ -200,13 +202,13 @@ async def _refusal_now(interaction: discord.Interaction[KontextBot], job: Job) -
 async def result_message(bot: KontextBot, job: Job) -> discord.Message:
     """The message showing a job's result as Discord describes it now (fresh media URLs), or a UserError."""
     if job.message_id is None:
-        raise UserError("I have no record of where this image was posted, so I can't use it.")
+        raise UserError("result-no-record")
     try:
         return await bot.get_partial_messageable(job.channel_id).fetch_message(job.message_id)
     except discord.NotFound as error:
-        raise UserError("The message with this image was deleted, so I can't use it any more.") from error
+        raise UserError("result-deleted") from error
     except discord.Forbidden as error:
-        raise UserError("I can no longer read the channel this image was posted in, so I can't use it.") from error
+        raise UserError("result-unreadable") from error
 
 
 async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -> GenerationRequest:
@@ -225,21 +227,24 @@ async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -
     return replace(job.request, image_url=match.url)
 
 
-def result_view(job: Job, *, editable: bool = True) -> discord.ui.ActionRow[discord.ui.LayoutView]:
-    """The buttons of a finished image, for its card; no Edit when there is no uploaded image to edit."""
+def result_view(
+    job: Job, *, editable: bool = True, locale: object = None
+) -> discord.ui.ActionRow[discord.ui.LayoutView]:
+    """The buttons of a finished image, for its card, in `locale` (the job's own by default); no Edit without image."""
+    locale = locale or job.locale
     row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow()
-    row.add_item(RerollButton(job.id))
+    row.add_item(RerollButton(job.id, locale))
     if editable:
-        row.add_item(EditButton(job.id))
-    row.add_item(DeleteButton(job.id))
+        row.add_item(EditButton(job.id, locale))
+    row.add_item(DeleteButton(job.id, locale))
     return row
 
 
 def failure_view(job: Job) -> discord.ui.View:
     """The buttons of a failed job: Retry and Dismiss."""
     view = discord.ui.View(timeout=None)
-    view.add_item(RetryButton(job.id))
-    view.add_item(DismissButton(job.id))
+    view.add_item(RetryButton(job.id, job.locale))
+    view.add_item(DismissButton(job.id, job.locale))
     return view
 
 

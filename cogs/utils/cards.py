@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from cogs.utils.buttons import result_view
+from cogs.utils.i18n import t
 from cogs.utils.images import walk_components
 from cogs.utils.text import cut, fit
 from kontext.jobs.delivery import Outcome
@@ -27,12 +28,11 @@ GALLERY_DESCRIPTION = 1024  # a media gallery item's alt text
 _NOTE = 200
 _LINK = 1500
 _PROMPT_MIN = 200  # what the prompt always keeps; everything else on a card is bounded far below 3,800
-SAFETY_NAMES = {0: "strict", 1: "moderate", 2: "balanced"}
 
 
-def job_marker(job_id: str) -> str:
-    """The words on a card that name its job."""
-    return f"Job {job_id}"
+def job_marker(job_id: str, locale: object = None) -> str:
+    """The words on a card that name its job (a process taking the job over finds the id in any language)."""
+    return t(locale, "card-job", job=job_id)
 
 
 def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
@@ -40,18 +40,21 @@ def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
 
 
-def options_line(request: GenerationRequest, *, price_micros: int, aspect_auto: bool = False) -> str:
+def options_line(request: GenerationRequest, locale: object, *, price_micros: int, aspect_auto: bool = False) -> str:
     """Every option the request sent to the image service, in words."""
-    ratio = request.aspect_ratio + (" (closest to the input image)" if aspect_auto else "")
+    ratio = t(locale, "card-closest-ratio", ratio=request.aspect_ratio) if aspect_auto else request.aspect_ratio
     safety = request.safety_tolerance
-    watermark = f"watermark “{fit(request.watermark, 100)}”" if request.watermark else "no watermark"
+    if request.watermark:
+        watermark = t(locale, "card-watermark", text=fit(request.watermark, 100))
+    else:
+        watermark = t(locale, "card-no-watermark")
     parts = [
         f"**{request.mode}** ({format_usd(price_micros)})",
         ratio,
         request.output_format.upper(),
-        f"upsampling {'on' if request.prompt_upsampling else 'off'}",
-        f"safety {safety} ({SAFETY_NAMES.get(safety, '?')})",
-        f"translation {'on' if request.enable_translation else 'off'}",
+        t(locale, "card-upsampling-on" if request.prompt_upsampling else "card-upsampling-off"),
+        t(locale, "card-safety", level=safety, name=t(locale, f"safety-{safety}")),
+        t(locale, "card-translation-on" if request.enable_translation else "card-translation-off"),
         watermark,
     ]
     return " · ".join(parts)
@@ -67,21 +70,20 @@ def result_card(
     aspect_auto: bool = False,
 ) -> discord.ui.LayoutView:
     """The finished image (or, when it could not be uploaded, a link to it) with its request, cost and buttons."""
-    request = job.request
+    request, locale = job.request, job.locale
     cost = job.cost_micros or price_micros
-    facts = f"⏱️ {outcome.seconds:.1f} s · 💵 {format_usd(cost)} · requested by <@{job.user_id}>"
+    seconds = f"{outcome.seconds:.1f}"
+    facts = t(locale, "card-facts", seconds=seconds, cost=format_usd(cost), user=str(job.user_id))
     if job.source_message_id:
-        facts += f" · edited from [this image]({jump_url(job.guild_id, job.channel_id, job.source_message_id)})"
-    details = f"{options_line(request, price_micros=price_micros, aspect_auto=aspect_auto)}\n{facts}"
-    footer = "-# " + (f"{cut(note, _NOTE)} · " if note else "") + job_marker(job.id)
+        url = jump_url(job.guild_id, job.channel_id, job.source_message_id)
+        facts += " · " + t(locale, "card-edited-from", url=url)
+    details = f"{options_line(request, locale, price_micros=price_micros, aspect_auto=aspect_auto)}\n{facts}"
+    footer = "-# " + (f"{cut(note, _NOTE)} · " if note else "") + job_marker(job.id, locale)
     if job.task_id:
-        footer += f" · task {cut(job.task_id, 100)}"
+        footer += " · " + t(locale, "card-task", task=cut(job.task_id, 100))
     link = None
     if filename is None:
-        link = (
-            "The image is too large to upload here even after shrinking it, so here is a link instead "
-            f"(it expires after a while): {cut(outcome.result_url, _LINK)}"
-        )
+        link = t(locale, "card-too-large", url=cut(outcome.result_url, _LINK))
     used = len(details) + len(footer) + len(link or "")
     prompt = fit(request.prompt, max(CARD_TEXT - used, _PROMPT_MIN))
 
@@ -104,10 +106,10 @@ def result_card(
 
 def shows_job(message: discord.Message, job_id: str) -> bool:
     """Whether a message is this job's result: a card naming it, or the embed of a result posted before cards."""
-    marker = job_marker(job_id)
     for component in walk_components(message.components):
-        # The marker line is the card's last text ("-# …"); an escaped prompt can never start like it.
+        # The marker line is the card's last text ("-# …", in the requester's language); an escaped prompt can never
+        # start like it, and the 16-character job id is the same in every language.
         if isinstance(component, discord.TextDisplay) and component.content.startswith("-# "):
-            if marker in component.content:
+            if job_id in component.content:
                 return True
-    return any(embed.title is None and marker in (embed.footer.text or "") for embed in message.embeds)
+    return any(embed.title is None and job_id in (embed.footer.text or "") for embed in message.embeds)

@@ -15,6 +15,7 @@ from cogs.utils import text
 from cogs.utils.buttons import failure_view
 from cogs.utils.cards import result_card, shows_job
 from cogs.utils.errors import describe_error
+from cogs.utils.i18n import t
 from cogs.utils.text import cut, quote
 from kontext.api.errors import FailureFamily, GenerationFailed
 from kontext.images.codec import fit_image
@@ -29,18 +30,7 @@ log = logging.getLogger(__name__)
 
 FAIL_COLOUR = discord.Colour(0xED4245)
 _PROMPT_PREVIEW = 300
-FAIL_TITLE = "Couldn't make this image"
-DECLINED = "The image service declined this request."
 _PRIVATE_PROMPT = 1000
-_NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
-_STATE_LINES = {
-    JobState.QUEUED: "⏳ Queued",
-    JobState.SUBMITTING: "📨 Sending to the image service",
-    JobState.PENDING: "🕒 Waiting for the model",
-    JobState.PROCESSING: "🎨 Generating",
-    JobState.FINISHED: "📥 Downloading the image",
-    JobState.DELIVERING: "📤 Uploading",
-}
 
 
 def price_label(mode: str, price_micros: int) -> str:
@@ -50,14 +40,14 @@ def price_label(mode: str, price_micros: int) -> str:
 
 def render_progress(job: Job, progress: Progress) -> str:
     """The placeholder's text: prompt, mode, state, and an estimate that ticks on the client with no edits."""
-    request = job.request
-    verb = "Editing" if job.kind == "edit" else "Imagining"
+    request, locale = job.request, job.locale
+    verb = t(locale, "progress-edit" if job.kind == "edit" else "progress-imagine")
     lines = [f"**{verb}** · {request.mode} · {request.aspect_ratio}", quote(request.prompt, _PROMPT_PREVIEW)]
-    state = _STATE_LINES.get(progress.state, progress.state.value)
+    state = t(locale, f"progress-{progress.state.value}")
     if progress.queue_position:
-        state += f" — number {progress.queue_position} in line"
+        state = t(locale, "progress-in-line", state=state, position=progress.queue_position)
     if progress.estimate_at and progress.state in (JobState.PENDING, JobState.PROCESSING):
-        state += f" · ready {discord.utils.format_dt(_utc(progress.estimate_at), 'R')}"
+        state = t(locale, "progress-ready", state=state, when=discord.utils.format_dt(_utc(progress.estimate_at), "R"))
     lines.append(state)
     return "\n".join(lines)
 
@@ -80,26 +70,29 @@ def declined_by_policy(error: BaseException) -> bool:
 
 def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
     """Why a job failed, in words, and that it cost nothing; for a content-policy refusal only that it was declined."""
-    declined = declined_by_policy(error)
+    declined, locale = declined_by_policy(error), job.locale
     if declined:
-        reason = DECLINED
+        reason = t(locale, "fail-declined")
     else:
-        reason = describe_error(error) or "Something went wrong on my side while making this image."
+        reason = describe_error(error, locale) or t(locale, "fail-unknown")
     if refunded:
-        reason = cut(reason, text.EMBED_DESCRIPTION - len(_NOT_CHARGED)) + _NOT_CHARGED
-    embed = discord.Embed(title=FAIL_TITLE, description=cut(reason, text.EMBED_DESCRIPTION), colour=FAIL_COLOUR)
+        not_charged = "\n" + t(locale, "fail-not-charged")
+        reason = cut(reason, text.EMBED_DESCRIPTION - len(not_charged)) + not_charged
+    title = cut(t(locale, "fail-title"), text.EMBED_TITLE)
+    embed = discord.Embed(title=title, description=cut(reason, text.EMBED_DESCRIPTION), colour=FAIL_COLOUR)
     if not declined:
-        embed.add_field(name="Prompt", value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
-    embed.set_footer(text=f"Job {job.id}")
+        name = cut(t(locale, "fail-prompt"), text.FIELD_NAME)
+        embed.add_field(name=name, value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
+    embed.set_footer(text=t(locale, "fail-footer", job=job.id))
     return embed
 
 
 def private_refusal(job: Job, error: BaseException) -> str:
     """What only the requester reads about a content-policy refusal: the service's reason and their prompt."""
-    reason = describe_error(error) or DECLINED
+    locale = job.locale
+    reason = describe_error(error, locale) or t(locale, "fail-declined")
     prompt = quote(job.request.prompt, _PRIVATE_PROMPT)
-    lines = [f"Only you can see this. The image service declined your request (job {job.id}).", reason, prompt]
-    lines.append("The message in the channel says only that it was declined.")
+    lines = [t(locale, "refusal-private-intro", job=job.id), reason, prompt, t(locale, "refusal-private-outro")]
     return cut("\n".join(lines), text.CONTENT)
 
 
@@ -171,7 +164,8 @@ class PlaceholderDelivery:
         price = self.bot.settings.price_micros(job.request.mode)
         # Too big even after re-encoding: the card links the (temporary) result instead of losing it.
         filename = result_filename(job, fitted.extension) if fitted is not None else None
-        note = "Re-encoded to fit this channel's upload limit" if fitted is not None and fitted.reencoded else None
+        reencoded = fitted is not None and fitted.reencoded
+        note = t(job.locale, "card-reencoded") if reencoded else None
         card = result_card(job, outcome, price_micros=price, filename=filename, note=note, aspect_auto=self.aspect_auto)
         files = [discord.File(io.BytesIO(fitted.data), filename=filename)] if fitted is not None and filename else []
         # The placeholder is plain content: turning it into a card sets IS_COMPONENTS_V2 and must clear the content.
@@ -205,7 +199,8 @@ class PlaceholderDelivery:
                 refusal.text,
                 _shape(content, embed),
             )
-            fallback = f"{content} {FAIL_TITLE} (job {job.id})." + (" You were not charged." if refunded else "")
+            key = "fail-plain-not-charged" if refunded else "fail-plain"
+            fallback = cut(t(job.locale, key, mention=content, job=job.id), text.CONTENT)
             message = await self._edit(
                 job, "failure", content=fallback, embed=None, view=view, allowed_mentions=self._mention
             )

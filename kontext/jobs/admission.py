@@ -64,6 +64,7 @@ class Requester:
     guild_id: int | None
     role_ids: tuple[int, ...] = ()
     limit_channel_id: int | None = None  # a thread's parent channel; None: channel_id
+    locale: str | None = None  # the language the job's progress and result are written in (Discord's code)
 
     @property
     def rules_channel_id(self) -> int:
@@ -183,6 +184,7 @@ class AdmissionService:
             guild_id=requester.guild_id,
             source_job_id=origin.source_job_id,
             source_message_id=origin.source_message_id,
+            locale=requester.locale,
         )
         # Each is one try: the user waits (Discord's 3 seconds), and a lost database is said at once, free.
         retry = self.jobs.retry

@@ -115,6 +115,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # History (kontext.jobs.history): a member's latest jobs in a server, newest first.
         "CREATE INDEX jobs_guild_user_created_idx ON jobs (guild_id, user_id, created_at)",
     ),
+    (
+        # The requester's language (kontext.models.Job.locale): a resumed job's progress and result stay in it.
+        "ALTER TABLE jobs ADD COLUMN locale TEXT",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.
