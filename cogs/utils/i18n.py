@@ -111,4 +111,3 @@ def command_key(context: app_commands.TranslationContextTypes) -> str | None:
     if where is kinds.choice_name:
         return f"choice-{_slug(data.value)}"
     return None
-
