@@ -135,7 +135,7 @@ class GenerateCog(commands.Cog):
         """The "Edit image" message menu: ask for the instruction (and which image), then edit."""
         images = images_in(message)
         if not images:
-            raise UserError("menu-no-image")
+            raise UserError("error-menu-no-image")
         await interaction.response.send_modal(EditImageModal(message, images, interaction.locale))
 
 

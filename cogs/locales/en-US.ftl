@@ -175,7 +175,7 @@ edit-no-image = This result has no image attached any more, so there is nothing 
 result-no-record = I have no record of where this image was posted, so I can't use it.
 result-deleted = The message with this image was deleted, so I can't use it any more.
 result-unreadable = I can no longer read the channel this image was posted in, so I can't use it.
-menu-no-image = That message has no image I can see. Use **Edit image** on a message with an attached or linked image, or use `/edit` to upload one.
+error-menu-no-image = That message has no image I can see. Use **Edit image** on a message with an attached or linked image, or use `/edit` to upload one.
 
 ## Errors
 
@@ -277,6 +277,7 @@ help-tips =
     • Prefer *change* or *replace* to *transform*.
     • Put exact text in quotes: *Replace 'OPEN' with 'CLOSED'*.
     • Split a complex edit into steps, and describe what you want rather than what you don't.
+    • Write in any language: prompts are sent as you type them, and the image service translates them.
 help-your-images = Your images
 help-prices = Prices
 help-price-pro = **pro** { $price } per image

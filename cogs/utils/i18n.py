@@ -24,6 +24,7 @@ ENGLISH = "en-US"
 LANGUAGES: tuple[str, ...] = (ENGLISH, "fr", "de", "es-ES", "pt-BR", "ja")
 # Discord's other variants of a language we have: British English, Latin American Spanish.
 _SAME_LANGUAGE = {"en-GB": ENGLISH, "es-419": "es-ES"}
+_FLUENT_MAX = 900
 
 
 @cache
@@ -53,10 +54,15 @@ def lookup(locale: object, key: str, **args: Any) -> str | None:
     message = found.get_message(key)
     if message.value is None:
         return None
-    text, errors = found.format_pattern(message.value, args)
+    # Fluent refuses a placeable over 1,000 characters (a long link, a quoted reason): those go in after formatting.
+    long = {name: value for name, value in args.items() if isinstance(value, str) and len(value) > _FLUENT_MAX}
+    marked = {**args, **{name: f"\x00{name}\x00" for name in long}}
+    text, errors = found.format_pattern(message.value, marked)
     if errors:
         log.warning("message %s in %s: %s", key, code, errors[0])
         return None
+    for name, value in long.items():
+        text = text.replace(f"\x00{name}\x00", value)
     return text
 
 
