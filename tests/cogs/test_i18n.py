@@ -1,4 +1,4 @@
-"""The catalogues: every message in every language with the same placeholders, within Discord's rules; t()'s fallback."""
+"""The catalogues: every message in every language with the same placeholders, within Discord's rules; the fallback."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_i18n_command_names_descriptions_and_choices_follow_discords_rules(langu
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_i18n_every_message_renders_with_long_values_and_plurals(language: str) -> None:
     english = _messages(ENGLISH)
-    for key, message in _messages(language).items():
+    for key in _messages(language):
         for value in (0, 1, 2, 5, 21, LONG):
             values = dict.fromkeys(_placeholders(english[key]), value)
             text = i18n.lookup(language, key, **values)
