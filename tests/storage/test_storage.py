@@ -82,6 +82,7 @@ def full_job() -> Job:
         delivered_at=1_700_000_004.75,
         lease_owner="host:123:abcd",
         lease_until=1_700_000_005.25,
+        locale="pt-BR",
     )
 
 
