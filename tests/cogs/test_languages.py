@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from cogs.utils.i18n import ENGLISH, LANGUAGES
+from cogs.utils.i18n import ENGLISH, LANGUAGES, lookup
 from kontext.models import ACTIVE_STATES
 from tests.cogs.test_imagine import final_edit
 from tests.fakes.discord.models import walk_components
@@ -66,6 +66,30 @@ async def test_registered_commands_carry_localisations_for_six_languages(tmp_pat
         settings = commands[("settings", 1)]
         daily = next(sub for sub in settings["options"] if sub["name"] == "daily-limit")
         assert daily["name_localizations"]["es-ES"] == "límite-diario"
+
+
+def _english_keys(command: dict, qualified: str) -> list[tuple[str, str]]:
+    """(catalogue key, what the bot registered in English) for a command, its subcommands and options."""
+    slug = qualified.replace(" ", "-").replace("_", "-")
+    pairs = [(f"cmd-{slug}", command["name"]), (f"cmd-{slug}-desc", command["description"])]
+    for option in command.get("options") or []:
+        if option["type"] in (1, 2):
+            pairs += _english_keys(option, f"{qualified} {option['name']}")
+        else:
+            key = f"opt-{slug}-{option['name'].replace('_', '-')}"
+            pairs += [(key, option["name"]), (f"{key}-desc", option["description"])]
+    return pairs
+
+
+async def test_the_english_catalogue_is_what_the_commands_declare(tmp_path: Path) -> None:
+    # Every command, option and description the bot registers has its key, so no language silently lacks one.
+    async with world_for(tmp_path) as world:
+        for command in _registered(world):
+            if command["type"] != 1:
+                assert lookup(ENGLISH, "menu-" + command["name"].lower().replace(" ", "-")) == command["name"]
+                continue
+            for key, registered in _english_keys(command, command["name"]):
+                assert lookup(ENGLISH, key) == registered, key
 
 
 async def test_a_french_user_gets_french_progress_card_and_refusals(tmp_path: Path) -> None:
