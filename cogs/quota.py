@@ -12,7 +12,7 @@ from discord.ext import commands
 from cogs.utils.errors import UserError, when
 from cogs.utils.i18n import t
 from kontext.money import format_usd, parse_usd
-from kontext.quotas.models import GuildSettings, GuildUsage
+from kontext.quotas.models import GuildSettings, GuildUsage, SettingRefused
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -82,6 +82,13 @@ def _parse_cap(text: str) -> int | None:
         return parse_usd(text)
     except ValueError:
         raise UserError("settings-bad-amount", text=text[:20]) from None
+
+
+def _refused(error: ValueError) -> UserError:
+    """A setting the domain refused, in the admin's words: by its code where it has one, else its English reason."""
+    if isinstance(error, SettingRefused):
+        return UserError(f"setting-{error.code}", **error.values)
+    return UserError("settings-refused", reason=str(error))
 
 
 def _parse_tier(text: str) -> int | Literal["clear"] | None:
@@ -163,7 +170,7 @@ class QuotaCog(commands.Cog):
         try:
             server = await self.bot.quotas.update_settings(interaction.guild_id, **changes)
         except ValueError as error:
-            raise UserError("settings-refused", reason=str(error)) from error
+            raise _refused(error) from error
         log.info("guild %s: %s changed %s", interaction.guild_id, interaction.user.id, ", ".join(changes))
         embed = settings_embed(server, interaction.locale, title)
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -265,7 +272,7 @@ class QuotaCog(commands.Cog):
             else:
                 server = await self.bot.quotas.set_role_limit(interaction.guild_id, role.id, tier)
         except ValueError as error:
-            raise UserError("settings-refused", reason=str(error)) from error
+            raise _refused(error) from error
         embed = settings_embed(server, interaction.locale, "settings-role-title")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -415,3 +415,5 @@ invalid-image-too-big = { $file } ist { $megabytes } MB groß; der Bilddienst ni
 invalid-image-unreadable = Discord konnte { $file } nicht als Bild lesen: Die Datei ist beschädigt oder nicht wirklich ein { $format }. Speichere sie neu und hänge die neue Datei an.
 invalid-link-refused = Das Bild unter diesem Link kann ich nicht verwenden. Verlinke ein JPEG-, PNG- oder WebP-Bild bis 10 MB, das jeder öffnen kann, oder hänge die Datei an.
 settings-refused = Einstellung abgelehnt: { $reason }
+setting-role-limit = Das Tageslimit einer Rolle muss eine ganze Zahl von 0 bis { $max } sein, oder unbegrenzt.
+setting-channels-too-many = Höchstens { $max } Kanäle können erlaubt werden; lass die Liste leer, um alle zu erlauben.

@@ -420,3 +420,5 @@ invalid-image-too-big = { $file } is { $megabytes } MB; the image service takes 
 invalid-image-unreadable = Discord couldn't read { $file } as an image: it is damaged or not really a { $format }. Save it again and attach the new file.
 invalid-link-refused = I can't use the image at that link. Link a JPEG, PNG or WebP image of up to 10 MB that anyone can open, or attach the file instead.
 settings-refused = { $reason }
+setting-role-limit = A role's daily image limit must be a whole number from 0 to { $max }, or unlimited.
+setting-channels-too-many = At most { $max } channels can be allowed; leave the list empty to allow every one.

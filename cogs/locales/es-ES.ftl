@@ -416,3 +416,5 @@ invalid-image-too-big = { $file } ocupa { $megabytes } MB; el servicio de imáge
 invalid-image-unreadable = Discord no pudo leer { $file } como imagen: está dañado o no es realmente un { $format }. Guárdalo de nuevo y adjunta el archivo nuevo.
 invalid-link-refused = No puedo usar la imagen de ese enlace. Enlaza una imagen JPEG, PNG o WebP de hasta 10 MB que cualquiera pueda abrir, o adjunta el archivo.
 settings-refused = Ajuste rechazado: { $reason }
+setting-role-limit = El límite diario de un rol debe ser un número entero de 0 a { $max }, o ilimitado.
+setting-channels-too-many = Se pueden permitir como máximo { $max } canales; deja la lista vacía para permitirlos todos.

@@ -419,3 +419,5 @@ invalid-image-too-big = { $file } pèse { $megabytes } Mo ; le service d'images 
 invalid-image-unreadable = Discord n'a pas pu lire { $file } comme une image : le fichier est endommagé ou n'est pas vraiment un { $format }. Enregistrez-le à nouveau et joignez le nouveau fichier.
 invalid-link-refused = Je ne peux pas utiliser l'image à ce lien. Donnez le lien d'une image JPEG, PNG ou WebP de 10 Mo maximum que tout le monde peut ouvrir, ou joignez plutôt le fichier.
 settings-refused = Réglage refusé : { $reason }
+setting-role-limit = La limite quotidienne d'un rôle doit être un nombre entier de 0 à { $max }, ou illimitée.
+setting-channels-too-many = Au plus { $max } salons peuvent être autorisés ; laissez la liste vide pour les autoriser tous.

@@ -387,3 +387,5 @@ invalid-image-too-big = { $file } は { $megabytes } MB です。画像サービ
 invalid-image-unreadable = Discord は { $file } を画像として読めませんでした。壊れているか、実際には { $format } ではありません。保存し直して、新しいファイルを添付してください。
 invalid-link-refused = そのリンクの画像は使えません。誰でも開ける 10 MB までの JPEG、PNG、WebP 画像にリンクするか、ファイルを添付してください。
 settings-refused = 設定を変更できません:{ $reason }
+setting-role-limit = ロールの1日の上限は 0 から { $max } までの整数か、無制限にしてください。
+setting-channels-too-many = 許可できるチャンネルは最大 { $max } 個です。すべて許可するにはリストを空にしてください。

@@ -415,3 +415,5 @@ invalid-image-too-big = { $file } tem { $megabytes } MB; o serviço de imagens a
 invalid-image-unreadable = O Discord não conseguiu ler { $file } como imagem: o arquivo está danificado ou não é de fato um { $format }. Salve de novo e anexe o novo arquivo.
 invalid-link-refused = Não consigo usar a imagem desse link. Use o link de uma imagem JPEG, PNG ou WebP de até 10 MB que qualquer pessoa possa abrir, ou anexe o arquivo.
 settings-refused = Configuração recusada: { $reason }
+setting-role-limit = O limite diário de um cargo deve ser um número inteiro de 0 a { $max }, ou ilimitado.
+setting-channels-too-many = No máximo { $max } canais podem ser permitidos; deixe a lista vazia para permitir todos.
