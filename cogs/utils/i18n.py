@@ -92,10 +92,11 @@ class CommandTranslator(app_commands.Translator):
     async def translate(
         self, string: app_commands.locale_str, locale: object, context: app_commands.TranslationContextTypes
     ) -> str | None:
-        if language(locale) == ENGLISH or str(getattr(locale, "value", locale)) not in LANGUAGES:
+        code = language(locale)  # es-419 gets the Spanish names, en-GB and unknown locales the English default
+        if code == ENGLISH:
             return None
         key = string.extras.get("key") or command_key(context)
-        return lookup(locale, key) if key else None
+        return lookup(code, key) if key else None
 
 
 def _slug(text: object) -> str:

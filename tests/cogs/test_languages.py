@@ -7,13 +7,14 @@ from pathlib import Path
 
 from cogs.utils.i18n import ENGLISH, LANGUAGES, lookup
 from kontext.models import ACTIVE_STATES
+from tests.cogs.test_edit import reply_result
 from tests.cogs.test_imagine import final_edit
 from tests.fakes.discord.models import walk_components
 from tests.harness import World, world_for
 from tests.storage.support import job_by_message
 
 EPHEMERAL = 64
-TRANSLATED = [code for code in LANGUAGES if code != ENGLISH]
+TRANSLATED = [*(code for code in LANGUAGES if code != ENGLISH), "es-419"]  # Latin American Spanish gets Spanish
 ONE_A_DAY = {"DEFAULT_DAILY_USER_LIMIT": "1"}
 
 
@@ -48,6 +49,7 @@ async def test_registered_commands_carry_localisations_for_six_languages(tmp_pat
             "es-ES": "imaginar",
             "pt-BR": "imaginar",
             "ja": "画像生成",
+            "es-419": "imaginar",
         }
         for (name, kind), command in commands.items():
             assert set(command.get("name_localizations") or {}) == set(TRANSLATED), name
@@ -149,3 +151,17 @@ async def test_a_resumed_job_keeps_its_requesters_language(tmp_path: Path) -> No
         assert job is not None and job.locale == "de"
         assert "angefordert von" in message.text and _labels(message) == ["Neu würfeln", "Bearbeiten", "Löschen"]
         assert "angefordert von" in str(final_edit(message))
+
+
+async def test_replies_to_mentions_use_the_servers_preferred_locale(tmp_path: Path) -> None:
+    def japanese(discord, guild) -> None:
+        guild.preferred_locale = "ja"
+
+    async with world_for(tmp_path, prepare=japanese) as world:
+        request = await world.discord.post_message(world.channel, world.user, "", mention_bot=True)
+        answer = await reply_result(world, request)
+        assert answer.content.startswith("メンションのあとに、してほしいことを書いてください。"), answer.content
+        request = await world.discord.post_message(world.channel, world.user, "夕暮れの灯台", mention_bot=True)
+        result = await reply_result(world, request)
+        assert _labels(result) == ["再生成", "編集", "削除"] and "リクエスト:" in result.text
+        assert world.api.submits[0]["input"]["prompt"] == "夕暮れの灯台"
