@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from fluent.syntax import ast, parse
 
 from cogs.utils import i18n
+from cogs.utils.guide import help_embed, welcome_embed
 from cogs.utils.i18n import ENGLISH, LANGUAGES, t
 from tests.fakes.discord import limits
 
@@ -124,3 +126,20 @@ def test_i18n_plurals_follow_each_language() -> None:
     # French counts 0 and 1 as singular.
     assert t("fr", "help-quota-unlimited", used=0).startswith("0 image aujourd'hui")
     assert t("de", "help-quota-unlimited", used=2).startswith("2 Bilder heute")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_i18n_help_and_welcome_fit_an_embed_in_every_language(language: str) -> None:
+    bot = SimpleNamespace(
+        user=SimpleNamespace(display_name="K" * 32), settings=SimpleNamespace(price_micros=lambda mode: 123_456_789)
+    )
+    caps = {"daily_cap_micros": 10**12, "monthly_cap_micros": 10**13}
+    server = SimpleNamespace(allow_max=False, base_user_limit=100_000, concurrent_limit=50, **caps)
+    usage = SimpleNamespace(limit=100_000, images_today=99_999, remaining=1, day_resets_at=2e9)
+    for embed in (
+        help_embed(bot, usage=usage, server=server, locale=language),  # type: ignore[arg-type]
+        welcome_embed(bot, server, language),  # type: ignore[arg-type]
+    ):
+        errs = limits.FormErrors()
+        limits.check_message({"embeds": [embed.to_dict()]}, errs)
+        assert errs.errors == {}, language
