@@ -252,6 +252,8 @@ class InteractionDelivery(PlaceholderDelivery):
                     raise
                 log.info("job %s: interaction token no longer usable (%s); using the bot token", job.id, error.code)
                 self.interaction = None
+                for file in fields.get("attachments") or ():
+                    file.reset()  # the refused upload read the image to its end: send it whole again
         return await super()._edit(job, purpose, **fields)
 
     async def _tell_privately(self, job: Job, words: str) -> None:
