@@ -145,7 +145,8 @@ def describe_error(error: BaseException, locale: object = None) -> str | None:
     if isinstance(error, GenerationTimedOut):
         waited = error.waited
         minutes = int(waited // 60) if waited >= 60 and waited % 60 == 0 else 0
-        stopped = t(locale, "error-timed-out", minutes=minutes, seconds=f"{waited:g}")
+        seconds = int(waited) if waited == int(waited) else waited  # a whole number takes each language's plural
+        stopped = t(locale, "error-timed-out", minutes=minutes, seconds=seconds)
         return f"{stopped}\n{t(locale, 'task-line', task=code(error.task_id, 100))}"
     if isinstance(error, KontextError):
         return _describe_api_error(error, locale)
