@@ -113,7 +113,7 @@ progress-pending = 🕒 En attente du modèle
 progress-processing = 🎨 Génération en cours
 progress-finished = 📥 Téléchargement de l'image
 progress-delivering = 📤 Envoi sur Discord
-progress-in-line = { $state } — { $position }ᵉ dans la file
+progress-in-line = { $state } — position { $position } dans la file
 progress-ready = { $state } · prête { $when }
 
 ## Cartes de résultat
