@@ -9,9 +9,14 @@ from types import SimpleNamespace
 import pytest
 from fluent.syntax import ast, parse
 
+from cogs.quota import _refused
 from cogs.utils import i18n
+from cogs.utils.errors import describe_error
 from cogs.utils.guide import help_embed, welcome_embed
 from cogs.utils.i18n import ENGLISH, LANGUAGES, t
+from kontext.images.sources import ImageSource, check_source
+from kontext.models import GenerationRequest, InvalidRequestError
+from kontext.quotas.models import SettingRefused, check_settings
 from tests.fakes.discord import limits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,3 +148,20 @@ def test_i18n_help_and_welcome_fit_an_embed_in_every_language(language: str) -> 
         errs = limits.FormErrors()
         limits.check_message({"embeds": [embed.to_dict()]}, errs)
         assert errs.errors == {}, language
+
+
+def test_i18n_the_domains_refusals_are_said_from_their_codes() -> None:
+    with pytest.raises(InvalidRequestError) as empty:
+        GenerationRequest(prompt=" ").validate()
+    assert describe_error(empty.value, "fr") == "Le prompt est vide : décrivez l'image que vous voulez."
+    assert describe_error(empty.value, "ko") == str(empty.value)  # English, the domain's own words
+    with pytest.raises(InvalidRequestError) as typed:
+        check_source(ImageSource(url="https://cdn.example/a.gif", filename="a.gif", content_type="image/gif", size=9))
+    assert describe_error(typed.value, "de") == (
+        "`a.gif` ist `image/gif`; ich kann nur JPEG-, PNG- und WebP-Bilder bearbeiten."
+    )
+    with pytest.raises(SettingRefused) as many:
+        check_settings({"allowed_channel_ids": frozenset(range(1, 200))})
+    assert describe_error(_refused(many.value), "ja") == (
+        "許可できるチャンネルは最大 100 個です。すべて許可するにはリストを空にしてください。"
+    )
