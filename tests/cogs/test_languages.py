@@ -165,3 +165,13 @@ async def test_replies_to_mentions_use_the_servers_preferred_locale(tmp_path: Pa
         result = await reply_result(world, request)
         assert _labels(result) == ["再生成", "編集", "削除"] and "リクエスト:" in result.text
         assert world.api.submits[0]["input"]["prompt"] == "夕暮れの灯台"
+
+
+async def test_the_welcome_is_in_the_servers_preferred_locale(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        joined = world.discord.add_guild(name="Serveur", system_channel=True, preferred_locale="fr")
+        channel = joined.channels[0]
+        await world.discord.wait_for(lambda: bool(world.discord.channel_messages(channel)))
+        (welcome,) = world.discord.channel_messages(channel)
+        text = welcome.text
+        assert "Merci de m'avoir ajouté !" in text and "25 images par jour" in text and "/imaginer" in text
