@@ -132,6 +132,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # Pings (cogs.utils.delivery): whether a finished image arrives as a new message that pings its requester.
         "ALTER TABLE guild_settings ADD COLUMN ping_results {bool} NOT NULL DEFAULT {true}",
     ),
+    (
+        # The requester's language (kontext.models.Job.locale): a resumed job's progress and result stay in it.
+        "ALTER TABLE jobs ADD COLUMN locale TEXT",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.

@@ -1,0 +1,177 @@
+"""The user's language through the real bot: localised commands as Discord received them, and replies in the locale."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from cogs.utils.i18n import ENGLISH, LANGUAGES, lookup
+from kontext.models import ACTIVE_STATES
+from tests.cogs.test_edit import reply_result
+from tests.cogs.test_imagine import final_edit
+from tests.fakes.discord.models import walk_components
+from tests.harness import World, world_for
+from tests.storage.support import job_by_message
+
+EPHEMERAL = 64
+TRANSLATED = [*(code for code in LANGUAGES if code != ENGLISH), "es-419"]  # Latin American Spanish gets Spanish
+ONE_A_DAY = {"DEFAULT_DAILY_USER_LIMIT": "1"}
+
+
+def _registered(world: World) -> list[dict]:
+    return world.discord.guild_commands[world.guild.id]
+
+
+def _progress(message) -> list[str]:
+    return [edit.get("content") or "" for edit in message.edits if edit.get("content")]
+
+
+def _labels(message) -> list[str]:
+    return [c["label"] for c in walk_components(message.components) if c.get("type") == 2]
+
+
+async def _refusal(world: World, interaction) -> str:
+    await world.discord.wait_for(lambda: bool(interaction.responses))
+    response = interaction.responses[0]
+    assert response["data"]["flags"] & EPHEMERAL, response
+    return response["data"]["content"]
+
+
+async def test_registered_commands_carry_localisations_for_six_languages(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        commands = {(c["name"], c["type"]): c for c in _registered(world)}
+        # The fake refuses what Discord refuses (unknown locales, bad names, long descriptions): this sync passed.
+        imagine = commands[("imagine", 1)]
+        assert imagine["description"] == "Turn a prompt into an image with FLUX Kontext."  # English is the default
+        assert imagine["name_localizations"] == {
+            "fr": "imaginer",
+            "de": "generieren",
+            "es-ES": "imaginar",
+            "pt-BR": "imaginar",
+            "ja": "画像生成",
+            "es-419": "imaginar",
+        }
+        for (name, kind), command in commands.items():
+            assert set(command.get("name_localizations") or {}) == set(TRANSLATED), name
+            if kind == 1:
+                assert set(command["description_localizations"]) == set(TRANSLATED), name
+                for option in command.get("options") or []:
+                    assert set(option["name_localizations"]) == set(TRANSLATED), f"{name} {option['name']}"
+                    assert set(option["description_localizations"]) == set(TRANSLATED), f"{name} {option['name']}"
+        safety = next(option for option in imagine["options"] if option["name"] == "safety")
+        assert [choice["name_localizations"]["fr"] for choice in safety["choices"]] == [
+            "0 · stricte",
+            "1 · modérée",
+            "2 · équilibrée (par défaut)",
+        ]
+        assert commands[("Edit image", 3)]["name_localizations"]["de"] == "Bild bearbeiten"
+        settings = commands[("settings", 1)]
+        daily = next(sub for sub in settings["options"] if sub["name"] == "daily-limit")
+        assert daily["name_localizations"]["es-ES"] == "límite-diario"
+
+
+def _english_keys(command: dict, qualified: str) -> list[tuple[str, str]]:
+    """(catalogue key, what the bot registered in English) for a command, its subcommands and options."""
+    slug = qualified.replace(" ", "-").replace("_", "-")
+    pairs = [(f"cmd-{slug}", command["name"]), (f"cmd-{slug}-desc", command["description"])]
+    for option in command.get("options") or []:
+        if option["type"] in (1, 2):
+            pairs += _english_keys(option, f"{qualified} {option['name']}")
+        else:
+            key = f"opt-{slug}-{option['name'].replace('_', '-')}"
+            pairs += [(key, option["name"]), (f"{key}-desc", option["description"])]
+    return pairs
+
+
+async def test_the_english_catalogue_is_what_the_commands_declare(tmp_path: Path) -> None:
+    # Every command, option and description the bot registers has its key, so no language silently lacks one.
+    async with world_for(tmp_path) as world:
+        for command in _registered(world):
+            if command["type"] != 1:
+                assert lookup(ENGLISH, "menu-" + command["name"].lower().replace(" ", "-")) == command["name"]
+                continue
+            for key, registered in _english_keys(command, command["name"]):
+                assert lookup(ENGLISH, key) == registered, key
+
+
+async def test_a_french_user_gets_french_progress_card_and_refusals(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=ONE_A_DAY) as world:
+        interaction = await world.slash("imagine", {"prompt": "un renard roux dans la neige"}, locale="fr")
+        message = await world.finished(interaction)
+
+        progress = _progress(message)
+        assert any(text.startswith("**Création** · pro · 16:9") for text in progress), progress
+        assert any("⏳ En file d'attente" in text or "🎨 Génération en cours" in text for text in progress), progress
+        text = message.text
+        assert "un renard roux dans la neige" in text  # prompts are sent and shown as typed, never translated
+        assert "enrichissement désactivé · sécurité 2 (équilibrée) · traduction activée" in text
+        assert "sans filigrane" in text and f"demandée par <@{world.user['id']}>" in text
+        assert "Tâche " in text and "Job " not in text
+        assert _labels(message) == ["Relancer", "Modifier", "Supprimer"]
+        assert world.api.submits[0]["input"]["prompt"] == "un renard roux dans la neige"
+
+        refused = await _refusal(world, await world.slash("imagine", {"prompt": "encore"}, locale="fr"))
+        assert refused.startswith("Vous avez utilisé votre image du jour sur ce serveur."), refused
+        assert "Rien n'a été facturé." in refused
+
+
+async def test_a_french_user_gets_a_french_failure(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        world.api.outcome(lambda body: ("failed", "MODEL_UNAVAILABLE", "down"))
+        failed = await world.finished(await world.slash("imagine", {"prompt": "un chat"}, locale="fr"))
+        [embed] = failed.embeds
+        assert embed["title"] == "Impossible de créer cette image"
+        assert embed["description"].startswith("Le modèle est indisponible pour le moment.")
+        assert "**Rien ne vous a été facturé**" in embed["description"]
+        assert _labels(failed) == ["Réessayer", "Masquer"]
+
+
+async def test_an_unknown_locale_gets_english(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env=ONE_A_DAY) as world:
+        message = await world.finished(await world.slash("imagine", {"prompt": "a fox"}, locale="ko"))
+        assert any(text.startswith("**Imagining** · pro · 16:9") for text in _progress(message))
+        assert "upsampling off · safety 2 (balanced) · translation on" in message.text
+        assert _labels(message) == ["Re-roll", "Edit", "Delete"]
+        refused = await _refusal(world, await world.slash("imagine", {"prompt": "again"}, locale="ko"))
+        assert refused.startswith("You've used your one image for today in this server."), refused
+
+
+async def test_a_resumed_job_keeps_its_requesters_language(tmp_path: Path) -> None:
+    async with world_for(tmp_path, api_options={"generation_time": 0.3}) as world:
+        interaction = await world.slash("imagine", {"prompt": "ein Leuchtturm"}, locale="de")
+        for _ in range(500):  # the job is recorded with its placeholder, then this process dies under it
+            jobs = await world.bot.storage.jobs_in_states(ACTIVE_STATES)
+            if jobs and jobs[0].message_id is not None:
+                break
+            await asyncio.sleep(0.01)
+        await world.kill()
+        await world.start_again()
+        message = await world.finished(interaction)
+        job = await job_by_message(world.bot.storage, message.id)
+        assert job is not None and job.locale == "de"
+        assert "angefordert von" in message.text and _labels(message) == ["Neu würfeln", "Bearbeiten", "Löschen"]
+        assert "angefordert von" in str(final_edit(message))
+
+
+async def test_replies_to_mentions_use_the_servers_preferred_locale(tmp_path: Path) -> None:
+    def japanese(discord, guild) -> None:
+        guild.preferred_locale = "ja"
+
+    async with world_for(tmp_path, prepare=japanese) as world:
+        request = await world.discord.post_message(world.channel, world.user, "", mention_bot=True)
+        answer = await reply_result(world, request)
+        assert answer.content.startswith("メンションのあとに、してほしいことを書いてください。"), answer.content
+        request = await world.discord.post_message(world.channel, world.user, "夕暮れの灯台", mention_bot=True)
+        result = await reply_result(world, request)
+        assert _labels(result) == ["再生成", "編集", "削除"] and "リクエスト:" in result.text
+        assert world.api.submits[0]["input"]["prompt"] == "夕暮れの灯台"
+
+
+async def test_the_welcome_is_in_the_servers_preferred_locale(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        joined = world.discord.add_guild(name="Serveur", system_channel=True, preferred_locale="fr")
+        channel = joined.channels[0]
+        await world.discord.wait_for(lambda: bool(world.discord.channel_messages(channel)))
+        (welcome,) = world.discord.channel_messages(channel)
+        text = welcome.text
+        assert "Merci de m'avoir ajouté !" in text and "25 images par jour" in text and "/imaginer" in text
