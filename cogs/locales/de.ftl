@@ -15,7 +15,7 @@ opt-imagine-format-desc = Dateiformat des Ergebnisses (Standard jpeg)
 opt-imagine-upsample = anreichern
 opt-imagine-upsample-desc = Das Modell deinen Prompt zuerst anreichern lassen
 opt-imagine-safety = sicherheit
-opt-imagine-safety-desc = Inhaltsmoderation: 0 streng … 2 ausgewogen
+opt-imagine-safety-desc = Inhaltsmoderation: 0 streng … 2 ausgewogen (Standard: das Höchste, was dieser Kanal erlaubt)
 cmd-edit = bearbeiten
 cmd-edit-desc = Ein Bild mit einer Anweisung verändern, mit FLUX Kontext.
 opt-edit-image = bild
@@ -34,7 +34,7 @@ opt-edit-safety = { opt-imagine-safety }
 opt-edit-safety-desc = { opt-imagine-safety-desc }
 choice-0 = 0 · streng
 choice-1 = 1 · moderat
-choice-2 = 2 · ausgewogen (Standard)
+choice-2 = 2 · ausgewogen
 menu-edit-image = Bild bearbeiten
 cmd-help = hilfe
 cmd-help-desc = Was dieser Bot kann, seine Befehle, Prompt-Tipps, dein Kontingent und die Preise.
@@ -260,7 +260,7 @@ help-title = FLUX Kontext: Hilfe
 help-about = Ich erstelle und verändere Bilder mit dem Modell **FLUX Kontext** von Black Forest Labs: Beschreib ein Bild und ich zeichne es, oder zeig mir ein Bild und sag, was sich ändern soll. Bearbeitungen lassen sich verketten: Bearbeite ein Ergebnis immer wieder, ohne dass es abdriftet.
 help-commands-title = Befehle
 help-commands =
-    `/generieren prompt` · ein Bild machen (Optionen: Seitenverhältnis, Modus, Format, Anreicherung, Sicherheit)
+    `/generieren prompt` · ein Bild machen (Optionen: Seitenverhältnis, Modus, Format, Anreicherung, Sicherheit, Anzahl: bis zu 4)
     `/bearbeiten bild prompt` · ein hochgeladenes Bild verändern
     { "**" }@{ $name } Anweisung** als Antwort auf ein Bild · dieses Bild bearbeiten (ohne Bild: eines machen)
     { "**" }Apps → Bild bearbeiten** bei jeder Nachricht · ein Bild darin bearbeiten
@@ -303,7 +303,9 @@ welcome-limits =
     `/einstellungen tageslimit` · Bilder pro Mitglied und Tag (0 schaltet die Erzeugung ab)
     `/einstellungen tagesbudget` · `/einstellungen monatsbudget` · die Ausgaben des Servers in USD
     `/einstellungen rolle` · das eigene Tageslimit einer Rolle · `/einstellungen max-modus` · max erlauben
-    `/einstellungen kanäle` · wo ich genutzt werden darf · `/einstellungen zeigen` · alles · `/nutzung` · die Ausgaben
+    `/einstellungen kanäle` · wo ich genutzt werden darf · `/einstellungen stapel` · Bilder pro Anfrage
+    `/einstellungen pings` · ein Ping, wenn ein Bild fertig ist · `/einstellungen sicherheit` · die Sicherheitsgrenze
+    `/einstellungen zeigen` · alles · `/nutzung` · die Ausgaben
 welcome-no-caps = noch ist kein Ausgabenlimit für den Server gesetzt
 welcome-cap-day = der Server darf { $day } pro Tag ausgeben
 welcome-cap-month = der Server darf { $month } pro Monat ausgeben
@@ -417,3 +419,77 @@ invalid-link-refused = Das Bild unter diesem Link kann ich nicht verwenden. Verl
 settings-refused = Einstellung abgelehnt: { $reason }
 setting-role-limit = Das Tageslimit einer Rolle muss eine ganze Zahl von 0 bis { $max } sein, oder unbegrenzt.
 setting-channels-too-many = Höchstens { $max } Kanäle können erlaubt werden; lass die Liste leer, um alle zu erlauben.
+
+## Stapel, Sicherheit pro Kanal, persönliche Nutzung und Pings
+
+opt-imagine-count = anzahl
+opt-imagine-count-desc = Wie viele Bilder, 1-4 (jedes wird berechnet; der Server kann weniger erlauben)
+opt-edit-count = { opt-imagine-count }
+opt-edit-count-desc = { opt-imagine-count-desc }
+cmd-settings-batch = stapel
+cmd-settings-batch-desc = Lege fest, wie viele Bilder ein /generieren oder /bearbeiten anfragen darf (jedes wird berechnet).
+opt-settings-batch-images = bilder
+opt-settings-batch-images-desc = Höchstzahl Bilder pro Anfrage (1-4); leer lassen für den Standard
+cmd-settings-safety = sicherheit
+cmd-settings-safety-desc = Begrenze, wie freizügig die Bildsicherheit auf diesem Server und in altersbeschränkten Kanälen ist.
+opt-settings-safety-level = stufe
+opt-settings-safety-level-desc = Die freizügigste Stufe, die Mitglieder hier nutzen dürfen; höhere Anfragen werden gesenkt
+opt-settings-safety-age-restricted = altersbeschränkt
+opt-settings-safety-age-restricted-desc = Die freizügigste Stufe (2) nur, und immer, in altersbeschränkten Kanälen erlauben
+cmd-settings-pings = pings
+cmd-settings-pings-desc = Wähle, ob Mitglieder angepingt werden, wenn ihr Bild fertig ist.
+opt-settings-pings-on = an
+opt-settings-pings-on-desc = An: Ein fertiges Bild kommt als neue Nachricht, die den Anfragenden anpingt; aus: kein Ping
+card-safety-lowered = , gesenkt von { $level } ({ $name }): das Höchste, was hier erlaubt ist
+progress-imagine-batch = Erzeuge { $count } Bilder
+progress-edit-batch = Bearbeite { $count } Bilder
+progress-done = { $state } · { $done } von { $total } fertig
+# Der eingeklappte Platzhalter: „✅ <dies> <Link zum Ergebnis> · Prompt“ (✅ und Link fügt der Bot hinzu).
+ping-ready = Fertig:
+batch-facts = 🖼️ { $made } von { $size } Bildern · ⏱️ { $seconds } s · 💵 { $cost } · angefordert von <@{ $user }>
+batch-image-failed = ⚠️ **Bild { $number } ist fehlgeschlagen**: { $reason }
+batch-failed-not-charged = { $count ->
+        [one] Das fehlgeschlagene Bild wurde dir nicht berechnet.
+       *[other] Die { $count } fehlgeschlagenen Bilder wurden dir nicht berechnet.
+    }
+batch-image-too-large = Bild { $number } ist zu groß zum Hochladen, deshalb hier ein Link (er läuft nach einer Weile ab): { $url }
+batch-image-alt = Bild { $number }: { $prompt }
+batch-image-gone = Bild { $number } ist nicht mehr in dieser Nachricht, es gibt also nichts zu bearbeiten.
+button-reroll-all = Alle neu würfeln
+button-edit-n = Bearbeiten { $number }
+button-reroll-n = Neu würfeln { $number }
+invalid-batch-limit = Dieser Server erlaubt bis zu { $limit ->
+        [one] { $limit } Bild
+       *[other] { $limit } Bilder
+    } pro Anfrage; du hast { $count } angefragt. Es wurde nichts berechnet.
+quota-batch-daily = Diese Anfrage ist für { $images } Bilder, aber du hast heute auf diesem Server nur noch { $remaining ->
+        [one] { $remaining } Bild
+       *[other] { $remaining } Bilder
+    } übrig (von { $limit }). Frag nach { $remaining } oder weniger, oder { $when } nach mehr.
+quota-guild-daily-left-batch = Dieser Server hat { $used } seines täglichen Bildbudgets von { $cap } verbraucht; { $left } sind übrig und dieser Stapel von { $images } Bildern kostet { $needed }. Das Budget wird { $when } zurückgesetzt.
+quota-guild-monthly-left-batch = Dieser Server hat { $used } seines monatlichen Bildbudgets von { $cap } verbraucht; { $left } sind übrig und dieser Stapel von { $images } Bildern kostet { $needed }. Das Budget wird { $when } zurückgesetzt.
+personal-limit-reached = { $limit ->
+        [one] Du hast dein eines persönliches Bild für heute genutzt
+       *[other] Du hast alle { $limit } persönlichen Bilder für heute genutzt
+    } (außerhalb von Servern, die mich hinzugefügt haben, bekommt jeder { $limit } am Tag). Du kannst { $when } wieder welche machen.
+personal-generation-off = Der Betreiber des Bots hat die Bilderzeugung außerhalb von Servern, die den Bot hinzugefügt haben, abgeschaltet.
+personal-long-job = Discord lässt mich diese Nachricht 15 Minuten lang aktualisieren. Dauert dein Bild länger, schicke ich es dir per DM; sind deine DMs geschlossen, wartet es in `/verlauf` auf dich.
+personal-by-dm = Dein Bild (Auftrag `{ $job }`) hat länger gedauert als die 15 Minuten, die Discord mir zum Antworten gibt, deshalb kommt es hier per DM.
+personal-nothing-kept = Ich kann Auftrag `{ $job }` nicht zurückholen: Er wurde dort gezeigt, wo ich nicht lesen kann (eine Gruppen-DM oder ein Server ohne mich), und die Kopie des Bilddienstes ist abgelaufen.
+dm-help-intro = Ich mache Bilder mit Slash-Befehlen, auch hier: Probier `/generieren` in dieser DM. Das kann ich:
+history-yours-personal = Deine Bilder außerhalb von Servern, die mich hinzugefügt haben (DMs, Gruppen-DMs, andere Server)
+history-theirs-personal = Bilder von <@{ $user }> außerhalb von Servern, die mich hinzugefügt haben (DMs, Gruppen-DMs, andere Server)
+show-not-found-personal = Ich habe außerhalb von Servern, die mich hinzugefügt haben (DMs, Gruppen-DMs, andere Server), kein Bild mit der Auftrags-ID { $job }. `/verlauf` listet deine auf.
+quota-where = Wo das gilt
+quota-personal-note = Das ist dein persönliches Tageslimit: Es gilt in DMs, Gruppen-DMs und auf Servern, die mich nicht hinzugefügt haben. Auf einem Server, der mich hinzugefügt hat, gelten dessen Limits.
+settings-images-per-request = Bilder pro Anfrage
+settings-up-to = bis zu { $count }
+settings-safety = Sicherheit
+settings-safety-at-most = höchstens { $level } ({ $name })
+settings-safety-age-restricted = ; { $level } ({ $name }) nur in altersbeschränkten Kanälen
+settings-pings = Ping, wenn fertig
+settings-pings-on = an: eine neue Nachricht pingt den Anfragenden
+settings-pings-off = aus: an Ort und Stelle gezeigt, kein Ping
+settings-batch-title = Bilder pro Anfrage aktualisiert
+settings-safety-title = Sicherheit aktualisiert
+settings-pings-title = Pings aktualisiert

@@ -17,7 +17,7 @@ opt-imagine-format-desc = File format of the result (default jpeg)
 opt-imagine-upsample = upsample
 opt-imagine-upsample-desc = Let the model enrich your prompt first
 opt-imagine-safety = safety
-opt-imagine-safety-desc = Content moderation: 0 strict … 2 balanced
+opt-imagine-safety-desc = Content moderation: 0 strict … 2 balanced (default: the most this channel allows)
 cmd-edit = edit
 cmd-edit-desc = Change an image with an instruction, using FLUX Kontext.
 opt-edit-image = image
@@ -36,7 +36,7 @@ opt-edit-safety = { opt-imagine-safety }
 opt-edit-safety-desc = { opt-imagine-safety-desc }
 choice-0 = 0 · strict
 choice-1 = 1 · moderate
-choice-2 = 2 · balanced (default)
+choice-2 = 2 · balanced
 menu-edit-image = Edit image
 cmd-help = help
 cmd-help-desc = What this bot does, its commands, prompt tips, your quota and the prices.
@@ -262,7 +262,7 @@ help-title = FLUX Kontext: help
 help-about = I make and change images with Black Forest Labs' **FLUX Kontext** model: describe a picture and I draw it, or point me at an image and say what to change. Edits chain: edit a result again and again with little drift.
 help-commands-title = Commands
 help-commands =
-    `/imagine prompt` · make an image (options: aspect ratio, mode, format, upsampling, safety)
+    `/imagine prompt` · make an image (options: aspect ratio, mode, format, upsampling, safety, count: up to 4)
     `/edit image prompt` · change an image you upload
     { "**" }@{ $name } instruction** as a reply to an image · edit that image (with no image: make one)
     { "**" }Apps → Edit image** on any message · edit an image in it
@@ -308,7 +308,9 @@ welcome-limits =
     `/settings daily-limit` · images per member per day (0 turns generation off)
     `/settings daily-cap` · `/settings monthly-cap` · the server's spend in USD
     `/settings role` · a role's own daily limit · `/settings max-mode` · allow max
-    `/settings channels` · where I may be used · `/settings show` · all of it · `/usage` · the spend
+    `/settings channels` · where I may be used · `/settings batch` · images per request
+    `/settings pings` · a ping when an image is ready · `/settings safety` · the safety limit
+    `/settings show` · all of it · `/usage` · the spend
 welcome-no-caps = no server spend cap is set yet
 welcome-cap-day = the server may spend { $day } per day
 welcome-cap-month = the server may spend { $month } per month
@@ -422,3 +424,77 @@ invalid-link-refused = I can't use the image at that link. Link a JPEG, PNG or W
 settings-refused = { $reason }
 setting-role-limit = A role's daily image limit must be a whole number from 0 to { $max }, or unlimited.
 setting-channels-too-many = At most { $max } channels can be allowed; leave the list empty to allow every one.
+
+## Batches, safety per channel, personal use and pings
+
+opt-imagine-count = count
+opt-imagine-count-desc = How many images to make, 1-4 (each is charged; the server may allow fewer)
+opt-edit-count = { opt-imagine-count }
+opt-edit-count-desc = { opt-imagine-count-desc }
+cmd-settings-batch = batch
+cmd-settings-batch-desc = Set how many images one /imagine or /edit may ask for (each is charged).
+opt-settings-batch-images = images
+opt-settings-batch-images-desc = Most images one request may ask for (1-4); leave empty for the default
+cmd-settings-safety = safety
+cmd-settings-safety-desc = Limit how permissive image safety may be in this server, and in its age-restricted channels.
+opt-settings-safety-level = level
+opt-settings-safety-level-desc = The most permissive safety level members may use here; higher requests are lowered to it
+opt-settings-safety-age-restricted = age_restricted
+opt-settings-safety-age-restricted-desc = Allow the most permissive level (2) only, and always, in age-restricted channels
+cmd-settings-pings = pings
+cmd-settings-pings-desc = Choose whether members are pinged when their image is ready.
+opt-settings-pings-on = on
+opt-settings-pings-on-desc = On: a finished image comes as a new message that pings its requester; off: no ping
+card-safety-lowered = , lowered from { $level } ({ $name }): the most allowed here
+progress-imagine-batch = Imagining { $count } images
+progress-edit-batch = Editing { $count } images
+progress-done = { $state } · { $done } of { $total } done
+# The collapsed placeholder: "✅ <this> <link to the result> · prompt" (the ✅ and the link are added by the bot).
+ping-ready = Ready:
+batch-facts = 🖼️ { $made } of { $size } images · ⏱️ { $seconds } s · 💵 { $cost } · requested by <@{ $user }>
+batch-image-failed = ⚠️ **Image { $number } failed**: { $reason }
+batch-failed-not-charged = { $count ->
+        [one] You were not charged for the 1 failed image.
+       *[other] You were not charged for the { $count } failed images.
+    }
+batch-image-too-large = Image { $number } is too large to upload here, so here is a link (it expires after a while): { $url }
+batch-image-alt = Image { $number }: { $prompt }
+batch-image-gone = Image { $number } is no longer on this message, so there is nothing to edit.
+button-reroll-all = Re-roll all
+button-edit-n = Edit { $number }
+button-reroll-n = Re-roll { $number }
+invalid-batch-limit = This server allows up to { $limit ->
+        [one] 1 image
+       *[other] { $limit } images
+    } per request; you asked for { $count }. Nothing was charged.
+quota-batch-daily = This request is for { $images } images, but you have only { $remaining ->
+        [one] 1 image
+       *[other] { $remaining } images
+    } left today in this server (of { $limit }). Ask for { $remaining } or fewer, or for more { $when }.
+quota-guild-daily-left-batch = This server has used { $used } of its { $cap } daily image budget; { $left } is left and this batch of { $images } images costs { $needed }. The budget resets { $when }.
+quota-guild-monthly-left-batch = This server has used { $used } of its { $cap } monthly image budget; { $left } is left and this batch of { $images } images costs { $needed }. The budget resets { $when }.
+personal-limit-reached = { $limit ->
+        [one] You've used your one personal image
+       *[other] You've used all { $limit } of your personal images
+    } for today (outside servers that added me, everyone gets { $limit } a day). You can make more { $when }.
+personal-generation-off = The bot's owner has turned image making off outside servers that added the bot.
+personal-long-job = Discord lets me update this message for 15 minutes. If your image takes longer, I'll send it to you by DM; if your DMs are closed, it waits for you in `/history`.
+personal-by-dm = Your image (job `{ $job }`) took longer than the 15 minutes Discord gives me to answer where you asked, so here it is by DM.
+personal-nothing-kept = I can't bring job `{ $job }` back: it was shown where I can't read it (a group DM or a server without me), and the image service's copy has expired.
+dm-help-intro = I make images from slash commands, here too: try `/imagine` in this DM. Here is what I can do.
+history-yours-personal = Your images outside servers that added me (DMs, group DMs, other servers)
+history-theirs-personal = Images by <@{ $user }> outside servers that added me (DMs, group DMs, other servers)
+show-not-found-personal = I have no image with job id { $job } outside servers that added me (DMs, group DMs, other servers). `/history` lists yours.
+quota-where = Where this applies
+quota-personal-note = This is your personal daily limit: it applies in DMs, group DMs and servers that haven't added me. In a server that added me, that server's limits apply.
+settings-images-per-request = Images per request
+settings-up-to = up to { $count }
+settings-safety = Safety
+settings-safety-at-most = at most { $level } ({ $name })
+settings-safety-age-restricted = ; { $level } ({ $name }) in age-restricted channels only
+settings-pings = Ping when ready
+settings-pings-on = on: a new message pings the requester
+settings-pings-off = off: shown in place, no ping
+settings-batch-title = Images per request updated
+settings-safety-title = Safety updated
+settings-pings-title = Pings updated

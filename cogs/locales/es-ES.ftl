@@ -16,7 +16,7 @@ opt-imagine-format-desc = Formato de archivo del resultado (jpeg por defecto)
 opt-imagine-upsample = enriquecer
 opt-imagine-upsample-desc = Deja que el modelo enriquezca antes tu prompt
 opt-imagine-safety = seguridad
-opt-imagine-safety-desc = Moderación de contenido: 0 estricta … 2 equilibrada
+opt-imagine-safety-desc = Moderación: 0 estricta … 2 equilibrada (por defecto: lo máximo que permite este canal)
 cmd-edit = editar
 cmd-edit-desc = Cambia una imagen con una instrucción, usando FLUX Kontext.
 opt-edit-image = imagen
@@ -35,7 +35,7 @@ opt-edit-safety = { opt-imagine-safety }
 opt-edit-safety-desc = { opt-imagine-safety-desc }
 choice-0 = 0 · estricta
 choice-1 = 1 · moderada
-choice-2 = 2 · equilibrada (por defecto)
+choice-2 = 2 · equilibrada
 menu-edit-image = Editar imagen
 cmd-help = ayuda
 cmd-help-desc = Qué hace este bot, sus comandos, consejos de prompt, tu cuota y los precios.
@@ -261,7 +261,7 @@ help-title = FLUX Kontext: ayuda
 help-about = Creo y modifico imágenes con el modelo **FLUX Kontext** de Black Forest Labs: describe una imagen y la dibujo, o muéstrame una imagen y dime qué cambiar. Las ediciones se encadenan: edita un resultado una y otra vez sin que se desvíe.
 help-commands-title = Comandos
 help-commands =
-    `/imaginar prompt` · crear una imagen (opciones: proporción, modo, formato, enriquecimiento, seguridad)
+    `/imaginar prompt` · crear una imagen (opciones: proporción, modo, formato, enriquecimiento, seguridad, cantidad: hasta 4)
     `/editar imagen prompt` · cambiar una imagen que subas
     { "**" }@{ $name } instrucción** como respuesta a una imagen · editar esa imagen (sin imagen: crear una)
     { "**" }Aplicaciones → Editar imagen** en cualquier mensaje · editar una imagen de él
@@ -304,7 +304,9 @@ welcome-limits =
     `/ajustes límite-diario` · imágenes por miembro y día (0 desactiva la generación)
     `/ajustes tope-diario` · `/ajustes tope-mensual` · el gasto del servidor en USD
     `/ajustes rol` · el límite diario propio de un rol · `/ajustes modo-max` · permitir max
-    `/ajustes canales` · dónde se me puede usar · `/ajustes mostrar` · todo · `/consumo` · el gasto
+    `/ajustes canales` · dónde se me puede usar · `/ajustes lote` · imágenes por petición
+    `/ajustes menciones` · una mención cuando una imagen está lista · `/ajustes seguridad` · el límite de seguridad
+    `/ajustes mostrar` · todo · `/consumo` · el gasto
 welcome-no-caps = aún no hay ningún tope de gasto para el servidor
 welcome-cap-day = el servidor puede gastar { $day } al día
 welcome-cap-month = el servidor puede gastar { $month } al mes
@@ -418,3 +420,77 @@ invalid-link-refused = No puedo usar la imagen de ese enlace. Enlaza una imagen 
 settings-refused = Ajuste rechazado: { $reason }
 setting-role-limit = El límite diario de un rol debe ser un número entero de 0 a { $max }, o ilimitado.
 setting-channels-too-many = Se pueden permitir como máximo { $max } canales; deja la lista vacía para permitirlos todos.
+
+## Lotes, seguridad por canal, uso personal y menciones
+
+opt-imagine-count = cantidad
+opt-imagine-count-desc = Cuántas imágenes crear, de 1 a 4 (cada una se cobra; el servidor puede permitir menos)
+opt-edit-count = { opt-imagine-count }
+opt-edit-count-desc = { opt-imagine-count-desc }
+cmd-settings-batch = lote
+cmd-settings-batch-desc = Fija cuántas imágenes puede pedir un /imaginar o /editar (cada una se cobra).
+opt-settings-batch-images = imágenes
+opt-settings-batch-images-desc = Máximo de imágenes por petición (1-4); déjalo vacío para el valor por defecto
+cmd-settings-safety = seguridad
+cmd-settings-safety-desc = Limita cuán permisiva es la seguridad aquí y en los canales con restricción de edad.
+opt-settings-safety-level = nivel
+opt-settings-safety-level-desc = El nivel más permisivo que se puede usar aquí; las peticiones más altas se bajan a él
+opt-settings-safety-age-restricted = restricción_edad
+opt-settings-safety-age-restricted-desc = Permitir el nivel más permisivo (2) solo, y siempre, en canales con restricción de edad
+cmd-settings-pings = menciones
+cmd-settings-pings-desc = Elige si se menciona a los miembros cuando su imagen está lista.
+opt-settings-pings-on = activado
+opt-settings-pings-on-desc = Activado: la imagen llega en un mensaje nuevo que menciona a quien la pidió; si no, sin mención
+card-safety-lowered = , bajada desde { $level } ({ $name }): lo máximo permitido aquí
+progress-imagine-batch = Imaginando { $count } imágenes
+progress-edit-batch = Editando { $count } imágenes
+progress-done = { $state } · { $done } de { $total } listas
+# El mensaje de espera plegado: «✅ <esto> <enlace al resultado> · prompt» (el ✅ y el enlace los añade el bot).
+ping-ready = Lista:
+batch-facts = 🖼️ { $made } de { $size } imágenes · ⏱️ { $seconds } s · 💵 { $cost } · pedidas por <@{ $user }>
+batch-image-failed = ⚠️ **La imagen { $number } ha fallado**: { $reason }
+batch-failed-not-charged = { $count ->
+        [one] No se te ha cobrado la imagen que ha fallado.
+       *[other] No se te han cobrado las { $count } imágenes que han fallado.
+    }
+batch-image-too-large = La imagen { $number } es demasiado grande para subirla aquí, así que aquí tienes un enlace (caduca al cabo de un tiempo): { $url }
+batch-image-alt = Imagen { $number }: { $prompt }
+batch-image-gone = La imagen { $number } ya no está en este mensaje, así que no hay nada que editar.
+button-reroll-all = Repetir todas
+button-edit-n = Editar { $number }
+button-reroll-n = Repetir { $number }
+invalid-batch-limit = Este servidor permite hasta { $limit ->
+        [one] { $limit } imagen
+       *[other] { $limit } imágenes
+    } por petición; has pedido { $count }. No se ha cobrado nada.
+quota-batch-daily = Esta petición es de { $images } imágenes, pero hoy solo te { $remaining ->
+        [one] queda { $remaining } imagen
+       *[other] quedan { $remaining } imágenes
+    } en este servidor (de { $limit }). Pide { $remaining } o menos, o más { $when }.
+quota-guild-daily-left-batch = Este servidor ha usado { $used } de su presupuesto diario de imágenes de { $cap }; quedan { $left } y este lote de { $images } imágenes cuesta { $needed }. El presupuesto se reinicia { $when }.
+quota-guild-monthly-left-batch = Este servidor ha usado { $used } de su presupuesto mensual de imágenes de { $cap }; quedan { $left } y este lote de { $images } imágenes cuesta { $needed }. El presupuesto se reinicia { $when }.
+personal-limit-reached = { $limit ->
+        [one] Ya has usado tu imagen personal de hoy
+       *[other] Ya has usado tus { $limit } imágenes personales de hoy
+    } (fuera de los servidores que me han añadido, cada persona tiene { $limit } al día). Podrás crear más { $when }.
+personal-generation-off = El propietario del bot ha desactivado la creación de imágenes fuera de los servidores que han añadido el bot.
+personal-long-job = Discord me deja actualizar este mensaje durante 15 minutos. Si tu imagen tarda más, te la enviaré por mensaje directo; si tienes los mensajes directos cerrados, te esperará en `/historial`.
+personal-by-dm = Tu imagen (trabajo `{ $job }`) ha tardado más de los 15 minutos que Discord me da para responder donde la pediste, así que aquí la tienes por mensaje directo.
+personal-nothing-kept = No puedo recuperar el trabajo `{ $job }`: se mostró donde no puedo leer (un grupo privado o un servidor sin mí) y la copia del servicio de imágenes ha caducado.
+dm-help-intro = Creo imágenes con comandos de barra, también aquí: prueba `/imaginar` en este chat. Esto es lo que puedo hacer.
+history-yours-personal = Tus imágenes fuera de los servidores que me han añadido (mensajes directos, grupos, otros servidores)
+history-theirs-personal = Imágenes de <@{ $user }> fuera de los servidores que me han añadido (mensajes directos, grupos, otros servidores)
+show-not-found-personal = No tengo ninguna imagen con el id de trabajo { $job } fuera de los servidores que me han añadido (mensajes directos, grupos, otros servidores). `/historial` enumera las tuyas.
+quota-where = Dónde se aplica
+quota-personal-note = Este es tu límite diario personal: se aplica en mensajes directos, grupos y servidores que no me han añadido. En un servidor que me ha añadido se aplican los límites de ese servidor.
+settings-images-per-request = Imágenes por petición
+settings-up-to = hasta { $count }
+settings-safety = Seguridad
+settings-safety-at-most = como máximo { $level } ({ $name })
+settings-safety-age-restricted = ; { $level } ({ $name }) solo en canales con restricción de edad
+settings-pings = Mención al terminar
+settings-pings-on = activada: un mensaje nuevo menciona a quien la pidió
+settings-pings-off = desactivada: se muestra en su sitio, sin mención
+settings-batch-title = Imágenes por petición actualizadas
+settings-safety-title = Seguridad actualizada
+settings-pings-title = Menciones actualizadas

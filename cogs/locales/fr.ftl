@@ -16,7 +16,7 @@ opt-imagine-format-desc = Format de fichier du résultat (jpeg par défaut)
 opt-imagine-upsample = enrichir
 opt-imagine-upsample-desc = Laisser le modèle enrichir d'abord votre prompt
 opt-imagine-safety = sécurité
-opt-imagine-safety-desc = Modération du contenu : 0 stricte … 2 équilibrée
+opt-imagine-safety-desc = Modération : 0 stricte … 2 équilibrée (par défaut : le maximum permis dans ce salon)
 cmd-edit = modifier
 cmd-edit-desc = Modifier une image avec une consigne, grâce à FLUX Kontext.
 opt-edit-image = image
@@ -35,7 +35,7 @@ opt-edit-safety = { opt-imagine-safety }
 opt-edit-safety-desc = { opt-imagine-safety-desc }
 choice-0 = 0 · stricte
 choice-1 = 1 · modérée
-choice-2 = 2 · équilibrée (par défaut)
+choice-2 = 2 · équilibrée
 menu-edit-image = Modifier l'image
 cmd-help = aide
 cmd-help-desc = Ce que fait ce bot, ses commandes, des conseils de prompt, votre quota et les prix.
@@ -261,7 +261,7 @@ help-title = FLUX Kontext : aide
 help-about = Je crée et modifie des images avec le modèle **FLUX Kontext** de Black Forest Labs : décrivez une image et je la dessine, ou montrez-moi une image et dites-moi quoi changer. Les modifications s'enchaînent : retouchez un résultat encore et encore sans qu'il dérive.
 help-commands-title = Commandes
 help-commands =
-    `/imaginer prompt` · créer une image (options : proportions, mode, format, enrichissement, sécurité)
+    `/imaginer prompt` · créer une image (options : proportions, mode, format, enrichissement, sécurité, nombre : jusqu'à 4)
     `/modifier image prompt` · modifier une image que vous envoyez
     { "**" }@{ $name } consigne** en réponse à une image · modifier cette image (sans image : en créer une)
     { "**" }Applications → Modifier l'image** sur n'importe quel message · modifier une de ses images
@@ -307,7 +307,9 @@ welcome-limits =
     `/réglages limite-quotidienne` · images par membre et par jour (0 désactive la génération)
     `/réglages plafond-quotidien` · `/réglages plafond-mensuel` · les dépenses du serveur en USD
     `/réglages rôle` · la limite quotidienne propre à un rôle · `/réglages mode-max` · autoriser max
-    `/réglages salons` · où je peux être utilisé · `/réglages afficher` · tout voir · `/consommation` · les dépenses
+    `/réglages salons` · où je peux être utilisé · `/réglages lot` · images par demande
+    `/réglages mentions` · une mention quand une image est prête · `/réglages sécurité` · la limite de sécurité
+    `/réglages afficher` · tout voir · `/consommation` · les dépenses
 welcome-no-caps = aucun plafond de dépenses n'est encore fixé pour le serveur
 welcome-cap-day = le serveur peut dépenser { $day } par jour
 welcome-cap-month = le serveur peut dépenser { $month } par mois
@@ -421,3 +423,74 @@ invalid-link-refused = Je ne peux pas utiliser l'image à ce lien. Donnez le lie
 settings-refused = Réglage refusé : { $reason }
 setting-role-limit = La limite quotidienne d'un rôle doit être un nombre entier de 0 à { $max }, ou illimitée.
 setting-channels-too-many = Au plus { $max } salons peuvent être autorisés ; laissez la liste vide pour les autoriser tous.
+
+## Lots, sécurité par salon, usage personnel et mentions
+
+opt-imagine-count = nombre
+opt-imagine-count-desc = Combien d'images créer, de 1 à 4 (chacune est facturée ; le serveur peut en permettre moins)
+opt-edit-count = { opt-imagine-count }
+opt-edit-count-desc = { opt-imagine-count-desc }
+cmd-settings-batch = lot
+cmd-settings-batch-desc = Fixer combien d'images un /imaginer ou /modifier peut demander (chacune est facturée).
+opt-settings-batch-images = images
+opt-settings-batch-images-desc = Nombre maximal d'images par demande (1 à 4) ; laissez vide pour la valeur par défaut
+cmd-settings-safety = sécurité
+cmd-settings-safety-desc = Limiter le niveau de sécurité permis sur ce serveur et dans ses salons soumis à une limite d'âge.
+opt-settings-safety-level = niveau
+opt-settings-safety-level-desc = Le niveau le plus permissif autorisé ici ; une demande plus haute y est ramenée
+opt-settings-safety-age-restricted = salons_limite_âge
+opt-settings-safety-age-restricted-desc = Permettre le niveau le plus permissif (2) seulement, et toujours, dans les salons limités par âge
+cmd-settings-pings = mentions
+cmd-settings-pings-desc = Choisir si les membres sont mentionnés quand leur image est prête.
+opt-settings-pings-on = activé
+opt-settings-pings-on-desc = Activé : une image terminée arrive dans un nouveau message qui mentionne son auteur
+card-safety-lowered = , abaissée depuis { $level } ({ $name }) : le maximum permis ici
+progress-imagine-batch = Création de { $count } images
+progress-edit-batch = Modification de { $count } images
+progress-done = { $state } · { $done } sur { $total } terminées
+# Le message d'attente replié : « ✅ <ceci> <lien vers le résultat> · prompt » (le ✅ et le lien sont ajoutés par le bot).
+ping-ready = Prête :
+batch-facts = 🖼️ { $made } images sur { $size } · ⏱️ { $seconds } s · 💵 { $cost } · demandées par <@{ $user }>
+batch-image-failed = ⚠️ **L'image { $number } a échoué** : { $reason }
+batch-failed-not-charged = { $count ->
+        [one] L'image qui a échoué ne vous a pas été facturée.
+       *[other] Les { $count } images qui ont échoué ne vous ont pas été facturées.
+    }
+batch-image-too-large = L'image { $number } est trop lourde pour être envoyée ici ; voici donc un lien (il expire au bout d'un moment) : { $url }
+batch-image-alt = Image { $number } : { $prompt }
+batch-image-gone = L'image { $number } n'est plus sur ce message : il n'y a rien à modifier.
+button-reroll-all = Tout relancer
+button-edit-n = Modifier { $number }
+button-reroll-n = Relancer { $number }
+invalid-batch-limit = Ce serveur permet jusqu'à { $limit ->
+        [one] { $limit } image
+       *[other] { $limit } images
+    } par demande ; vous en avez demandé { $count }. Rien n'a été facturé.
+quota-batch-daily = Cette demande porte sur { $images } images, mais il ne vous en reste que { $remaining } aujourd'hui sur ce serveur (sur { $limit }). Demandez-en { $remaining } ou moins, ou davantage { $when }.
+quota-guild-daily-left-batch = Ce serveur a utilisé { $used } de son budget d'images quotidien de { $cap } ; il reste { $left } et ce lot de { $images } images coûte { $needed }. Le budget sera réinitialisé { $when }.
+quota-guild-monthly-left-batch = Ce serveur a utilisé { $used } de son budget d'images mensuel de { $cap } ; il reste { $left } et ce lot de { $images } images coûte { $needed }. Le budget sera réinitialisé { $when }.
+personal-limit-reached = { $limit ->
+        [one] Vous avez utilisé votre image personnelle du jour
+       *[other] Vous avez utilisé vos { $limit } images personnelles du jour
+    } (en dehors des serveurs qui m'ont ajouté, chacun a droit à { $limit } par jour). Vous pourrez en créer d'autres { $when }.
+personal-generation-off = Le propriétaire du bot a désactivé la création d'images en dehors des serveurs qui ont ajouté le bot.
+personal-long-job = Discord me laisse mettre à jour ce message pendant 15 minutes. Si votre image prend plus de temps, je vous l'enverrai en message privé ; si vos messages privés sont fermés, elle vous attendra dans `/historique`.
+personal-by-dm = Votre image (tâche `{ $job }`) a pris plus que les 15 minutes que Discord me laisse pour répondre là où vous l'avez demandée : la voici donc en message privé.
+personal-nothing-kept = Je ne peux pas retrouver la tâche `{ $job }` : elle a été affichée là où je ne peux pas lire (un groupe privé ou un serveur sans moi), et la copie du service d'images a expiré.
+dm-help-intro = Je crée des images avec des commandes slash, ici aussi : essayez `/imaginer` dans cette conversation. Voici ce que je sais faire.
+history-yours-personal = Vos images en dehors des serveurs qui m'ont ajouté (messages privés, groupes, autres serveurs)
+history-theirs-personal = Images de <@{ $user }> en dehors des serveurs qui m'ont ajouté (messages privés, groupes, autres serveurs)
+show-not-found-personal = Je n'ai aucune image avec l'identifiant de tâche { $job } en dehors des serveurs qui m'ont ajouté (messages privés, groupes, autres serveurs). `/historique` liste les vôtres.
+quota-where = Où cela s'applique
+quota-personal-note = C'est votre limite quotidienne personnelle : elle s'applique en messages privés, dans les groupes et sur les serveurs qui ne m'ont pas ajouté. Sur un serveur qui m'a ajouté, ce sont les limites de ce serveur qui s'appliquent.
+settings-images-per-request = Images par demande
+settings-up-to = jusqu'à { $count }
+settings-safety = Sécurité
+settings-safety-at-most = au plus { $level } ({ $name })
+settings-safety-age-restricted = ; { $level } ({ $name }) seulement dans les salons soumis à une limite d'âge
+settings-pings = Mention quand c'est prêt
+settings-pings-on = activée : un nouveau message mentionne l'auteur de la demande
+settings-pings-off = désactivée : affichée sur place, sans mention
+settings-batch-title = Images par demande mises à jour
+settings-safety-title = Sécurité mise à jour
+settings-pings-title = Mentions mises à jour

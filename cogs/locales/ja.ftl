@@ -15,7 +15,7 @@ opt-imagine-format-desc = 結果のファイル形式(既定は jpeg)
 opt-imagine-upsample = プロンプト拡張
 opt-imagine-upsample-desc = 先にモデルにプロンプトを膨らませてもらう
 opt-imagine-safety = セーフティ
-opt-imagine-safety-desc = コンテンツのモデレーション:0 厳格 … 2 標準
+opt-imagine-safety-desc = コンテンツのモデレーション:0 厳格 … 2 標準(既定:このチャンネルで許可される上限)
 cmd-edit = 画像編集
 cmd-edit-desc = FLUX Kontext で、指示どおりに画像を変更します。
 opt-edit-image = 画像
@@ -34,7 +34,7 @@ opt-edit-safety = { opt-imagine-safety }
 opt-edit-safety-desc = { opt-imagine-safety-desc }
 choice-0 = 0 · 厳格
 choice-1 = 1 · 中程度
-choice-2 = 2 · 標準(既定)
+choice-2 = 2 · 標準
 menu-edit-image = 画像を編集
 cmd-help = ヘルプ
 cmd-help-desc = このボットでできること、コマンド、プロンプトのコツ、残り回数と料金。
@@ -250,7 +250,7 @@ help-title = FLUX Kontext:ヘルプ
 help-about = Black Forest Labs の **FLUX Kontext** モデルで画像を作ったり変えたりします。描きたいものを説明すれば描き、画像を示して変えたいことを言えば変更します。編集は重ねられます。結果を何度編集しても崩れにくいのが特長です。
 help-commands-title = コマンド
 help-commands =
-    `/画像生成 プロンプト` · 画像を作る(オプション:アスペクト比、モード、形式、プロンプト拡張、セーフティ)
+    `/画像生成 プロンプト` · 画像を作る(オプション:アスペクト比、モード、形式、プロンプト拡張、セーフティ、枚数:最大4)
     `/画像編集 画像 プロンプト` · アップロードした画像を変える
     画像への返信で { "**" }@{ $name } 指示** · その画像を編集(画像がなければ新しく作る)
     どのメッセージでも { "**" }アプリ → 画像を編集** · その中の画像を編集
@@ -284,7 +284,9 @@ welcome-limits =
     `/設定 1日の枚数` · メンバー1人あたり1日の枚数(0 で生成オフ)
     `/設定 1日の予算` · `/設定 月の予算` · サーバーの支出(USD)
     `/設定 ロール` · ロールごとの1日の上限 · `/設定 maxモード` · max を許可
-    `/設定 チャンネル` · 使える場所 · `/設定 表示` · すべての設定 · `/利用状況` · 支出
+    `/設定 チャンネル` · 使える場所 · `/設定 一括枚数` · 1回あたりの枚数
+    `/設定 通知` · 画像ができたときの通知 · `/設定 セーフティ` · セーフティの上限
+    `/設定 表示` · すべての設定 · `/利用状況` · 支出
 welcome-no-caps = サーバーの支出上限はまだ設定されていません
 welcome-cap-day = サーバーは1日 { $day } まで使えます
 welcome-cap-month = サーバーは1か月 { $month } まで使えます
@@ -389,3 +391,65 @@ invalid-link-refused = そのリンクの画像は使えません。誰でも開
 settings-refused = 設定を変更できません:{ $reason }
 setting-role-limit = ロールの1日の上限は 0 から { $max } までの整数か、無制限にしてください。
 setting-channels-too-many = 許可できるチャンネルは最大 { $max } 個です。すべて許可するにはリストを空にしてください。
+
+## まとめて生成、チャンネルごとのセーフティ、個人での利用、通知
+
+opt-imagine-count = 枚数
+opt-imagine-count-desc = 作る画像の枚数、1〜4(1枚ごとに課金。サーバーがより少なく制限することもあります)
+opt-edit-count = { opt-imagine-count }
+opt-edit-count-desc = { opt-imagine-count-desc }
+cmd-settings-batch = 一括枚数
+cmd-settings-batch-desc = 1回の /画像生成 や /画像編集 で頼める枚数を設定します(1枚ごとに課金)。
+opt-settings-batch-images = 枚数
+opt-settings-batch-images-desc = 1回のリクエストで頼める最大枚数(1〜4)。空欄で既定値
+cmd-settings-safety = セーフティ
+cmd-settings-safety-desc = このサーバーと年齢制限チャンネルで、セーフティをどこまで緩くできるかを制限します。
+opt-settings-safety-level = レベル
+opt-settings-safety-level-desc = ここで使える最も緩いレベル。それより上のリクエストはこのレベルに下げられます
+opt-settings-safety-age-restricted = 年齢制限
+opt-settings-safety-age-restricted-desc = 最も緩いレベル(2)を年齢制限チャンネルでのみ、常に許可する
+cmd-settings-pings = 通知
+cmd-settings-pings-desc = 画像ができたときにメンバーへ通知するかを選びます。
+opt-settings-pings-on = オン
+opt-settings-pings-on-desc = オン:完成した画像を、依頼した人をメンションする新しいメッセージで届けます。オフ:通知なし
+card-safety-lowered = (ここで許可される上限のため { $level }({ $name })から下げました)
+progress-imagine-batch = { $count } 枚を生成中
+progress-edit-batch = { $count } 枚を編集中
+progress-done = { $state } · { $total } 枚中 { $done } 枚完了
+# 折りたたんだ待機メッセージ:「✅ <これ> <結果へのリンク> · プロンプト」(✅ とリンクはボットが付けます)
+ping-ready = 完成:
+batch-facts = 🖼️ { $size } 枚中 { $made } 枚 · ⏱️ { $seconds } 秒 · 💵 { $cost } · リクエスト:<@{ $user }>
+batch-image-failed = ⚠️ **画像 { $number } は失敗しました**:{ $reason }
+batch-failed-not-charged = 失敗した { $count } 枚の画像は課金されていません。
+batch-image-too-large = 画像 { $number } は大きすぎてここにアップロードできないため、リンクを載せます(しばらくすると期限切れになります):{ $url }
+batch-image-alt = 画像 { $number }:{ $prompt }
+batch-image-gone = 画像 { $number } はもうこのメッセージにないため、編集するものがありません。
+button-reroll-all = すべて再生成
+button-edit-n = 編集 { $number }
+button-reroll-n = 再生成 { $number }
+invalid-batch-limit = このサーバーでは1回のリクエストで { $limit } 枚までです。{ $count } 枚が指定されました。何も課金されていません。
+quota-batch-daily = このリクエストは { $images } 枚ですが、このサーバーで今日残っているのは { $remaining } 枚です({ $limit } 枚中)。{ $remaining } 枚以下にするか、{ $when }にもう一度お試しください。
+quota-guild-daily-left-batch = このサーバーは1日の画像予算 { $cap } のうち { $used } を使いました。残りは { $left } で、この { $images } 枚のまとめて生成は { $needed } かかります。予算は{ $when }にリセットされます。
+quota-guild-monthly-left-batch = このサーバーは1か月の画像予算 { $cap } のうち { $used } を使いました。残りは { $left } で、この { $images } 枚のまとめて生成は { $needed } かかります。予算は{ $when }にリセットされます。
+personal-limit-reached = 今日の個人用の画像 { $limit } 枚をすべて使いました(私を追加したサーバー以外では、誰でも1日 { $limit } 枚です)。{ $when }にまた作れます。
+personal-generation-off = ボットの管理者が、ボットを追加したサーバー以外での画像生成をオフにしています。
+personal-long-job = Discord ではこのメッセージを更新できるのは15分間だけです。画像にそれ以上かかる場合は DM で送ります。DM を受け付けていない場合は `/履歴` で確認できます。
+personal-by-dm = あなたの画像(ジョブ `{ $job }`)は、Discord が返信に認める15分を過ぎたため、DM でお届けします。
+personal-nothing-kept = ジョブ `{ $job }` を呼び出せません。私が読めない場所(グループ DM や私のいないサーバー)で表示され、画像サービス側のコピーも期限切れです。
+dm-help-intro = ここでもスラッシュコマンドで画像を作れます。この DM で `/画像生成` を試してください。できることは次のとおりです。
+history-yours-personal = 私を追加したサーバー以外(DM、グループ DM、ほかのサーバー)でのあなたの画像
+history-theirs-personal = 私を追加したサーバー以外(DM、グループ DM、ほかのサーバー)での <@{ $user }> の画像
+show-not-found-personal = 私を追加したサーバー以外(DM、グループ DM、ほかのサーバー)には、ジョブ ID { $job } の画像がありません。`/履歴` であなたの画像を一覧できます。
+quota-where = 適用される場所
+quota-personal-note = これはあなた個人の1日の上限で、DM、グループ DM、私を追加していないサーバーで適用されます。私を追加したサーバーでは、そのサーバーの上限が適用されます。
+settings-images-per-request = 1回あたりの枚数
+settings-up-to = 最大 { $count }
+settings-safety = セーフティ
+settings-safety-at-most = 最大 { $level }({ $name })
+settings-safety-age-restricted = 。年齢制限チャンネルのみ { $level }({ $name })
+settings-pings = 完成時の通知
+settings-pings-on = オン:新しいメッセージで依頼した人をメンション
+settings-pings-off = オフ:その場に表示、通知なし
+settings-batch-title = 1回あたりの枚数を更新しました
+settings-safety-title = セーフティを更新しました
+settings-pings-title = 通知を更新しました

@@ -15,7 +15,7 @@ opt-imagine-format-desc = Formato do arquivo do resultado (padrão jpeg)
 opt-imagine-upsample = enriquecer
 opt-imagine-upsample-desc = Deixar o modelo enriquecer seu prompt antes
 opt-imagine-safety = segurança
-opt-imagine-safety-desc = Moderação de conteúdo: 0 rígida … 2 equilibrada
+opt-imagine-safety-desc = Moderação: 0 rígida … 2 equilibrada (padrão: o máximo que este canal permite)
 cmd-edit = editar
 cmd-edit-desc = Altere uma imagem com uma instrução, usando o FLUX Kontext.
 opt-edit-image = imagem
@@ -34,7 +34,7 @@ opt-edit-safety = { opt-imagine-safety }
 opt-edit-safety-desc = { opt-imagine-safety-desc }
 choice-0 = 0 · rígida
 choice-1 = 1 · moderada
-choice-2 = 2 · equilibrada (padrão)
+choice-2 = 2 · equilibrada
 menu-edit-image = Editar imagem
 cmd-help = ajuda
 cmd-help-desc = O que este bot faz, seus comandos, dicas de prompt, sua cota e os preços.
@@ -260,7 +260,7 @@ help-title = FLUX Kontext: ajuda
 help-about = Eu crio e altero imagens com o modelo **FLUX Kontext** da Black Forest Labs: descreva uma imagem e eu a desenho, ou me mostre uma imagem e diga o que mudar. As edições se encadeiam: edite um resultado várias vezes sem que ele se desvie.
 help-commands-title = Comandos
 help-commands =
-    `/imaginar prompt` · criar uma imagem (opções: proporção, modo, formato, enriquecimento, segurança)
+    `/imaginar prompt` · criar uma imagem (opções: proporção, modo, formato, enriquecimento, segurança, quantidade: até 4)
     `/editar imagem prompt` · alterar uma imagem que você enviar
     { "**" }@{ $name } instrução** em resposta a uma imagem · editar essa imagem (sem imagem: criar uma)
     { "**" }Apps → Editar imagem** em qualquer mensagem · editar uma imagem dela
@@ -303,7 +303,9 @@ welcome-limits =
     `/configurações limite-diário` · imagens por membro por dia (0 desativa a geração)
     `/configurações teto-diário` · `/configurações teto-mensal` · os gastos do servidor em USD
     `/configurações cargo` · o limite diário de um cargo · `/configurações modo-max` · permitir max
-    `/configurações canais` · onde posso ser usado · `/configurações mostrar` · tudo · `/consumo` · os gastos
+    `/configurações canais` · onde posso ser usado · `/configurações lote` · imagens por pedido
+    `/configurações menções` · uma menção quando uma imagem fica pronta · `/configurações segurança` · o limite de segurança
+    `/configurações mostrar` · tudo · `/consumo` · os gastos
 welcome-no-caps = ainda não há teto de gastos para o servidor
 welcome-cap-day = o servidor pode gastar { $day } por dia
 welcome-cap-month = o servidor pode gastar { $month } por mês
@@ -417,3 +419,77 @@ invalid-link-refused = Não consigo usar a imagem desse link. Use o link de uma 
 settings-refused = Configuração recusada: { $reason }
 setting-role-limit = O limite diário de um cargo deve ser um número inteiro de 0 a { $max }, ou ilimitado.
 setting-channels-too-many = No máximo { $max } canais podem ser permitidos; deixe a lista vazia para permitir todos.
+
+## Lotes, segurança por canal, uso pessoal e menções
+
+opt-imagine-count = quantidade
+opt-imagine-count-desc = Quantas imagens criar, de 1 a 4 (cada uma é cobrada; o servidor pode permitir menos)
+opt-edit-count = { opt-imagine-count }
+opt-edit-count-desc = { opt-imagine-count-desc }
+cmd-settings-batch = lote
+cmd-settings-batch-desc = Defina quantas imagens um /imaginar ou /editar pode pedir (cada uma é cobrada).
+opt-settings-batch-images = imagens
+opt-settings-batch-images-desc = Máximo de imagens por pedido (1-4); deixe vazio para o padrão
+cmd-settings-safety = segurança
+cmd-settings-safety-desc = Limite o quão permissiva a segurança pode ser aqui e nos canais com restrição de idade.
+opt-settings-safety-level = nível
+opt-settings-safety-level-desc = O nível mais permissivo que membros podem usar aqui; pedidos acima são reduzidos a ele
+opt-settings-safety-age-restricted = restrição_idade
+opt-settings-safety-age-restricted-desc = Permitir o nível mais permissivo (2) só, e sempre, em canais com restrição de idade
+cmd-settings-pings = menções
+cmd-settings-pings-desc = Escolha se os membros são mencionados quando a imagem deles fica pronta.
+opt-settings-pings-on = ligado
+opt-settings-pings-on-desc = Ligado: a imagem pronta chega numa nova mensagem que menciona quem pediu; desligado: sem menção
+card-safety-lowered = , reduzida de { $level } ({ $name }): o máximo permitido aqui
+progress-imagine-batch = Imaginando { $count } imagens
+progress-edit-batch = Editando { $count } imagens
+progress-done = { $state } · { $done } de { $total } prontas
+# A mensagem de espera recolhida: "✅ <isto> <link para o resultado> · prompt" (o ✅ e o link são do bot).
+ping-ready = Pronta:
+batch-facts = 🖼️ { $made } de { $size } imagens · ⏱️ { $seconds } s · 💵 { $cost } · pedidas por <@{ $user }>
+batch-image-failed = ⚠️ **A imagem { $number } falhou**: { $reason }
+batch-failed-not-charged = { $count ->
+        [one] A imagem que falhou não foi cobrada de você.
+       *[other] As { $count } imagens que falharam não foram cobradas de você.
+    }
+batch-image-too-large = A imagem { $number } é grande demais para enviar aqui, então aqui vai um link (ele expira depois de um tempo): { $url }
+batch-image-alt = Imagem { $number }: { $prompt }
+batch-image-gone = A imagem { $number } não está mais nesta mensagem, então não há nada para editar.
+button-reroll-all = Refazer todas
+button-edit-n = Editar { $number }
+button-reroll-n = Refazer { $number }
+invalid-batch-limit = Este servidor permite até { $limit ->
+        [one] { $limit } imagem
+       *[other] { $limit } imagens
+    } por pedido; você pediu { $count }. Nada foi cobrado.
+quota-batch-daily = Este pedido é de { $images } imagens, mas hoje você só tem { $remaining ->
+        [one] { $remaining } imagem
+       *[other] { $remaining } imagens
+    } neste servidor (de { $limit }). Peça { $remaining } ou menos, ou mais { $when }.
+quota-guild-daily-left-batch = Este servidor já usou { $used } do seu orçamento diário de imagens de { $cap }; restam { $left } e este lote de { $images } imagens custa { $needed }. O orçamento será renovado { $when }.
+quota-guild-monthly-left-batch = Este servidor já usou { $used } do seu orçamento mensal de imagens de { $cap }; restam { $left } e este lote de { $images } imagens custa { $needed }. O orçamento será renovado { $when }.
+personal-limit-reached = { $limit ->
+        [one] Você já usou sua imagem pessoal de hoje
+       *[other] Você já usou todas as suas { $limit } imagens pessoais de hoje
+    } (fora dos servidores que me adicionaram, cada pessoa tem { $limit } por dia). Poderá criar mais { $when }.
+personal-generation-off = O dono do bot desativou a criação de imagens fora dos servidores que adicionaram o bot.
+personal-long-job = O Discord me deixa atualizar esta mensagem por 15 minutos. Se sua imagem demorar mais, eu a envio por mensagem direta; se suas mensagens diretas estiverem fechadas, ela espera por você em `/histórico`.
+personal-by-dm = Sua imagem (tarefa `{ $job }`) levou mais que os 15 minutos que o Discord me dá para responder onde você pediu, então aqui está ela por mensagem direta.
+personal-nothing-kept = Não consigo trazer de volta a tarefa `{ $job }`: ela foi mostrada onde não consigo ler (um grupo privado ou um servidor sem mim), e a cópia do serviço de imagens expirou.
+dm-help-intro = Eu crio imagens com comandos de barra, aqui também: experimente `/imaginar` nesta conversa. Veja o que eu sei fazer.
+history-yours-personal = Suas imagens fora dos servidores que me adicionaram (mensagens diretas, grupos, outros servidores)
+history-theirs-personal = Imagens de <@{ $user }> fora dos servidores que me adicionaram (mensagens diretas, grupos, outros servidores)
+show-not-found-personal = Não tenho nenhuma imagem com o id de tarefa { $job } fora dos servidores que me adicionaram (mensagens diretas, grupos, outros servidores). `/histórico` lista as suas.
+quota-where = Onde isto vale
+quota-personal-note = Este é seu limite diário pessoal: vale em mensagens diretas, grupos e servidores que não me adicionaram. Num servidor que me adicionou, valem os limites desse servidor.
+settings-images-per-request = Imagens por pedido
+settings-up-to = até { $count }
+settings-safety = Segurança
+settings-safety-at-most = no máximo { $level } ({ $name })
+settings-safety-age-restricted = ; { $level } ({ $name }) só em canais com restrição de idade
+settings-pings = Menção quando pronta
+settings-pings-on = ligada: uma nova mensagem menciona quem pediu
+settings-pings-off = desligada: mostrada no lugar, sem menção
+settings-batch-title = Imagens por pedido atualizadas
+settings-safety-title = Segurança atualizada
+settings-pings-title = Menções atualizadas
