@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from cogs.utils.delivery import pointed_at
 from cogs.utils.i18n import ENGLISH, LANGUAGES, lookup
 from kontext.models import ACTIVE_STATES
 from tests.cogs.test_edit import reply_result
@@ -150,7 +151,9 @@ async def test_a_resumed_job_keeps_its_requesters_language(tmp_path: Path) -> No
         job = await job_by_message(world.bot.storage, message.id)
         assert job is not None and job.locale == "de"
         assert "angefordert von" in message.text and _labels(message) == ["Neu würfeln", "Bearbeiten", "Löschen"]
-        assert interaction.original.content.startswith("✅ Fertig: https://discord.com/channels/"), "collapsed in German"
+        assert interaction.original.content.startswith("✅ Fertig: https://discord.com/channels/"), (
+            "collapsed in German"
+        )
 
 
 async def test_replies_to_mentions_use_the_servers_preferred_locale(tmp_path: Path) -> None:
@@ -175,3 +178,56 @@ async def test_the_welcome_is_in_the_servers_preferred_locale(tmp_path: Path) ->
         (welcome,) = world.discord.channel_messages(channel)
         text = welcome.text
         assert "Merci de m'avoir ajouté !" in text and "25 images par jour" in text and "/imaginer" in text
+
+
+async def test_a_french_batch_card_progress_and_buttons(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={"DEFAULT_DAILY_USER_LIMIT": "100"}) as world:
+        interaction = await world.slash("imagine", {"prompt": "un phare", "count": 2}, locale="fr")
+        message = await world.finished(interaction)
+        progress = _progress(interaction.original)
+        assert any(text.startswith("**Création de 2 images** · pro") for text in progress), progress
+        assert any(" sur 2 terminées" in text for text in progress), progress
+        text = message.text
+        assert "🖼️ 2 images sur 2" in text and f"demandées par <@{world.user['id']}>" in text, text
+        assert "sécurité 2 (équilibrée)" in text and "Tâche " in text
+        assert _labels(message) == [
+            "Modifier 1",
+            "Modifier 2",
+            "Relancer 1",
+            "Relancer 2",
+            "Tout relancer",
+            "Supprimer",
+        ]
+        gallery = [c for c in walk_components(message.components) if c.get("type") == 12]
+        assert [item["description"].split(" : ")[0] for item in gallery[0]["items"]] == ["Image 1", "Image 2"]
+
+
+async def test_a_french_ping_result_and_its_collapsed_placeholder(tmp_path: Path) -> None:
+    async with world_for(tmp_path) as world:
+        interaction = await world.slash("imagine", {"prompt": "un renard"}, locale="fr")
+        message = await world.finished(interaction)
+        placeholder = interaction.original
+        assert message is not placeholder, "the result came as a new message pinging its requester"
+        assert placeholder.content.startswith("✅ Prête : https://discord.com/channels/"), placeholder.content
+        assert placeholder.content.endswith("· un renard")
+        assert f"demandée par <@{world.user['id']}>" in message.text  # the card, in French
+        # The collapsed French line still names its result: a process taking the job over finds it.
+        assert pointed_at(placeholder.content, placeholder.channel_id) == message.id
+
+
+async def test_a_french_personal_limit_refusal_and_a_batch_refusal(tmp_path: Path) -> None:
+    env = {"DEV_GUILD_ID": "", "PERSONAL_DAILY_LIMIT": "1", "DEFAULT_DAILY_USER_LIMIT": "100"}
+    async with world_for(tmp_path, env=env) as world:
+        fake = world.discord
+        dm = fake.dm_channel(world.user)
+        first = await fake.send_slash("imagine", {"prompt": "un chat"}, user=world.user, channel=dm, locale="fr")
+        await world.finished(first)
+        second = await fake.send_slash("imagine", {"prompt": "encore"}, user=world.user, channel=dm, locale="fr")
+        await fake.wait_for(lambda: second.original is not None and not second.original.loading)
+        refusal = second.original.text
+        assert refusal.startswith("Vous avez utilisé votre image personnelle du jour (en dehors des serveurs"), refusal
+        assert "Rien n'a été facturé." in refusal
+
+        await world.bot.quotas.update_settings(world.guild.id, max_batch=2)
+        refused = await _refusal(world, await world.slash("imagine", {"prompt": "x", "count": 3}, locale="fr"))
+        assert refused.startswith("Ce serveur permet jusqu'à 2 images par demande ; vous en avez demandé 3."), refused
