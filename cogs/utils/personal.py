@@ -119,6 +119,9 @@ class DirectDelivery(PlaceholderDelivery):
     async def _edit(self, job: Job, purpose: str, **fields: Any) -> discord.Message | None:
         return await send_by_dm(self.bot, job, purpose, fields)
 
+    async def _pings(self, job: Job) -> bool:
+        return False  # the bot's token does not reach the channel: the DM is the new message, and it notifies
+
     async def progress(self, job: Job, progress: Progress) -> int | None:
         return None
 
