@@ -231,3 +231,27 @@ async def test_a_french_personal_limit_refusal_and_a_batch_refusal(tmp_path: Pat
         await world.bot.quotas.update_settings(world.guild.id, max_batch=2)
         refused = await _refusal(world, await world.slash("imagine", {"prompt": "x", "count": 3}, locale="fr"))
         assert refused.startswith("Ce serveur permet jusqu'à 2 images par demande ; vous en avez demandé 3."), refused
+
+
+async def test_a_french_personal_job_resumed_after_a_restart_comes_by_dm_in_french(tmp_path: Path) -> None:
+    async with world_for(tmp_path, env={"DEV_GUILD_ID": ""}, api_options={"generation_time": 0.5}) as world:
+        fake = world.discord
+        group = fake.add_group_dm(world.user, fake.add_user("bob"))
+        await fake.send_slash("imagine", {"prompt": "un renard"}, user=world.user, channel=group, locale="fr")
+        for _ in range(500):  # recorded with its task, then this process dies under it
+            jobs = await world.bot.storage.jobs_in_states(ACTIVE_STATES)
+            if jobs and jobs[0].task_id:
+                break
+            await asyncio.sleep(0.01)
+        await world.kill()
+        await world.start_again()  # the interaction's token died with the process: the result comes by DM
+        dm = fake.dm_channel(world.user)
+        await fake.wait_for(lambda: any(m.files for m in fake.channel_messages(dm)), 10)
+        note, card = fake.channel_messages(dm)
+        assert note.content.startswith("Votre image (tâche `"), note.content
+        assert "la voici donc en message privé" in note.content
+        assert f"demandée par <@{world.user['id']}>" in card.text and _labels(card) == [
+            "Relancer",
+            "Modifier",
+            "Supprimer",
+        ]
