@@ -97,14 +97,14 @@ def test_i18n_every_message_renders_with_long_values_and_plurals(language: str) 
 
 
 def test_i18n_labels_fit_their_discord_fields() -> None:
-    labels = ("reroll", "edit", "delete", "retry", "dismiss", "newer", "older")
+    labels = ("reroll", "edit", "delete", "retry", "dismiss", "newer", "older", "reroll-all", "edit-n", "reroll-n")
     fields = {f"button-{label}": limits.MAX_BUTTON_LABEL for label in labels}
     fields |= dict.fromkeys(("modal-edit-title", "modal-menu-title"), limits.MAX_MODAL_TITLE)
     fields |= dict.fromkeys(("modal-what-changes", "modal-which-image"), limits.MAX_TEXT_INPUT_LABEL)
     fields |= dict.fromkeys(("modal-edit-placeholder", "modal-menu-placeholder"), limits.MAX_TEXT_INPUT_PLACEHOLDER)
     for language in LANGUAGES:
         for key, limit in fields.items():
-            assert len(t(language, key)) <= limit, f"{language} {key}"
+            assert len(t(language, key, number=4)) <= limit, f"{language} {key}"
 
 
 def test_i18n_every_key_the_code_uses_is_in_the_catalogue() -> None:
