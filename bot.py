@@ -24,6 +24,7 @@ from cogs.utils.admission import start_from_interaction
 from cogs.utils.buttons import DYNAMIC_ITEMS
 from cogs.utils.delivery import PlaceholderDelivery
 from cogs.utils.errors import KontextTree
+from cogs.utils.i18n import CommandTranslator
 from cogs.utils.personal import direct_delivery
 from kontext.api.callbacks import CallbackHub, callback_urls
 from kontext.api.client import KontextClient, RetryPolicy
@@ -225,6 +226,8 @@ class KontextBot(commands.AutoShardedBot):
         await _listen(self.callback_server, "CALLBACK_HOST and CALLBACK_PORT")
         # Result buttons carry their job id in the custom_id, so they work on results of earlier processes too.
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        # Command names, descriptions and choices in each user's language, from cogs/locales/ (sent at each sync).
+        await self.tree.set_translator(CommandTranslator())
         for extension in EXTENSIONS:
             try:
                 await self.load_extension(extension)
@@ -240,7 +243,13 @@ class KontextBot(commands.AutoShardedBot):
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to the development guild %s", len(synced), guild.id)
             return
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        # What a sync would send, localisations included: a changed translation is a changed command set.
+        translator = self.tree.translator
+        commands_ = self.tree.get_commands()
+        payload = [
+            await command.get_translated_payload(self.tree, translator) if translator else command.to_dict(self.tree)
+            for command in commands_
+        ]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         if await self.storage.get_meta(_COMMANDS_HASH_KEY) == digest:
             log.info("slash commands unchanged since the last sync")

@@ -15,10 +15,11 @@ from cogs.utils.buttons import INSTRUCTION_MAX
 from cogs.utils.cards import SAFETY_CHOICES
 from cogs.utils.delivery import price_label
 from cogs.utils.errors import UserError
+from cogs.utils.i18n import t
 from cogs.utils.images import check_attachment, checked, images_in
 from cogs.utils.personal import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS, everywhere
 from cogs.utils.requesters import token_reaches
-from cogs.utils.text import SELECT_LABEL, cut
+from cogs.utils.text import MODAL_TITLE, SELECT_LABEL, TEXT_INPUT_LABEL, TEXT_INPUT_PLACEHOLDER, cut
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
 from kontext.quotas.models import MAX_BATCH
@@ -151,26 +152,24 @@ class GenerateCog(commands.Cog):
         """The "Edit image" message menu: ask for the instruction (and which image), then edit."""
         images = images_in(message)
         if not images:
-            raise UserError(
-                "That message has no image I can see. Use **Edit image** on a message with an attached or linked "
-                "image, or use `/edit` to upload one."
-            )
-        await interaction.response.send_modal(EditImageModal(message, images))
+            raise UserError("error-menu-no-image")
+        await interaction.response.send_modal(EditImageModal(message, images, interaction.locale))
 
 
-class EditImageModal(discord.ui.Modal, title="Edit image"):
+class EditImageModal(discord.ui.Modal):
     """Asks for the instruction, and which image when the message has several."""
 
-    def __init__(self, message: discord.Message, images: list[ImageSource]) -> None:
-        super().__init__()
+    def __init__(self, message: discord.Message, images: list[ImageSource], locale: object = None) -> None:
+        super().__init__(title=cut(t(locale, "modal-menu-title"), MODAL_TITLE))
         self.target = message
         self.images = images[:25]
         self.instruction: discord.ui.TextInput[EditImageModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph,
-            placeholder="e.g. replace the sign's text with 'OPEN'",
+            placeholder=cut(t(locale, "modal-menu-placeholder"), TEXT_INPUT_PLACEHOLDER),
             max_length=INSTRUCTION_MAX,
         )
-        self.add_item(discord.ui.Label(text="What should change?", component=self.instruction))
+        label = cut(t(locale, "modal-what-changes"), TEXT_INPUT_LABEL)
+        self.add_item(discord.ui.Label(text=label, component=self.instruction))
         self.choice: discord.ui.Select[EditImageModal] | None = None
         if len(self.images) > 1:
             self.choice = discord.ui.Select(
@@ -181,7 +180,8 @@ class EditImageModal(discord.ui.Modal, title="Edit image"):
                     for n, image in enumerate(self.images, start=1)
                 ]
             )
-            self.add_item(discord.ui.Label(text="Which image?", component=self.choice))
+            which = cut(t(locale, "modal-which-image"), TEXT_INPUT_LABEL)
+            self.add_item(discord.ui.Label(text=which, component=self.choice))
 
     async def on_submit(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         index = int(self.choice.values[0]) if self.choice and self.choice.values else 0

@@ -29,7 +29,7 @@ class HelpCog(commands.Cog):
     @everywhere
     async def help(self, interaction: discord.Interaction[KontextBot]) -> None:
         """What this bot does, its commands, prompt tips, your quota and the prices."""
-        embed = await help_for(self.bot, interaction.user, rules_guild_id(interaction))
+        embed = await help_for(self.bot, interaction.user, rules_guild_id(interaction), interaction.locale)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @commands.Cog.listener()
@@ -56,7 +56,9 @@ class HelpCog(commands.Cog):
             log.info("joined guild %s: I may not post in its system channel %s; no welcome", guild.id, channel.id)
             return
         try:
-            await channel.send(embed=welcome_embed(self.bot, await self.bot.quotas.settings(guild.id)))
+            # No user here: the server's preferred language (Community settings; English otherwise).
+            server = await self.bot.quotas.settings(guild.id)
+            await channel.send(embed=welcome_embed(self.bot, server, guild.preferred_locale))
         except discord.HTTPException as error:
             log.warning("joined guild %s: the welcome was refused (%s)", guild.id, error)
         else:

@@ -13,8 +13,9 @@ from discord.ext import commands
 from cogs.utils.buttons import image_of, result_message, result_view
 from cogs.utils.cards import CARD_COLOUR, CARD_TEXT, GALLERY_DESCRIPTION, job_marker, jump_url, options_line
 from cogs.utils.errors import UserError
+from cogs.utils.i18n import t
 from cogs.utils.images import images_in
-from cogs.utils.personal import PERSONAL_HISTORY, everywhere, kept_media
+from cogs.utils.personal import everywhere, kept_media
 from cogs.utils.requesters import rules_guild_id, server_rules
 from cogs.utils.text import SELECT_LABEL, code, cut, fit, quote
 from kontext.jobs.history import HistoryPage
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 ENTRY_PROMPT = 150  # each entry's quoted prompt: ten entries stay far below a message's 4,000 characters of text
 GALLERY_ITEMS = 10  # a media gallery's most
+_OLDER, _NEWER = "▶️", "◀️"
 
 
 def _when(job: Job) -> int:
@@ -35,32 +37,42 @@ def _when(job: Job) -> int:
 
 
 def history_view(
-    page: HistoryPage, *, target_id: int, viewer_id: int, page_size: int, personal: bool = False
+    page: HistoryPage,
+    *,
+    target_id: int,
+    viewer_id: int,
+    page_size: int,
+    personal: bool = False,
+    locale: object = None,
 ) -> discord.ui.LayoutView:
     """One page of images: when, what it cost, a link to each and its prompt, with Newer / Older where there are any.
 
     personal: the images made where no server's rules applied (DMs, group DMs, servers without the bot).
     """
-    whose = "Your images" if target_id == viewer_id else f"Images by <@{target_id}>"
-    where = PERSONAL_HISTORY if personal else "in this server"
+    if target_id == viewer_id:
+        whose = t(locale, "history-yours-personal" if personal else "history-yours")
+    else:
+        whose = t(locale, "history-theirs-personal" if personal else "history-theirs", user=str(target_id))
     container = discord.ui.Container(accent_colour=CARD_COLOUR)
-    container.add_item(discord.ui.TextDisplay(f"### {whose} {where}\n-# Page {page.page + 1} · newest first"))
+    heading = t(locale, "history-page", page=page.page + 1)
+    container.add_item(discord.ui.TextDisplay(f"### {whose}\n-# {heading}"))
     if not page.jobs:
-        empty = "Nothing here yet: make an image with `/imagine`." if target_id == viewer_id else "No images here."
-        container.add_item(discord.ui.TextDisplay(empty if page.page == 0 else "No older images."))
+        empty = t(locale, "history-empty-yours" if target_id == viewer_id else "history-empty-theirs")
+        container.add_item(discord.ui.TextDisplay(empty if page.page == 0 else t(locale, "history-no-older")))
     for number, job in enumerate(page.jobs, start=page.page * page_size + 1):
         line = f"**{number}.** <t:{_when(job)}:R> · {format_usd(job.cost_micros)} · {job.request.mode}"
         if job.message_id is not None:
-            line += f" · [open]({jump_url(job.guild_id, job.channel_id, job.message_id)})"
+            line += f" · [{t(locale, 'history-open')}]({jump_url(job.guild_id, job.channel_id, job.message_id)})"
         line += f" · `{job.id}`"
         container.add_item(discord.ui.TextDisplay(f"{line}\n{quote(job.request.prompt, ENTRY_PROMPT)}"))
     if page.jobs:
-        container.add_item(discord.ui.TextDisplay("-# `/show job:` brings one back here with its buttons."))
+        container.add_item(discord.ui.TextDisplay(f"-# {t(locale, 'history-show-hint')}"))
     row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow()
+    before = _millis(page.before)
     if page.has_newer:
-        row.add_item(HistoryPageButton(target_id, viewer_id, page.page - 1, _millis(page.before), older=False))
+        row.add_item(HistoryPageButton(target_id, viewer_id, page.page - 1, before, older=False, locale=locale))
     if page.has_older:
-        row.add_item(HistoryPageButton(target_id, viewer_id, page.page + 1, _millis(page.before), older=True))
+        row.add_item(HistoryPageButton(target_id, viewer_id, page.page + 1, before, older=True, locale=locale))
     if row.children:
         container.add_item(row)
     view = discord.ui.LayoutView(timeout=None)
@@ -83,8 +95,10 @@ class HistoryPageButton(
 ):
     """Newer / Older: page, whose, for whom and as of when are in the custom_id, so they outlive restarts."""
 
-    def __init__(self, target_id: int, viewer_id: int, page: int, before_ms: int, *, older: bool) -> None:
-        label, emoji = ("Older", "▶️") if older else ("Newer", "◀️")
+    def __init__(
+        self, target_id: int, viewer_id: int, page: int, before_ms: int, *, older: bool, locale: object = None
+    ) -> None:
+        label, emoji = (t(locale, "button-older"), _OLDER) if older else (t(locale, "button-newer"), _NEWER)
         custom_id = f"kx:hist:{target_id}:{viewer_id}:{page}:{before_ms}"
         super().__init__(discord.ui.Button(label=label, emoji=emoji, custom_id=custom_id))
         self.target_id, self.viewer_id, self.page, self.before_ms = target_id, viewer_id, page, before_ms
@@ -94,14 +108,15 @@ class HistoryPageButton(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
     ) -> HistoryPageButton:
         target, viewer, page, before = (int(match[key]) for key in ("target", "viewer", "page", "before"))
-        return cls(target, viewer, page, before, older=item.label == "Older")
+        # The label is in the viewer's language; the arrow says which way the button goes.
+        return cls(target, viewer, page, before, older=str(item.emoji) == _OLDER, locale=interaction.locale)
 
     async def callback(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         try:
             if interaction.user.id != self.viewer_id:
-                raise UserError(f"These buttons are <@{self.viewer_id}>'s. `/history` shows your own images.")
+                raise UserError("history-not-your-buttons", user=str(self.viewer_id))
             if not _may_see(interaction, self.target_id):
-                raise UserError("Only members with **Manage Server** can see another member's images.")
+                raise UserError("history-manage-server-only")
             bot = interaction.client
             guild_id = rules_guild_id(interaction)
             before = self.before_ms / 1000
@@ -112,22 +127,22 @@ class HistoryPageButton(
                 viewer_id=self.viewer_id,
                 page_size=bot.history.page_size,
                 personal=guild_id is None,
+                locale=interaction.locale,
             )
             await interaction.response.edit_message(view=view)
         except Exception as error:
             await interaction.client.tree.on_error(interaction, error)  # type: ignore[arg-type]
 
 
-def shown_card(job: Job, media_urls: list[str], *, price_micros: int) -> discord.ui.LayoutView:
+def shown_card(job: Job, media_urls: list[str], *, price_micros: int, locale: object = None) -> discord.ui.LayoutView:
     """A result shown again: its images (the posted message's own media), what was asked, what it cost, its buttons."""
     request = job.request
-    facts = (
-        f"💵 {format_usd(job.cost_micros or price_micros)} · made <t:{_when(job)}:R> · requested by <@{job.user_id}>"
-    )
+    cost, made = format_usd(job.cost_micros or price_micros), f"<t:{_when(job)}:R>"
+    facts = t(locale, "card-shown-facts", cost=cost, when=made, user=str(job.user_id))
     if job.message_id is not None:
-        facts += f" · [the original message]({jump_url(job.guild_id, job.channel_id, job.message_id)})"
-    details = f"{options_line(request, price_micros=price_micros)}\n{facts}"
-    footer = f"-# {job_marker(job.id)} · shown only to you"
+        facts += " · " + t(locale, "card-original", url=jump_url(job.guild_id, job.channel_id, job.message_id))
+    details = f"{options_line(request, locale, price_micros=price_micros)}\n{facts}"
+    footer = f"-# {job_marker(job.id, locale)} · {t(locale, 'card-shown-only-to-you')}"
     prompt = fit(request.prompt, CARD_TEXT - len(details) - len(footer))
     container = discord.ui.Container(accent_colour=CARD_COLOUR)
     if media_urls:
@@ -138,7 +153,7 @@ def shown_card(job: Job, media_urls: list[str], *, price_micros: int) -> discord
     container.add_item(discord.ui.Separator())
     container.add_item(discord.ui.TextDisplay(details))
     container.add_item(discord.ui.TextDisplay(footer))
-    container.add_item(result_view(job, editable=bool(media_urls)))
+    container.add_item(result_view(job, editable=bool(media_urls), locale=locale))
     view = discord.ui.LayoutView(timeout=None)
     view.add_item(container)
     return view
@@ -163,9 +178,7 @@ class HistoryCog(commands.Cog):
         """Your latest images in this server, newest first, with links to each."""
         target_id = member.id if member is not None else interaction.user.id
         if not _may_see(interaction, target_id):
-            raise UserError(
-                "Only members with **Manage Server** can see another member's images. `/history` shows yours."
-            )
+            raise UserError("history-manage-server-only-yours")
         guild_id = rules_guild_id(interaction)
         # Pages are pinned to the images that existed now, so Older keeps its place while new ones are made.
         before = _millis(time.time()) / 1000  # as the buttons will carry it
@@ -176,6 +189,7 @@ class HistoryCog(commands.Cog):
             viewer_id=interaction.user.id,
             page_size=self.bot.history.page_size,
             personal=guild_id is None,
+            locale=interaction.locale,
         )
         await interaction.response.send_message(view=view, ephemeral=True)
 
@@ -187,14 +201,11 @@ class HistoryCog(commands.Cog):
         guild_id = rules_guild_id(interaction)
         found = await self.bot.history.job_in_guild(job.strip().lower(), guild_id)
         if found is None:
-            where = PERSONAL_HISTORY if guild_id is None else "in this server"
-            raise UserError(f"I have no image with job id {code(job, 40)} {where}. `/history` lists yours.")
+            raise UserError("show-not-found-personal" if guild_id is None else "show-not-found", job=code(job, 40))
         if not _may_see(interaction, found.user_id):
-            raise UserError(
-                f"That image is <@{found.user_id}>'s: only they or members with **Manage Server** can show it."
-            )
+            raise UserError("show-not-yours", user=str(found.user_id))
         if found.state != JobState.DELIVERED or found.message_id is None:
-            raise UserError("This job has no image to show: it failed, or it isn't finished yet.")
+            raise UserError("show-not-finished")
         # Reading the posted message may wait on Discord's rate limits: answer within the 3 seconds first.
         await interaction.response.defer(ephemeral=True, thinking=True)
         files: list[discord.File] = []
@@ -205,7 +216,8 @@ class HistoryCog(commands.Cog):
             # The posted message's own media, fresh from Discord: never the image service's temporary result URL.
             images = images_in(message)
             urls = [image_of(found, images).url] if found.in_batch and images else [image.url for image in images]
-        card = shown_card(found, urls, price_micros=self.bot.settings.price_micros(found.request.mode))
+        price = self.bot.settings.price_micros(found.request.mode)
+        card = shown_card(found, urls, price_micros=price, locale=interaction.locale)
         await interaction.followup.send(view=card, files=files, ephemeral=True)
         log.info("job %s: shown again to %s", found.id, interaction.user.id)
 

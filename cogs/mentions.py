@@ -1,4 +1,8 @@
-"""Reply to an image mentioning the bot ("@Bot make it night") to edit it; no message content intent needed."""
+"""Reply to an image mentioning the bot ("@Bot make it night") to edit it; no message content intent needed.
+
+A message carries no user language (only interactions do): replies and the job's progress and result are in the
+server's preferred locale (what its admins chose in Community settings; English otherwise).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ import discord
 from discord.ext import commands
 
 from cogs.utils.delivery import message_delivery, render_progress
-from cogs.utils.errors import describe_error
+from cogs.utils.errors import describe_error, permission_list
 from cogs.utils.guide import help_for
+from cogs.utils.i18n import locale_of, t
 from cogs.utils.images import checked, images_in, links_in
 from cogs.utils.requesters import requester
 from cogs.utils.text import CONTENT, cut
@@ -24,17 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HOW_TO = (
-    "Tell me what to do after the mention. Reply to a message with an image and write, for example, "
-    "**@{name} make it night, keep everything else**, or attach an image to your message. "
-    "With no image I make a new one from your words. There are also `/imagine`, `/edit`, and "
-    "**Apps → Edit image** on any message."
-)
-HIDDEN = (
-    "Discord doesn't let me see the image in that message, because it doesn't mention me. "
-    "Use **Apps → Edit image** on it (right-click or long-press the message), attach the image to your "
-    "message, or reply to one of my own images. (The bot's owner can also turn on the Message Content intent.)"
-)
 HELP_WORDS = frozenset({"help", "commands"})
 _NEEDED = ("send_messages", "embed_links", "attach_files", "read_message_history")
 
@@ -61,44 +55,43 @@ class MentionsCog(commands.Cog):
         if not permissions.send_messages:
             log.info("mentioned in channel %s where I cannot send messages", message.channel.id)
             return
+        locale = locale_of(message.guild)
         missing = [name for name in _NEEDED if not getattr(permissions, name)]
         if missing:
-            names = ", ".join(f"**{name.replace('_', ' ').title()}**" for name in missing)
-            await self._answer(message, f"I need the {names} permission in this channel to make images here.")
+            names = permission_list(missing, locale)
+            await self._answer(message, t(locale, "mention-missing-permissions", permissions=names))
             return
         try:
             await self._handle(message)
         except Exception as error:
-            text = describe_error(error)
+            text = describe_error(error, locale)
             if text is None:
                 log.exception("reply-to-edit failed for message %s", message.id)
-                text = "Something went wrong on my side. Please try again."
+                text = t(locale, "error-unhandled-short")
             await self._answer(message, text)
 
     async def _handle(self, message: discord.Message) -> None:
+        locale = locale_of(message.guild)
         instruction, linked = links_in(self._instruction(message))
         if instruction.strip(" !?.").lower() in HELP_WORDS:
             # Never a generation: "@Bot help" answers with the help, free, with no call to the image service.
-            embed = await help_for(self.bot, message.author, message.guild.id if message.guild else None)
+            embed = await help_for(self.bot, message.author, message.guild.id if message.guild else None, locale)
             await message.reply(embed=embed, mention_author=False, allowed_mentions=discord.AllowedMentions.none())
             return
         if not instruction:
-            await self._answer(message, HOW_TO.format(name=self.bot.user.display_name))  # type: ignore[union-attr]
+            name = self.bot.user.display_name  # type: ignore[union-attr]
+            await self._answer(message, t(locale, "mention-how-to", name=name))
             return
         images = images_in(message) + linked
         source_message = message if images else None
         if not images and message.reference is not None and message.reference.message_id is not None:
             source_message = await self._referenced(message)
             if source_message is None:
-                await self._answer(
-                    message,
-                    "I can't see the message you replied to: it was deleted, or it is somewhere I can't read. "
-                    "Attach the image to your message instead, or use `/edit`.",
-                )
+                await self._answer(message, t(locale, "mention-reply-unseen"))
                 return
             images = images_in(source_message)
             if not images and self._hidden_from_me(source_message):
-                await self._answer(message, HIDDEN)
+                await self._answer(message, t(locale, "mention-hidden"))
                 return
         admission = self.bot.admission
         aspect_auto = bool(images)
@@ -151,6 +144,7 @@ class MentionsCog(commands.Cog):
             message.channel,
             guild_id=message.guild.id if message.guild else None,
             channel_id=message.channel.id,
+            locale=locale_of(message.guild),
         )
         await self.bot.admission.accept(request, who, acknowledge, origin=Origin(source_message_id=source_id))
 

@@ -9,13 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.utils.cards import SAFETY_CHOICES, SAFETY_NAMES
+from cogs.utils.cards import SAFETY_CHOICES
 from cogs.utils.errors import UserError, when
+from cogs.utils.i18n import t
 from cogs.utils.personal import SERVER_CONTEXTS, SERVER_INSTALLS, everywhere
 from cogs.utils.requesters import rules_guild_id
-from cogs.utils.text import plural
 from kontext.money import format_usd, parse_usd
-from kontext.quotas.models import MAX_BATCH, GuildSettings, GuildUsage
+from kontext.quotas.models import MAX_BATCH, GuildSettings, GuildUsage, SettingRefused
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -26,74 +26,81 @@ COLOUR = discord.Colour(0x57F287)
 Interaction = discord.Interaction["KontextBot"]
 
 
-def _cap(micros: int | None) -> str:
-    return format_usd(micros) if micros is not None else "no cap"
+def _cap(micros: int | None, locale: object) -> str:
+    return format_usd(micros) if micros is not None else t(locale, "no-cap")
 
 
-def _spend_lines(usage: GuildUsage) -> str:
-    return (
-        f"Today: **{format_usd(usage.spent_today_micros)}** of {_cap(usage.daily_cap_micros)}, resets "
-        f"{when(usage.day_resets_at)}\n"
-        f"This month: **{format_usd(usage.spent_month_micros)}** of {_cap(usage.monthly_cap_micros)}, resets "
-        f"{when(usage.month_resets_at)}"
+def _spend_lines(usage: GuildUsage, locale: object) -> str:
+    return t(
+        locale,
+        "spend-lines",
+        today=format_usd(usage.spent_today_micros),
+        daycap=_cap(usage.daily_cap_micros, locale),
+        dayreset=when(usage.day_resets_at, locale),
+        month=format_usd(usage.spent_month_micros),
+        monthcap=_cap(usage.monthly_cap_micros, locale),
+        monthreset=when(usage.month_resets_at, locale),
     )
 
 
 def settings_embed(
-    server: GuildSettings, title: str = "Image settings for this server", *, safety_default: int
+    server: GuildSettings, locale: object, title: str = "settings-title", *, safety_default: int
 ) -> discord.Embed:
-    """Every quota setting of a server, as admins see it; `safety_default` is the owner's DEFAULT_SAFETY_LIMIT."""
-    embed = discord.Embed(title=title, colour=COLOUR)
+    """Every quota setting of a server, as admins see it; `title` is a catalogue key, `safety_default` the owner's
+    DEFAULT_SAFETY_LIMIT."""
+    embed = discord.Embed(title=t(locale, title), colour=COLOUR)
     own = server.daily_user_limit is not None
     embed.add_field(
-        name="Images per member per day",
+        name=t(locale, "settings-images-per-day"),
         value=f"{server.base_user_limit}"
-        + ("" if own else " (bot default)")
-        + (" · generation off" if not server.base_user_limit else ""),
+        + ("" if own else " " + t(locale, "settings-bot-default"))
+        + ("" if server.base_user_limit else " " + t(locale, "settings-generation-off")),
     )
+    unlimited = t(locale, "quota-unlimited")
     tiers = [
-        f"<@&{role}>: {'unlimited' if limit is None else limit}" for role, limit in sorted(server.role_limits.items())
+        f"<@&{role}>: {unlimited if limit is None else limit}" for role, limit in sorted(server.role_limits.items())
     ]
-    embed.add_field(name="Role tiers", value="\n".join(tiers) or "none")
-    embed.add_field(
-        name="Server spend caps",
-        value=f"per day: {_cap(server.daily_cap_micros)}\nper month: {_cap(server.monthly_cap_micros)}",
+    embed.add_field(name=t(locale, "settings-role-tiers"), value="\n".join(tiers) or t(locale, "settings-none"))
+    caps = t(
+        locale,
+        "settings-caps",
+        day=_cap(server.daily_cap_micros, locale),
+        month=_cap(server.monthly_cap_micros, locale),
     )
-    embed.add_field(name="Max mode", value="allowed" if server.allow_max else "not allowed")
-    embed.add_field(name="Cooldown", value=f"{server.cooldown_seconds} s" if server.cooldown_seconds else "none")
-    embed.add_field(name="Jobs at once per member", value=str(server.concurrent_limit))
-    embed.add_field(
-        name="Images per request", value=f"up to {server.batch_limit}" + ("" if server.max_batch else " (bot default)")
-    )
+    embed.add_field(name=t(locale, "settings-spend-caps"), value=caps)
+    allowed = t(locale, "settings-allowed" if server.allow_max else "settings-not-allowed")
+    embed.add_field(name=t(locale, "settings-max-mode"), value=allowed)
+    cooldown = server.cooldown_seconds
+    cooldown_text = t(locale, "settings-seconds", seconds=cooldown) if cooldown else t(locale, "settings-none")
+    embed.add_field(name=t(locale, "settings-cooldown"), value=cooldown_text)
+    embed.add_field(name=t(locale, "settings-jobs-at-once"), value=str(server.concurrent_limit))
+    batch = t(locale, "settings-up-to", count=server.batch_limit)
+    batch += "" if server.max_batch else " " + t(locale, "settings-bot-default")
+    embed.add_field(name=t(locale, "settings-images-per-request"), value=batch)
     channels = ", ".join(f"<#{channel}>" for channel in sorted(server.allowed_channel_ids))
-    embed.add_field(name="Channels", value=channels or "everywhere")
-    embed.add_field(
-        name="Watermark", value=discord.utils.escape_markdown(server.watermark) if server.watermark else "none"
-    )
-    embed.add_field(name="Safety", value=_safety_value(server, safety_default))
-    embed.add_field(
-        name="Ping when ready",
-        value="on: a new message pings the requester" if server.ping_results else "off: shown in place, no ping",
-    )
+    embed.add_field(name=t(locale, "settings-channels"), value=channels or t(locale, "settings-everywhere"))
+    watermark = discord.utils.escape_markdown(server.watermark) if server.watermark else t(locale, "settings-none")
+    embed.add_field(name=t(locale, "settings-watermark"), value=watermark)
+    embed.add_field(name=t(locale, "settings-safety"), value=_safety_value(server, safety_default, locale))
+    pings = t(locale, "settings-pings-on" if server.ping_results else "settings-pings-off")
+    embed.add_field(name=t(locale, "settings-pings"), value=pings)
     return embed
 
 
-def _safety_value(server: GuildSettings, default: int) -> str:
+def _safety_value(server: GuildSettings, default: int, locale: object) -> str:
     """The most permissive safety level allowed, as admins see it."""
     base = server.safety_limit_in(age_restricted=False, default=default)
-    text = f"at most {base} ({SAFETY_NAMES[base]})" + ("" if server.safety_limit is not None else " (bot default)")
+    text = t(locale, "settings-safety-at-most", level=base, name=t(locale, f"safety-{base}"))
+    text += "" if server.safety_limit is not None else " " + t(locale, "settings-bot-default")
     if server.safety_top_age_restricted:
         top = server.safety_limit_in(age_restricted=True)
-        text += f"; {top} ({SAFETY_NAMES[top]}) in age-restricted channels only"
+        text += t(locale, "settings-safety-age-restricted", level=top, name=t(locale, f"safety-{top}"))
     return text
 
 
-def personal_quota_note() -> str:
+def personal_quota_note(locale: object = None) -> str:
     """/quota where no server's rules apply: whose limit this is."""
-    return (
-        "This is your personal daily limit: it applies in DMs, group DMs and servers that haven't added me. "
-        "In a server that added me, that server's limits apply."
-    )
+    return t(locale, "quota-personal-note")
 
 
 def _parse_cap(text: str) -> int | None:
@@ -102,9 +109,14 @@ def _parse_cap(text: str) -> int | None:
     try:
         return parse_usd(text)
     except ValueError:
-        raise UserError(
-            f"`{text[:20]}` is not an amount in US dollars: write it like `5` or `12.50`, or `none`."
-        ) from None
+        raise UserError("settings-bad-amount", text=text[:20]) from None
+
+
+def _refused(error: ValueError) -> UserError:
+    """A setting the domain refused, in the admin's words: by its code where it has one, else its English reason."""
+    if isinstance(error, SettingRefused):
+        return UserError(f"setting-{error.code}", **error.values)
+    return UserError("settings-refused", reason=str(error))
 
 
 def _parse_tier(text: str) -> int | Literal["clear"] | None:
@@ -115,7 +127,7 @@ def _parse_tier(text: str) -> int | Literal["clear"] | None:
         return "clear"
     if word.isdigit():
         return int(word)
-    raise UserError("Give the role a number of images per day, `unlimited`, or `clear` to remove its tier.")
+    raise UserError("settings-bad-tier")
 
 
 class QuotaCog(commands.Cog):
@@ -132,18 +144,21 @@ class QuotaCog(commands.Cog):
         guild_id = rules_guild_id(interaction)
         role_ids = [role.id for role in getattr(member, "roles", ())] if guild_id is not None else []
         mine = await self.bot.quotas.user_usage(guild_id, member.id, role_ids)
-        embed = discord.Embed(title="Your images", colour=COLOUR)
-        limit = "unlimited" if mine.limit is None else f"{mine.images_today} of {mine.limit}"
-        left = "" if mine.remaining is None else f" · **{mine.remaining} left**"
-        running = f"Running now: {mine.in_flight} of {mine.max_concurrent}"
-        embed.add_field(
-            name="Today", value=f"{limit}{left}\nResets {when(mine.day_resets_at)}\n{running}", inline=False
-        )
+        locale = interaction.locale
+        embed = discord.Embed(title=t(locale, "quota-title"), colour=COLOUR)
+        if mine.limit is None:
+            limit = t(locale, "quota-unlimited")
+        else:
+            limit = t(locale, "quota-used-of", used=mine.images_today, limit=mine.limit)
+        left = "" if mine.remaining is None else " " + t(locale, "quota-left", left=mine.remaining)
+        resets = t(locale, "quota-resets", when=when(mine.day_resets_at, locale))
+        running = t(locale, "quota-running", running=mine.in_flight, max=mine.max_concurrent)
+        embed.add_field(name=t(locale, "quota-today"), value=f"{limit}{left}\n{resets}\n{running}", inline=False)
         if guild_id is None:
-            embed.add_field(name="Where this applies", value=personal_quota_note(), inline=False)
+            embed.add_field(name=t(locale, "quota-where"), value=personal_quota_note(locale), inline=False)
         else:
             server = await self.bot.quotas.guild_usage(guild_id, top=0)
-            embed.add_field(name="Server budget", value=_spend_lines(server), inline=False)
+            embed.add_field(name=t(locale, "quota-server-budget"), value=_spend_lines(server, locale), inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="usage")
@@ -154,22 +169,27 @@ class QuotaCog(commands.Cog):
     async def usage(self, interaction: Interaction) -> None:
         """This server's image spend, top members, failures and refunds."""
         usage = await self.bot.quotas.guild_usage(interaction.guild_id, top=5)
-        embed = discord.Embed(title="Image usage in this server", colour=COLOUR)
-        embed.add_field(name="Spend", value=_spend_lines(usage), inline=False)
+        locale = interaction.locale
+        embed = discord.Embed(title=t(locale, "usage-title"), colour=COLOUR)
+        embed.add_field(name=t(locale, "usage-spend"), value=_spend_lines(usage, locale), inline=False)
         for label, totals, top in (
-            ("Today", usage.today, usage.top_today),
-            ("This month", usage.month, usage.top_month),
+            ("usage-today", usage.today, usage.top_today),
+            ("usage-month", usage.month, usage.top_month),
         ):
-            leaders = "\n".join(f"<@{s.user_id}>: {plural(s.images, 'image')}, {format_usd(s.micros)}" for s in top)
-            leaders = leaders or "nobody yet"
-            embed.add_field(
-                name=label,
-                value=(
-                    f"Images made: {totals.committed} ({format_usd(totals.committed_micros)})\n"
-                    f"Failed and refunded: {totals.refunded} ({format_usd(totals.refunded_micros)})\n"
-                    f"Running: {totals.reserved}\n**Top members**\n{leaders}"
-                ),
+            leaders = "\n".join(
+                t(locale, "usage-leader", user=str(s.user_id), images=s.images, cost=format_usd(s.micros)) for s in top
             )
+            value = t(
+                locale,
+                "usage-totals",
+                made=totals.committed,
+                madecost=format_usd(totals.committed_micros),
+                refunded=totals.refunded,
+                refundedcost=format_usd(totals.refunded_micros),
+                running=totals.reserved,
+                leaders=leaders or t(locale, "usage-nobody"),
+            )
+            embed.add_field(name=t(locale, label), value=value)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     settings = app_commands.Group(
@@ -182,23 +202,23 @@ class QuotaCog(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def _embed(self, server: GuildSettings, title: str = "Image settings for this server") -> discord.Embed:
-        return settings_embed(server, title, safety_default=self.bot.settings.default_safety_limit)
+    def _embed(self, server: GuildSettings, locale: object, title: str = "settings-title") -> discord.Embed:
+        return settings_embed(server, locale, title, safety_default=self.bot.settings.default_safety_limit)
 
     async def _changed(self, interaction: Interaction, title: str, **changes: object) -> None:
         try:
             server = await self.bot.quotas.update_settings(interaction.guild_id, **changes)
         except ValueError as error:
-            raise UserError(str(error)) from error
+            raise _refused(error) from error
         log.info("guild %s: %s changed %s", interaction.guild_id, interaction.user.id, ", ".join(changes))
-        await interaction.response.send_message(embed=self._embed(server, title), ephemeral=True)
+        await interaction.response.send_message(embed=self._embed(server, interaction.locale, title), ephemeral=True)
 
     @settings.command(name="show")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def settings_show(self, interaction: Interaction) -> None:
         """Show this server's image settings."""
         server = await self.bot.quotas.settings(interaction.guild_id)
-        await interaction.response.send_message(embed=self._embed(server), ephemeral=True)
+        await interaction.response.send_message(embed=self._embed(server, interaction.locale), ephemeral=True)
 
     @settings.command(name="daily-limit")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -207,35 +227,35 @@ class QuotaCog(commands.Cog):
         self, interaction: Interaction, images: app_commands.Range[int, 0, 100_000] | None = None
     ) -> None:
         """Set how many images each member may make per day."""
-        await self._changed(interaction, "Daily image limit updated", daily_user_limit=images)
+        await self._changed(interaction, "settings-daily-limit-title", daily_user_limit=images)
 
     @settings.command(name="daily-cap")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(amount="Most this server may spend per day in USD, e.g. 5 or 12.50; 'none' removes the cap")
     async def settings_daily_cap(self, interaction: Interaction, amount: str) -> None:
         """Cap this server's image spending per day (UTC)."""
-        await self._changed(interaction, "Daily spend cap updated", daily_cap_micros=_parse_cap(amount))
+        await self._changed(interaction, "settings-daily-cap-title", daily_cap_micros=_parse_cap(amount))
 
     @settings.command(name="monthly-cap")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(amount="Most this server may spend per month in USD, e.g. 50; 'none' removes the cap")
     async def settings_monthly_cap(self, interaction: Interaction, amount: str) -> None:
         """Cap this server's image spending per month (UTC)."""
-        await self._changed(interaction, "Monthly spend cap updated", monthly_cap_micros=_parse_cap(amount))
+        await self._changed(interaction, "settings-monthly-cap-title", monthly_cap_micros=_parse_cap(amount))
 
     @settings.command(name="max-mode")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(allowed="Whether members may use max mode (twice the price of pro)")
     async def settings_max_mode(self, interaction: Interaction, allowed: bool) -> None:
         """Allow or forbid max mode in this server."""
-        await self._changed(interaction, "Max mode updated", allow_max=allowed)
+        await self._changed(interaction, "settings-max-mode-title", allow_max=allowed)
 
     @settings.command(name="cooldown")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(seconds="Seconds a member must wait between requests (0: none)")
     async def settings_cooldown(self, interaction: Interaction, seconds: app_commands.Range[int, 0, 86_400]) -> None:
         """Set a cooldown between one member's requests."""
-        await self._changed(interaction, "Cooldown updated", cooldown_seconds=seconds)
+        await self._changed(interaction, "settings-cooldown-title", cooldown_seconds=seconds)
 
     @settings.command(name="concurrent")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -244,7 +264,7 @@ class QuotaCog(commands.Cog):
         self, interaction: Interaction, jobs: app_commands.Range[int, 1, 50] | None = None
     ) -> None:
         """Set how many images one member may have in progress at once."""
-        await self._changed(interaction, "Jobs at once updated", max_concurrent_per_user=jobs)
+        await self._changed(interaction, "settings-concurrent-title", max_concurrent_per_user=jobs)
 
     @settings.command(name="batch")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -253,7 +273,7 @@ class QuotaCog(commands.Cog):
         self, interaction: Interaction, images: app_commands.Range[int, 1, MAX_BATCH] | None = None
     ) -> None:
         """Set how many images one /imagine or /edit may ask for (each is charged)."""
-        await self._changed(interaction, "Images per request updated", max_batch=images)
+        await self._changed(interaction, "settings-batch-title", max_batch=images)
 
     @settings.command(name="channels")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -270,12 +290,12 @@ class QuotaCog(commands.Cog):
         if action == "everywhere":
             allowed.clear()
         elif channel is None:
-            raise UserError(f"Pick the channel to {action}.")
+            raise UserError(f"settings-pick-channel-{action}")
         elif action == "allow":
             allowed.add(channel.id)
         else:
             allowed.discard(channel.id)
-        await self._changed(interaction, "Channels updated", allowed_channel_ids=frozenset(allowed))
+        await self._changed(interaction, "settings-channels-title", allowed_channel_ids=frozenset(allowed))
 
     @settings.command(name="watermark")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -284,7 +304,7 @@ class QuotaCog(commands.Cog):
         self, interaction: Interaction, text: app_commands.Range[str, 1, 100] | None = None
     ) -> None:
         """Add a watermark to this server's images, or remove it."""
-        await self._changed(interaction, "Watermark updated", watermark=text)
+        await self._changed(interaction, "settings-watermark-title", watermark=text)
 
     @settings.command(name="safety")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -295,14 +315,16 @@ class QuotaCog(commands.Cog):
     @app_commands.choices(level=SAFETY_CHOICES)
     async def settings_safety(self, interaction: Interaction, level: int, age_restricted: bool = False) -> None:
         """Limit how permissive image safety may be in this server, and in its age-restricted channels."""
-        await self._changed(interaction, "Safety updated", safety_limit=level, safety_top_age_restricted=age_restricted)
+        await self._changed(
+            interaction, "settings-safety-title", safety_limit=level, safety_top_age_restricted=age_restricted
+        )
 
     @settings.command(name="pings")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(on="On: a finished image comes as a new message that pings its requester; off: no ping")
     async def settings_pings(self, interaction: Interaction, on: bool) -> None:
         """Choose whether members are pinged when their image is ready."""
-        await self._changed(interaction, "Pings updated", ping_results=on)
+        await self._changed(interaction, "settings-pings-title", ping_results=on)
 
     @settings.command(name="role")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -317,8 +339,9 @@ class QuotaCog(commands.Cog):
             else:
                 server = await self.bot.quotas.set_role_limit(interaction.guild_id, role.id, tier)
         except ValueError as error:
-            raise UserError(str(error)) from error
-        await interaction.response.send_message(embed=self._embed(server, "Role tiers updated"), ephemeral=True)
+            raise _refused(error) from error
+        embed = self._embed(server, interaction.locale, "settings-role-title")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @settings.command(name="reset")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -327,13 +350,10 @@ class QuotaCog(commands.Cog):
         """Clear a member's image count for today."""
         await self.bot.quotas.reset_user_day(interaction.guild_id, member.id)
         usage = await self.bot.quotas.user_usage(interaction.guild_id, member.id, [r.id for r in member.roles])
-        used = (
-            plural(usage.images_today, "image")
-            if usage.limit is None
-            else f"{usage.images_today} of {plural(usage.limit, 'image')}"
-        )
+        limit = "none" if usage.limit is None else usage.limit
+        used = t(interaction.locale, "settings-reset-used", used=usage.images_today, limit=limit)
         await interaction.response.send_message(
-            f"{member.mention} starts today afresh: {used} used.",
+            t(interaction.locale, "settings-reset-done", member=member.mention, used=used),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -18,7 +18,16 @@ IMAGE_URL_FIELD = "image_url"
 
 
 class InvalidRequestError(ValueError):
-    """A generation request the API would refuse; the message is safe to show to users."""
+    """A generation request the API would refuse; the message is safe to show to users.
+
+    `code` and `values` say the same for the Discord side to put in the user's language (its catalogue key is
+    `invalid-<code>`); the message is the English, for logs and callers without a catalogue.
+    """
+
+    def __init__(self, message: str, code: str | None = None, **values: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,27 +50,36 @@ class GenerationRequest:
         """Raise InvalidRequestError naming the first problem; return self when all is well."""
         prompt = self.prompt.strip() if isinstance(self.prompt, str) else ""
         if not prompt:
-            raise InvalidRequestError("The prompt is empty: describe the image you want.")
+            raise InvalidRequestError("The prompt is empty: describe the image you want.", "prompt-empty")
         if len(self.prompt) > PROMPT_MAX_CHARS:
             raise InvalidRequestError(
-                f"The prompt is {len(self.prompt):,} characters long; the limit is {PROMPT_MAX_CHARS:,}."
+                f"The prompt is {len(self.prompt):,} characters long; the limit is {PROMPT_MAX_CHARS:,}.",
+                "prompt-too-long",
+                length=len(self.prompt),
+                limit=PROMPT_MAX_CHARS,
             )
         if self.mode not in MODES:
-            raise InvalidRequestError(f"Unknown mode {self.mode!r}: choose one of {', '.join(MODES)}.")
+            raise InvalidRequestError(
+                f"Unknown mode {self.mode!r}: choose one of {', '.join(MODES)}.", "mode", choices=", ".join(MODES)
+            )
         if self.aspect_ratio not in ASPECT_RATIOS:
             raise InvalidRequestError(
-                f"Unknown aspect ratio {self.aspect_ratio!r}: choose one of {', '.join(ASPECT_RATIOS)}."
+                f"Unknown aspect ratio {self.aspect_ratio!r}: choose one of {', '.join(ASPECT_RATIOS)}.",
+                "aspect-ratio",
+                choices=", ".join(ASPECT_RATIOS),
             )
         if self.output_format not in OUTPUT_FORMATS:
             raise InvalidRequestError(
-                f"Unknown format {self.output_format!r}: choose one of {', '.join(OUTPUT_FORMATS)}."
+                f"Unknown format {self.output_format!r}: choose one of {', '.join(OUTPUT_FORMATS)}.",
+                "format",
+                choices=", ".join(OUTPUT_FORMATS),
             )
         if self.safety_tolerance is not None and (
             self.safety_tolerance not in SAFETY_TOLERANCES or isinstance(self.safety_tolerance, bool)
         ):
-            raise InvalidRequestError("Safety tolerance must be 0 (strict), 1 (moderate) or 2 (balanced).")
+            raise InvalidRequestError("Safety tolerance must be 0 (strict), 1 (moderate) or 2 (balanced).", "safety")
         if self.image_url is not None and not self.image_url.startswith(("https://", "http://")):
-            raise InvalidRequestError("The input image must be an http(s) URL.")
+            raise InvalidRequestError("The input image must be an http(s) URL.", "image-url")
         return self
 
     def within_safety_limit(self, limit: int) -> GenerationRequest:
@@ -152,6 +170,7 @@ class Job:
     delivered_at: float | None = None
     lease_owner: str | None = None  # the process running the job (JobService.owner); None: nobody yet
     lease_until: float | None = None  # unix time the lease lapses unless renewed; then any live process may take over
+    locale: str | None = None  # the requester's language (Discord's code): progress and result of a resumed job use it
     # A batch is one row that shows and delivers it (batch_size > 1, batch_id None) and one row per image (batch_id
     # the batch row's id, batch_index 0..batch_size-1): each image keeps its own task, lease, charge and refund.
     batch_id: str | None = None

@@ -9,6 +9,7 @@ import discord
 
 from cogs.utils.delivery import InteractionDelivery
 from cogs.utils.errors import AnsweredElsewhere, answered_elsewhere
+from cogs.utils.i18n import locale_of
 from cogs.utils.personal import TokenOnlyDelivery
 from cogs.utils.requesters import requester, rules_guild_id, token_reaches
 from kontext.jobs.admission import Acknowledged, Origin
@@ -40,7 +41,13 @@ async def start_from_interaction(
         message_id = placeholder.id if isinstance(placeholder, discord.InteractionMessage) else None
         return Acknowledged(shown_by(bot, interaction, aspect_auto=aspect_auto), message_id)
 
-    who = requester(interaction.user, interaction.channel, guild_id=guild_id, channel_id=interaction.channel_id or 0)
+    who = requester(
+        interaction.user,
+        interaction.channel,
+        guild_id=guild_id,
+        channel_id=interaction.channel_id or 0,
+        locale=locale_of(interaction),  # the user's own language, kept with the job for its progress and result
+    )
     try:
         return await bot.admission.accept(request, who, acknowledge, origin=origin, once_key=once_key, count=count)
     except discord.HTTPException as error:

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from cogs.utils.errors import UserError
+from cogs.utils.i18n import t
 from cogs.utils.images import checked, images_in, same_image
 from cogs.utils.requesters import requester, rules_guild_id, token_reaches
+from cogs.utils.text import MODAL_TITLE, TEXT_INPUT_LABEL, TEXT_INPUT_PLACEHOLDER, cut
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Origin
 from kontext.models import GenerationRequest, Job
@@ -37,7 +39,7 @@ ROW_WIDTH = 5  # buttons in one action row
 async def _job(interaction: discord.Interaction[KontextBot], job_id: str) -> Job:
     job = await interaction.client.jobs.find(job_id)
     if job is None:
-        raise UserError("I no longer have the record of this image, so I can't do that. Start a new one with /imagine.")
+        raise UserError("button-no-record")
     return job
 
 
@@ -49,14 +51,18 @@ async def _report(interaction: discord.Interaction[KontextBot], error: Exception
 class _JobButton:
     """What the three result buttons share: a custom_id "kx:<action>:<job id>" and a job id read back from it."""
 
-    label: str
+    label: str  # its catalogue key
     emoji: str
     style: discord.ButtonStyle
     action: str
 
-    def __init__(self, job_id: str, label: str | None = None) -> None:
+    def __init__(self, job_id: str, locale: object = None, label: str | None = None) -> None:
+        """`label`: words already in the user's language in place of the button's own (a batch numbers them)."""
         button = discord.ui.Button(
-            label=label or self.label, emoji=self.emoji, style=self.style, custom_id=f"kx:{self.action}:{job_id}"
+            label=label or t(locale, self.label),
+            emoji=self.emoji,
+            style=self.style,
+            custom_id=f"kx:{self.action}:{job_id}",
         )
         super().__init__(button)  # type: ignore[call-arg]  # DynamicItem.__init__, next in the MRO
         self.job_id = job_id
@@ -79,7 +85,7 @@ class _JobButton:
 class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:reroll:{_JOB}"):
     """Make the same request again, as a new job for whoever clicks (a batch again as a whole batch)."""
 
-    label, emoji, style, action = "Re-roll", "🎲", discord.ButtonStyle.secondary, "reroll"
+    label, emoji, style, action = "button-reroll", "🎲", discord.ButtonStyle.secondary, "reroll"
 
     async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
         request = job.request
@@ -97,31 +103,31 @@ class RerollButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
 class RerollBatchButton(RerollButton, template=rf"kx:rerollall:{_JOB}"):
     """Under a batch: the whole batch again, a new batch of as many images admitted and charged like any other."""
 
-    label, emoji, style, action = "Re-roll all", "🎲", discord.ButtonStyle.secondary, "rerollall"
+    label, emoji, style, action = "button-reroll-all", "🎲", discord.ButtonStyle.secondary, "rerollall"
 
 
 class EditButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:edit:{_JOB}"):
     """Ask for an instruction and edit this result: edits chain."""
 
-    label, emoji, style, action = "Edit", "✏️", discord.ButtonStyle.primary, "edit"
+    label, emoji, style, action = "button-edit", "✏️", discord.ButtonStyle.primary, "edit"
 
     async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
         refusal = await _refusal_now(interaction, job)
         if refusal is not None:
             raise refusal  # before the user types anything: the same words as a refused request, nothing charged
-        await interaction.response.send_modal(EditModal(job, interaction.message))
+        await interaction.response.send_modal(EditModal(job, interaction.message, interaction.locale))
 
 
 class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], template=rf"kx:delete:{_JOB}"):
     """Delete the result: its requester, or members who may manage messages."""
 
-    label, emoji, style, action = "Delete", "🗑️", discord.ButtonStyle.danger, "delete"
+    label, emoji, style, action = "button-delete", "🗑️", discord.ButtonStyle.danger, "delete"
 
-    refusal = "Only <@{user}> or members with **Manage Messages** can delete this image."
+    refusal = "button-delete-refused"
 
     async def act(self, interaction: discord.Interaction[KontextBot], job: Job) -> None:
         if interaction.user.id != job.user_id and not interaction.permissions.manage_messages:
-            raise UserError(self.refusal.format(user=job.user_id))
+            raise UserError(self.refusal, user=str(job.user_id))
         await interaction.response.defer()
         message = interaction.message
         if message is not None and message.flags.ephemeral:
@@ -141,30 +147,30 @@ class DeleteButton(_JobButton, discord.ui.DynamicItem[discord.ui.Button], templa
 class RetryButton(RerollButton, template=rf"kx:retry:{_JOB}"):
     """Under a failure: the same request again, a new job admitted and charged like any other."""
 
-    label, emoji, style, action = "Retry", "🔁", discord.ButtonStyle.primary, "retry"
+    label, emoji, style, action = "button-retry", "🔁", discord.ButtonStyle.primary, "retry"
 
 
 class DismissButton(DeleteButton, template=rf"kx:dismiss:{_JOB}"):
     """Under a failure: remove the message; its requester, or members who may manage messages."""
 
-    label, emoji, style, action = "Dismiss", "✖️", discord.ButtonStyle.secondary, "dismiss"
-    refusal = "Only <@{user}> or members with **Manage Messages** can dismiss this message."
+    label, emoji, style, action = "button-dismiss", "✖️", discord.ButtonStyle.secondary, "dismiss"
+    refusal = "button-dismiss-refused"
 
 
-class EditModal(discord.ui.Modal, title="Edit this image"):
+class EditModal(discord.ui.Modal):
     """The instruction for a chained edit; its input image is the result the button sits under."""
 
-    instruction: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
-        label="What should change?",
-        style=discord.TextStyle.paragraph,
-        placeholder="e.g. make it night, keep everything else the same",
-        max_length=INSTRUCTION_MAX,
-    )
-
-    def __init__(self, job: Job, message: discord.Message | None) -> None:
-        super().__init__()
+    def __init__(self, job: Job, message: discord.Message | None, locale: object = None) -> None:
+        super().__init__(title=cut(t(locale, "modal-edit-title"), MODAL_TITLE))
         self.job = job
         self.message = message
+        self.instruction: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
+            label=cut(t(locale, "modal-what-changes"), TEXT_INPUT_LABEL),
+            style=discord.TextStyle.paragraph,
+            placeholder=cut(t(locale, "modal-edit-placeholder"), TEXT_INPUT_PLACEHOLDER),
+            max_length=INSTRUCTION_MAX,
+        )
+        self.add_item(self.instruction)
 
     async def on_submit(self, interaction: discord.Interaction[KontextBot]) -> None:  # type: ignore[override]
         # The result's own attachment, as Discord describes it now: never the API's temporary result URL.
@@ -176,7 +182,7 @@ class EditModal(discord.ui.Modal, title="Edit this image"):
             message = await interaction.channel.fetch_message(message.id)  # type: ignore[union-attr]
             images = images_in(message)
         if message is None or not images:
-            raise UserError("This result has no image attached any more, so there is nothing to edit.")
+            raise UserError("edit-no-image")
         source = await checked(interaction.client, image_of(self.job, images))
         request = interaction.client.admission.edit_request(self.instruction.value, source, like=self.job)
         await interaction.client.start_from_interaction(
@@ -209,13 +215,13 @@ async def _refusal_now(interaction: discord.Interaction[KontextBot], job: Job) -
 async def result_message(bot: KontextBot, job: Job) -> discord.Message:
     """The message showing a job's result as Discord describes it now (fresh media URLs), or a UserError."""
     if job.message_id is None:
-        raise UserError("I have no record of where this image was posted, so I can't use it.")
+        raise UserError("result-no-record")
     try:
         return await bot.get_partial_messageable(job.channel_id).fetch_message(job.message_id)
     except discord.NotFound as error:
-        raise UserError("The message with this image was deleted, so I can't use it any more.") from error
+        raise UserError("result-deleted") from error
     except discord.Forbidden as error:
-        raise UserError("I can no longer read the channel this image was posted in, so I can't use it.") from error
+        raise UserError("result-unreadable") from error
 
 
 async def _fresh_input(interaction: discord.Interaction[KontextBot], job: Job) -> GenerationRequest:
@@ -241,21 +247,26 @@ def image_of(job: Job, images: list[ImageSource]) -> ImageSource:
     mark = f"-{job.id[:6]}."
     found = next((image for image in images if mark in image.filename), None)
     if found is None:
-        raise UserError(f"Image {job.batch_index + 1} is no longer on this message, so there is nothing to edit.")
+        raise UserError("batch-image-gone", number=job.batch_index + 1)
     return found
 
 
 def batch_rows(
-    batch: Job, images: list[Job], *, editable: set[str]
+    batch: Job, images: list[Job], *, editable: set[str], locale: object = None
 ) -> list[discord.ui.ActionRow[discord.ui.LayoutView]]:
     """A batch's buttons: Edit and Re-roll for each image (numbered as in the gallery), Re-roll all and Delete."""
+    locale = locale or batch.locale
     buttons: list[discord.ui.Item[discord.ui.LayoutView]] = [
-        EditButton(image.id, f"Edit {image.batch_index + 1}") for image in images if image.id in editable
+        EditButton(image.id, locale, t(locale, "button-edit-n", number=image.batch_index + 1))
+        for image in images
+        if image.id in editable
     ]
-    rerolls = [RerollButton(image.id, f"Re-roll {image.batch_index + 1}") for image in images]
+    rerolls = [
+        RerollButton(image.id, locale, t(locale, "button-reroll-n", number=image.batch_index + 1)) for image in images
+    ]
     rows = [buttons[i : i + ROW_WIDTH] for i in range(0, len(buttons), ROW_WIDTH)]
     rows += [rerolls[i : i + ROW_WIDTH] for i in range(0, len(rerolls), ROW_WIDTH)]
-    rows.append([RerollBatchButton(batch.id), DeleteButton(batch.id)])
+    rows.append([RerollBatchButton(batch.id, locale), DeleteButton(batch.id, locale)])
     action_rows: list[discord.ui.ActionRow[discord.ui.LayoutView]] = []
     for items in rows:
         row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow()
@@ -265,22 +276,25 @@ def batch_rows(
     return action_rows
 
 
-def result_view(job: Job, *, editable: bool = True) -> discord.ui.ActionRow[discord.ui.LayoutView]:
-    """The buttons of a finished image, for its card; no Edit when there is no uploaded image to edit."""
+def result_view(
+    job: Job, *, editable: bool = True, locale: object = None
+) -> discord.ui.ActionRow[discord.ui.LayoutView]:
+    """The buttons of a finished image, for its card, in `locale` (the job's own by default); no Edit without image."""
+    locale = locale or job.locale
     row: discord.ui.ActionRow[discord.ui.LayoutView] = discord.ui.ActionRow()
-    row.add_item(RerollButton(job.id))
+    row.add_item(RerollButton(job.id, locale))
     if editable:
-        row.add_item(EditButton(job.id))
+        row.add_item(EditButton(job.id, locale))
     if not job.in_batch:  # one image of a batch shares its message: deleting it is the batch's button
-        row.add_item(DeleteButton(job.id))
+        row.add_item(DeleteButton(job.id, locale))
     return row
 
 
 def failure_view(job: Job) -> discord.ui.View:
     """The buttons of a failed job: Retry and Dismiss."""
     view = discord.ui.View(timeout=None)
-    view.add_item(RetryButton(job.id))
-    view.add_item(DismissButton(job.id))
+    view.add_item(RetryButton(job.id, job.locale))
+    view.add_item(DismissButton(job.id, job.locale))
     return view
 
 

@@ -14,8 +14,9 @@ from discord import app_commands
 
 from cogs.utils.buttons import batch_rows, result_view
 from cogs.utils.errors import describe_error
+from cogs.utils.i18n import t
 from cogs.utils.images import walk_components
-from cogs.utils.text import cut, fit, plural
+from cogs.utils.text import cut, fit
 from kontext.api.errors import FailureFamily, GenerationFailed
 from kontext.jobs.delivery import Outcome, Shot
 from kontext.models import Job
@@ -34,9 +35,9 @@ SAFETY_NAMES = {0: "strict", 1: "moderate", 2: "balanced"}
 SAFETY_CHOICES = [app_commands.Choice(name=f"{level} · {name}", value=level) for level, name in SAFETY_NAMES.items()]
 
 
-def job_marker(job_id: str) -> str:
-    """The words on a card that name its job."""
-    return f"Job {job_id}"
+def job_marker(job_id: str, locale: object = None) -> str:
+    """The words on a card that name its job (a process taking the job over finds the id in any language)."""
+    return t(locale, "card-job", job=job_id)
 
 
 def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
@@ -44,27 +45,30 @@ def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
 
 
-def _safety_words(request: GenerationRequest) -> str:
+def _safety_words(request: GenerationRequest, locale: object) -> str:
     """The safety level a request ran at, and the level asked for when the place's limit lowered it."""
     safety = request.safety_tolerance
-    words = f"safety {safety} ({SAFETY_NAMES.get(safety, '?')})"
+    words = t(locale, "card-safety", level=safety, name=t(locale, f"safety-{safety}"))
     if request.safety_lowered_from is not None:
         asked = request.safety_lowered_from
-        words += f", lowered from {asked} ({SAFETY_NAMES.get(asked, '?')}): the most allowed here"
+        words += t(locale, "card-safety-lowered", level=asked, name=t(locale, f"safety-{asked}"))
     return words
 
 
-def options_line(request: GenerationRequest, *, price_micros: int, aspect_auto: bool = False) -> str:
+def options_line(request: GenerationRequest, locale: object, *, price_micros: int, aspect_auto: bool = False) -> str:
     """Every option the request sent to the image service, in words."""
-    ratio = request.aspect_ratio + (" (closest to the input image)" if aspect_auto else "")
-    watermark = f"watermark “{fit(request.watermark, 100)}”" if request.watermark else "no watermark"
+    ratio = t(locale, "card-closest-ratio", ratio=request.aspect_ratio) if aspect_auto else request.aspect_ratio
+    if request.watermark:
+        watermark = t(locale, "card-watermark", text=fit(request.watermark, 100))
+    else:
+        watermark = t(locale, "card-no-watermark")
     parts = [
         f"**{request.mode}** ({format_usd(price_micros)})",
         ratio,
         request.output_format.upper(),
-        f"upsampling {'on' if request.prompt_upsampling else 'off'}",
-        _safety_words(request),
-        f"translation {'on' if request.enable_translation else 'off'}",
+        t(locale, "card-upsampling-on" if request.prompt_upsampling else "card-upsampling-off"),
+        _safety_words(request, locale),
+        t(locale, "card-translation-on" if request.enable_translation else "card-translation-off"),
         watermark,
     ]
     return " · ".join(parts)
@@ -80,21 +84,20 @@ def result_card(
     aspect_auto: bool = False,
 ) -> discord.ui.LayoutView:
     """The finished image (or, when it could not be uploaded, a link to it) with its request, cost and buttons."""
-    request = job.request
+    request, locale = job.request, job.locale
     cost = job.cost_micros or price_micros
-    facts = f"⏱️ {outcome.seconds:.1f} s · 💵 {format_usd(cost)} · requested by <@{job.user_id}>"
+    seconds = f"{outcome.seconds:.1f}"
+    facts = t(locale, "card-facts", seconds=seconds, cost=format_usd(cost), user=str(job.user_id))
     if job.source_message_id:
-        facts += f" · edited from [this image]({jump_url(job.guild_id, job.channel_id, job.source_message_id)})"
-    details = f"{options_line(request, price_micros=price_micros, aspect_auto=aspect_auto)}\n{facts}"
-    footer = "-# " + (f"{cut(note, _NOTE)} · " if note else "") + job_marker(job.id)
+        url = jump_url(job.guild_id, job.channel_id, job.source_message_id)
+        facts += " · " + t(locale, "card-edited-from", url=url)
+    details = f"{options_line(request, locale, price_micros=price_micros, aspect_auto=aspect_auto)}\n{facts}"
+    footer = "-# " + (f"{cut(note, _NOTE)} · " if note else "") + job_marker(job.id, locale)
     if job.task_id:
-        footer += f" · task {cut(job.task_id, 100)}"
+        footer += " · " + t(locale, "card-task", task=cut(job.task_id, 100))
     link = None
     if filename is None:
-        link = (
-            "The image is too large to upload here even after shrinking it, so here is a link instead "
-            f"(it expires after a while): {cut(outcome.result_url, _LINK)}"
-        )
+        link = t(locale, "card-too-large", url=cut(outcome.result_url, _LINK))
     used = len(details) + len(footer) + len(link or "")
     prompt = fit(request.prompt, max(CARD_TEXT - used, _PROMPT_MIN))
 
@@ -115,7 +118,6 @@ def result_card(
     return view
 
 
-DECLINED = "The image service declined this request."
 _FAILURE_LINE = 300
 
 
@@ -124,19 +126,22 @@ def declined_by_policy(error: BaseException | None) -> bool:
     return isinstance(error, GenerationFailed) and error.family is FailureFamily.CONTENT_POLICY
 
 
-def shot_failure(error: BaseException | None) -> str:
+def shot_failure(error: BaseException | None, locale: object = None) -> str:
     """Why one image failed, in one line; a content-policy refusal says only that it was declined."""
     if declined_by_policy(error):
-        return DECLINED
-    words = (describe_error(error) if error is not None else None) or "Something went wrong on my side."
+        return t(locale, "fail-declined")
+    words = (describe_error(error, locale) if error is not None else None) or t(locale, "fail-unknown")
     return cut(" ".join(words.split()), _FAILURE_LINE)
 
 
-def failures_text(shots: tuple[Shot, ...] | list[Shot]) -> str:
+def failures_text(shots: tuple[Shot, ...] | list[Shot], locale: object = None) -> str:
     """The images of a batch that failed, each named with why; none of them was charged."""
     failed = [shot for shot in shots if shot.image is None]
-    lines = [f"⚠️ **Image {shot.job.batch_index + 1} failed**: {shot_failure(shot.error)}" for shot in failed]
-    lines.append(f"-# You were not charged for the {plural(len(failed), 'failed image')}.")
+    lines = [
+        t(locale, "batch-image-failed", number=shot.job.batch_index + 1, reason=shot_failure(shot.error, locale))
+        for shot in failed
+    ]
+    lines.append("-# " + t(locale, "batch-failed-not-charged", count=len(failed)))
     return "\n".join(lines)
 
 
@@ -152,23 +157,33 @@ def batch_card(
     """A batch's images in one gallery, which failed and why, and each image's own Edit and Re-roll.
 
     `filenames` maps an image's job id to its upload; a finished image missing from it was too large to upload and
-    is linked instead.
+    is linked instead. Everything is in the requester's language (the batch's locale).
     """
-    request = batch.request
+    request, locale = batch.request, batch.locale
     made = [shot for shot in outcome.shots if shot.image is not None]
     cost = price_micros * len(made)
-    facts = (
-        f"🖼️ {len(made)} of {batch.batch_size} images · ⏱️ {outcome.seconds:.1f} s · 💵 {format_usd(cost)} · "
-        f"requested by <@{batch.user_id}>"
+    facts = t(
+        locale,
+        "batch-facts",
+        made=len(made),
+        size=batch.batch_size,
+        seconds=f"{outcome.seconds:.1f}",
+        cost=format_usd(cost),
+        user=str(batch.user_id),
     )
     if batch.source_message_id:
-        facts += f" · edited from [this image]({jump_url(batch.guild_id, batch.channel_id, batch.source_message_id)})"
-    details = f"{options_line(request, price_micros=price_micros, aspect_auto=aspect_auto)}\n{facts}"
-    failures = failures_text(outcome.shots) if len(made) < len(outcome.shots) else None
-    footer = "-# " + (f"{cut(note, _NOTE)} · " if note else "") + job_marker(batch.id)
+        url = jump_url(batch.guild_id, batch.channel_id, batch.source_message_id)
+        facts += " · " + t(locale, "card-edited-from", url=url)
+    details = f"{options_line(request, locale, price_micros=price_micros, aspect_auto=aspect_auto)}\n{facts}"
+    failures = failures_text(outcome.shots, locale) if len(made) < len(outcome.shots) else None
+    footer = "-# " + (f"{cut(note, _NOTE)} · " if note else "") + job_marker(batch.id, locale)
     links = [
-        f"Image {shot.job.batch_index + 1} is too large to upload here, so here is a link (it expires after a while): "
-        f"{cut(shot.job.result_url or '', _LINK // 4)}"
+        t(
+            locale,
+            "batch-image-too-large",
+            number=shot.job.batch_index + 1,
+            url=cut(shot.job.result_url or "", _LINK // 4),
+        )
         for shot in made
         if shot.job.id not in filenames
     ]
@@ -182,7 +197,8 @@ def batch_card(
         alt = cut(request.prompt, GALLERY_DESCRIPTION - 20)
         items = [
             discord.MediaGalleryItem(
-                f"attachment://{filenames[shot.job.id]}", description=f"Image {shot.job.batch_index + 1}: {alt}"
+                f"attachment://{filenames[shot.job.id]}",
+                description=t(locale, "batch-image-alt", number=shot.job.batch_index + 1, prompt=alt),
             )
             for shot in shown
         ]
@@ -195,7 +211,7 @@ def batch_card(
     container.add_item(discord.ui.Separator())
     container.add_item(discord.ui.TextDisplay(details))
     container.add_item(discord.ui.TextDisplay(footer))
-    for row in batch_rows(batch, [shot.job for shot in made], editable={shot.job.id for shot in shown}):
+    for row in batch_rows(batch, [shot.job for shot in made], editable={shot.job.id for shot in shown}, locale=locale):
         container.add_item(row)
     view = discord.ui.LayoutView(timeout=None)
     view.add_item(container)
@@ -204,10 +220,10 @@ def batch_card(
 
 def shows_job(message: discord.Message, job_id: str) -> bool:
     """Whether a message is this job's result: a card naming it, or the embed of a result posted before cards."""
-    marker = job_marker(job_id)
     for component in walk_components(message.components):
-        # The marker line is the card's last text ("-# …"); an escaped prompt can never start like it.
+        # The marker line is the card's last text ("-# …", in the requester's language); an escaped prompt can never
+        # start like it, and the 16-character job id is the same in every language.
         if isinstance(component, discord.TextDisplay) and component.content.startswith("-# "):
-            if marker in component.content:
+            if job_id in component.content:
                 return True
-    return any(embed.title is None and marker in (embed.footer.text or "") for embed in message.embeds)
+    return any(embed.title is None and job_id in (embed.footer.text or "") for embed in message.embeds)

@@ -13,8 +13,9 @@ import discord
 
 from cogs.utils import text
 from cogs.utils.buttons import failure_view
-from cogs.utils.cards import DECLINED, batch_card, declined_by_policy, failures_text, jump_url, result_card, shows_job
+from cogs.utils.cards import batch_card, declined_by_policy, failures_text, jump_url, result_card, shows_job
 from cogs.utils.errors import describe_error
+from cogs.utils.i18n import t
 from cogs.utils.text import cut, fit, quote
 from kontext.images.codec import fit_image
 from kontext.jobs.batches import BatchFailed
@@ -31,21 +32,11 @@ log = logging.getLogger(__name__)
 
 FAIL_COLOUR = discord.Colour(0xED4245)
 _PROMPT_PREVIEW = 300
-FAIL_TITLE = "Couldn't make this image"
 _PRIVATE_PROMPT = 1000
-_NOT_CHARGED = "\n**You were not charged** for this image: it doesn't count against your limits."
-_COLLAPSED = "✅ Ready:"
+_COLLAPSED = "✅"  # the collapsed line's marker, the same in every language: `pointed_at` finds it in any of them
 _COLLAPSED_PROMPT = 100
 _SEARCHED = 100  # messages of a channel searched for a result posted just before a crash (one request)
 _CLOCK_MARGIN = 60.0  # seconds: the search starts this long before the job finished, for a clock ahead of Discord's
-_STATE_LINES = {
-    JobState.QUEUED: "⏳ Queued",
-    JobState.SUBMITTING: "📨 Sending to the image service",
-    JobState.PENDING: "🕒 Waiting for the model",
-    JobState.PROCESSING: "🎨 Generating",
-    JobState.FINISHED: "📥 Downloading the image",
-    JobState.DELIVERING: "📤 Uploading",
-}
 
 
 def price_label(mode: str, price_micros: int) -> str:
@@ -55,18 +46,21 @@ def price_label(mode: str, price_micros: int) -> str:
 
 def render_progress(job: Job, progress: Progress) -> str:
     """The placeholder's text: prompt, mode, state, and an estimate that ticks on the client with no edits."""
-    request = job.request
-    verb = "Editing" if job.kind == "edit" else "Imagining"
+    request, locale = job.request, job.locale
     if job.is_batch:
-        verb += f" {job.batch_size} images"
+        verb = t(
+            locale, "progress-edit-batch" if job.kind == "edit" else "progress-imagine-batch", count=job.batch_size
+        )
+    else:
+        verb = t(locale, "progress-edit" if job.kind == "edit" else "progress-imagine")
     lines = [f"**{verb}** · {request.mode} · {request.aspect_ratio}", quote(request.prompt, _PROMPT_PREVIEW)]
-    state = _STATE_LINES.get(progress.state, progress.state.value)
+    state = t(locale, f"progress-{progress.state.value}")
     if progress.total:
-        state += f" · {progress.done or 0} of {progress.total} done"
+        state = t(locale, "progress-done", state=state, done=progress.done or 0, total=progress.total)
     if progress.queue_position:
-        state += f" — number {progress.queue_position} in line"
+        state = t(locale, "progress-in-line", state=state, position=progress.queue_position)
     if progress.estimate_at and progress.state in (JobState.PENDING, JobState.PROCESSING):
-        state += f" · ready {discord.utils.format_dt(_utc(progress.estimate_at), 'R')}"
+        state = t(locale, "progress-ready", state=state, when=discord.utils.format_dt(_utc(progress.estimate_at), "R"))
     lines.append(state)
     return "\n".join(lines)
 
@@ -84,19 +78,23 @@ def result_filename(job: Job, extension: str) -> str:
 
 def failure_embed(job: Job, error: BaseException, *, refunded: bool = False) -> discord.Embed:
     """Why a job failed, in words, and that it cost nothing; for a content-policy refusal only that it was declined."""
+    locale = job.locale
     declined = policy_refusal(error) is not None
     if isinstance(error, BatchFailed):
-        reason = failures_text(error.shots)  # a declined image is said to be declined, nothing more
+        reason = failures_text(error.shots, locale)  # a declined image is said to be declined, nothing more
     elif declined:
-        reason = DECLINED
+        reason = t(locale, "fail-declined")
     else:
-        reason = describe_error(error) or "Something went wrong on my side while making this image."
+        reason = describe_error(error, locale) or t(locale, "fail-unknown")
     if refunded:
-        reason = cut(reason, text.EMBED_DESCRIPTION - len(_NOT_CHARGED)) + _NOT_CHARGED
-    embed = discord.Embed(title=FAIL_TITLE, description=cut(reason, text.EMBED_DESCRIPTION), colour=FAIL_COLOUR)
+        not_charged = "\n" + t(locale, "fail-not-charged")
+        reason = cut(reason, text.EMBED_DESCRIPTION - len(not_charged)) + not_charged
+    title = cut(t(locale, "fail-title"), text.EMBED_TITLE)
+    embed = discord.Embed(title=title, description=cut(reason, text.EMBED_DESCRIPTION), colour=FAIL_COLOUR)
     if not declined:
-        embed.add_field(name="Prompt", value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
-    embed.set_footer(text=f"Job {job.id}")
+        name = cut(t(locale, "fail-prompt"), text.FIELD_NAME)
+        embed.add_field(name=name, value=quote(job.request.prompt, text.FIELD_VALUE), inline=False)
+    embed.set_footer(text=t(locale, "fail-footer", job=job.id))
     return embed
 
 
@@ -109,10 +107,10 @@ def policy_refusal(error: BaseException) -> BaseException | None:
 
 def private_refusal(job: Job, error: BaseException) -> str:
     """What only the requester reads about a content-policy refusal: the service's reason and their prompt."""
-    reason = describe_error(error) or DECLINED
+    locale = job.locale
+    reason = describe_error(error, locale) or t(locale, "fail-declined")
     prompt = quote(job.request.prompt, _PRIVATE_PROMPT)
-    lines = [f"Only you can see this. The image service declined your request (job {job.id}).", reason, prompt]
-    lines.append("The message in the channel says only that it was declined.")
+    lines = [t(locale, "refusal-private-intro", job=job.id), reason, prompt, t(locale, "refusal-private-outro")]
     return cut("\n".join(lines), text.CONTENT)
 
 
@@ -290,7 +288,7 @@ class PlaceholderDelivery:
             if fit is not None
         }
         reencoded = any(fit is not None and fit.reencoded for fit in fitted)
-        note = "Re-encoded to fit this channel's upload limit" if reencoded else None
+        note = t(job.locale, "card-reencoded") if reencoded else None
 
         def build() -> tuple[discord.ui.LayoutView, list[discord.File]]:
             files = [
@@ -354,7 +352,8 @@ class PlaceholderDelivery:
                 refusal.text,
                 _shape(content, embed),
             )
-            fallback = f"{content} {FAIL_TITLE} (job {job.id})." + (" You were not charged." if refunded else "")
+            key = "fail-plain-not-charged" if refunded else "fail-plain"
+            fallback = cut(t(job.locale, key, mention=content, job=job.id), text.CONTENT)
             message = await self._edit(
                 job, "failure", content=fallback, embed=None, view=view, allowed_mentions=self._mention
             )
@@ -380,12 +379,15 @@ def _shown(message: discord.Message | None) -> int | None:
 def collapsed_line(job: Job, result_url: str) -> str:
     """What the placeholder becomes once the result is posted below it: one line pointing at the result."""
     prompt = fit(" ".join(job.request.prompt.split()), _COLLAPSED_PROMPT)
-    return f"{_COLLAPSED} {result_url} · {prompt}"
+    ready = t(job.locale, "ping-ready")
+    return f"{_COLLAPSED} {ready} {result_url} · {prompt}"
 
 
 def pointed_at(content: str, channel_id: int) -> int | None:
     """The result a collapsed placeholder points at, or None when the message is no collapsed placeholder."""
-    found = re.match(rf"{re.escape(_COLLAPSED)} https://discord\.com/channels/[^/\s]+/{channel_id}/(\d+)", content)
+    # The marker, "Ready:" in the requester's language (a few words, whatever they are), then the link.
+    link = rf"https://discord\.com/channels/[^/\s]+/{channel_id}/(\d+)"
+    found = re.match(rf"{re.escape(_COLLAPSED)} (?:\S+ ){{1,4}}{link}", content)
     return int(found[1]) if found else None
 
 
@@ -433,6 +435,8 @@ class InteractionDelivery(PlaceholderDelivery):
                 raise
             log.info("job %s: interaction token no longer usable (%s)", job.id, error.code)
             self.interaction = None
+            for file in fields.get("attachments") or ():
+                file.reset()  # the refused upload read the image to its end: send it whole again
             return None
 
     async def _edit_placeholder(self, job: Job, **fields: Any) -> discord.Message | None:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from cogs.utils.text import CONTENT, code, cut, fit, plural
+from cogs.utils.i18n import t
+from cogs.utils.text import CONTENT, code, cut, fit
 from kontext.api.breaker import ServiceUnavailableNow
 from kontext.api.errors import (
     ApiStatusError,
@@ -42,203 +43,188 @@ log = logging.getLogger(__name__)
 
 _QUOTED_MAX = 300  # characters of the API's own words quoted to users, once escaped
 
-FAMILY_SENTENCES: dict[FailureFamily, str] = {
-    FailureFamily.CONTENT_POLICY: "The image service declined this under its content policy. Try rewording the prompt.",
-    FailureFamily.INPUT_IMAGE: (
-        "The image service could not use the input image: it must be a JPEG, PNG or WebP under 10 MB "
-        "that it can download."
-    ),
-    FailureFamily.PROMPT: "The image service could not use this prompt (too long, or not understood). Try rewording.",
-    FailureFamily.TIMEOUT: "The image service took too long and gave up on this image. Try again.",
-    FailureFamily.MODEL_UNAVAILABLE: "The model is unavailable at the moment. Try again in a few minutes.",
-    FailureFamily.OUT_OF_CREDITS: "The bot's image service account is out of credits. Please tell the bot's owner.",
-    FailureFamily.UNKNOWN: "The image service could not make this image.",
-}
-PERMISSION_NAMES = {
-    "send_messages": "Send Messages",
-    "attach_files": "Attach Files",
-    "embed_links": "Embed Links",
-    "read_message_history": "Read Message History",
-    "view_channel": "View Channel",
-    "manage_guild": "Manage Server",
-    "manage_messages": "Manage Messages",
+FAMILY_KEYS: dict[FailureFamily, str] = {family: f"family-{family.value.replace('_', '-')}" for family in FailureFamily}
+PERMISSION_KEYS = {
+    name: f"permission-{name.replace('_', '-')}"
+    for name in (
+        "send_messages",
+        "attach_files",
+        "embed_links",
+        "read_message_history",
+        "view_channel",
+        "manage_guild",
+        "manage_messages",
+    )
 }
 
 
 class UserError(app_commands.AppCommandError):
-    """An error whose message is meant for the user as it is: safe text, no secrets."""
+    """An error meant for the user: a catalogue key and its values, said in the user's language."""
+
+    def __init__(self, key: str, /, **values: Any) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+    def words(self, locale: object) -> str:
+        return t(locale, self.key, **self.values)
 
 
-def when(timestamp: float | None) -> str:
-    """A Discord timestamp that counts down on the client ("in 3 hours")."""
+def when(timestamp: float | None, locale: object = None) -> str:
+    """A Discord timestamp that counts down on the client, in the client's language ("in 3 hours")."""
     if timestamp is None:
-        return "later"
+        return t(locale, "later")
     return discord.utils.format_dt(datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC), "R")
 
 
-def personal_limit_reached(limit: int, reset: str) -> str:
+def personal_limit_reached(limit: int, reset: str, locale: object = None) -> str:
     """The personal daily limit (DMs, group DMs, servers without the bot) refused a request."""
-    allowance = "your one personal image" if limit == 1 else f"all {limit} of your personal images"
-    return (
-        f"You've used {allowance} for today (outside servers that added me, everyone gets {limit} a day). "
-        f"You can make more {reset}."
-    )
+    return t(locale, "personal-limit-reached", limit=limit, when=reset)
 
 
-def personal_generation_off() -> str:
+def personal_generation_off(locale: object = None) -> str:
     """PERSONAL_DAILY_LIMIT is 0: no images outside servers that added the bot."""
-    return "The bot's owner has turned image making off outside servers that added the bot."
+    return t(locale, "personal-generation-off")
 
 
-def describe_quota(error: QuotaExceeded) -> str:
+def describe_quota(error: QuotaExceeded, locale: object = None) -> str:
     """Which limit refused a request, what is left, and when it resets."""
-    kind, reset = error.kind, when(error.resets_at)
+    kind, reset = error.kind, when(error.resets_at, locale)
     if kind is LimitKind.USER_DAILY and error.personal:
-        text = personal_limit_reached(error.limit or 0, reset)
+        text = personal_limit_reached(error.limit or 0, reset, locale)
     elif kind is LimitKind.DISABLED and error.personal:
-        text = personal_generation_off()
+        text = personal_generation_off(locale)
     elif kind is LimitKind.DISABLED:
-        text = "Image generation is turned off for you in this server. A server admin can change that in `/settings`."
+        text = t(locale, "quota-disabled")
     elif kind is LimitKind.CHANNEL:
         places = ", ".join(f"<#{channel}>" for channel in sorted(error.channel_ids)[:10])
-        text = f"I don't make images in this channel. Try {places}." if places else "I don't make images here."
+        text = t(locale, "quota-channel", channels=places) if places else t(locale, "quota-channel-nowhere")
     elif kind is LimitKind.MAX_MODE:
-        text = "This server doesn't allow **max** mode. Choose **pro** instead."
+        text = t(locale, "quota-max-mode")
     elif kind is LimitKind.COOLDOWN:
-        text = f"Please wait a little between requests: you can ask again {reset}."
+        text = t(locale, "quota-cooldown", when=reset)
     elif kind is LimitKind.CONCURRENCY:
-        text = (
-            f"You already have {plural(error.used or 0, 'image')} in progress (the limit is "
-            f"{error.limit} at a time). Wait for one to finish."
-        )
+        text = t(locale, "quota-concurrency", used=error.used or 0, limit=error.limit or 0)
     elif kind is LimitKind.USER_DAILY and error.images > 1 and error.remaining:
-        text = (
-            f"This request is for {error.images} images, but you have only {plural(error.remaining, 'image')} left "
-            f"today in this server (of {error.limit}). Ask for {error.remaining} or fewer, or for more {reset}."
+        text = t(
+            locale,
+            "quota-batch-daily",
+            images=error.images,
+            remaining=error.remaining,
+            limit=error.limit or 0,
+            when=reset,
         )
     elif kind is LimitKind.USER_DAILY:
-        allowance = "your one image" if error.limit == 1 else f"all {error.limit} of your images"
-        text = f"You've used {allowance} for today in this server. You can make more {reset}."
+        text = t(locale, "quota-user-daily", limit=error.limit or 0, when=reset)
     elif kind is LimitKind.GLOBAL_DAILY:
-        text = f"The bot has reached its owner's spending budget for today. It resets {reset}."
+        text = t(locale, "quota-global-daily", when=reset)
     else:
         period = "daily" if kind is LimitKind.GUILD_DAILY else "monthly"
         used, cap = error.used or 0, error.limit or 0
+        amounts = {"used": format_usd(used), "cap": format_usd(cap), "when": reset}
         if used >= cap:
             # Reached (or passed, when an admin lowered the cap below what was already spent): nothing is "left".
-            text = (
-                f"This server has reached its {period} image budget of {format_usd(cap)} "
-                f"({format_usd(used)} spent). The budget resets {reset}."
-            )
+            text = t(locale, f"quota-guild-{period}-reached", **amounts)
         else:
-            text = (
-                f"This server has used {format_usd(used)} of its {format_usd(cap)} {period} image budget; "
-                f"{format_usd(error.remaining or 0)} is left and {_what(error)} costs {format_usd(error.needed or 0)}. "
-                f"The budget resets {reset}."
-            )
-    return f"{text}\nNothing was charged."
+            left, needed = format_usd(error.remaining or 0), format_usd(error.needed or 0)
+            if error.images > 1:  # a batch: what it would cost as a whole
+                text = t(
+                    locale, f"quota-guild-{period}-left-batch", left=left, needed=needed, images=error.images, **amounts
+                )
+            else:
+                text = t(locale, f"quota-guild-{period}-left", left=left, needed=needed, **amounts)
+    return f"{text}\n{t(locale, 'not-charged')}"
 
 
-def _what(error: QuotaExceeded) -> str:
-    """What the refused request was: "this image", or "this batch of 4 images"."""
-    return "this image" if error.images <= 1 else f"this batch of {error.images} images"
+def permission_list(names: list[str], locale: object = None) -> str:
+    """Discord's permission names as its client shows them, in bold."""
+    return ", ".join(
+        f"**{t(locale, PERMISSION_KEYS[n]) if n in PERMISSION_KEYS else n.replace('_', ' ').title()}**" for n in names
+    )
 
 
-def _permission_list(names: list[str]) -> str:
-    return ", ".join(f"**{PERMISSION_NAMES.get(n, n.replace('_', ' ').title())}**" for n in names)
-
-
-def _minutes(seconds: float) -> str:
-    if seconds >= 60 and seconds % 60 == 0:
-        return plural(int(seconds // 60), "minute")
-    return f"{seconds:g} second{'' if seconds == 1 else 's'}"
-
-
-def describe_error(error: BaseException) -> str | None:
-    """One friendly paragraph for a known error, or None for a bug the user cannot do anything about."""
-    if isinstance(error, UserError | InvalidRequestError):
-        return str(error)
+def describe_error(error: BaseException, locale: object = None) -> str | None:
+    """One friendly paragraph for a known error in the user's language, or None for a bug the user can't help."""
+    if isinstance(error, UserError):
+        return error.words(locale)
+    if isinstance(error, InvalidRequestError):
+        return describe_invalid(error, locale)
     if isinstance(error, QuotaExceeded):
-        return describe_quota(error)
+        return describe_quota(error, locale)
     if isinstance(error, ServiceUnavailableNow):
-        return (
-            "The image service is failing right now, so I'm not sending new requests for a moment. "
-            f"Please try again {when(error.retry_at)}.\nNothing was charged."
-        )
+        return f"{t(locale, 'error-breaker', when=when(error.retry_at, locale))}\n{t(locale, 'not-charged')}"
     if isinstance(error, AlreadyStarting):
-        return "Already on it: that request is being made right now."
+        return t(locale, "error-already-starting")
     if isinstance(error, StorageUnavailable):
-        return (
-            "I'm temporarily unavailable: my database can't be reached right now. Please try again in a minute."
-            "\nNothing was charged."
-        )
+        return f"{t(locale, 'error-storage')}\n{t(locale, 'not-charged')}"
     if isinstance(error, ShuttingDown):
-        return "I'm restarting right now. Please try again in a few seconds.\nNothing was charged."
+        return f"{t(locale, 'error-shutting-down')}\n{t(locale, 'not-charged')}"
     if isinstance(error, SubmitInterrupted):
-        return (
-            "I restarted while sending this request to the image service. To make sure you are never billed "
-            "twice, I didn't send it again. Please run it again."
-        )
+        return t(locale, "error-submit-interrupted")
     if isinstance(error, GenerationFailed):
-        lines = [FAMILY_SENTENCES[error.family]]
+        lines = [t(locale, FAMILY_KEYS[error.family])]
         if error.fail_msg:
-            lines.append(f"The service said: “{fit(error.fail_msg, _QUOTED_MAX)}”")
+            lines.append(t(locale, "service-said", words=fit(error.fail_msg, _QUOTED_MAX)))
         if error.task_id:
-            lines.append(f"Task {code(error.task_id, 100)}")
+            lines.append(t(locale, "task-line", task=code(error.task_id, 100)))
         return "\n".join(lines)
     if isinstance(error, GenerationTimedOut):
-        return (
-            f"The image was not ready after {_minutes(error.waited)}, so I stopped waiting. "
-            f"The image service may be overloaded; try again in a little while.\nTask {code(error.task_id, 100)}"
-        )
+        waited = error.waited
+        minutes = int(waited // 60) if waited >= 60 and waited % 60 == 0 else 0
+        seconds = int(waited) if waited == int(waited) else waited  # a whole number takes each language's plural
+        stopped = t(locale, "error-timed-out", minutes=minutes, seconds=seconds)
+        return f"{stopped}\n{t(locale, 'task-line', task=code(error.task_id, 100))}"
     if isinstance(error, KontextError):
-        return _describe_api_error(error)
-    if isinstance(error, app_commands.BotMissingPermissions):
-        needed = _permission_list(error.missing_permissions)
-        return f"I can't do that here: I need the {needed} permission in this channel."
-    if isinstance(error, app_commands.MissingPermissions):
-        return f"You need the {_permission_list(error.missing_permissions)} permission to do that."
+        return _describe_api_error(error, locale)
+    if isinstance(error, app_commands.BotMissingPermissions | app_commands.MissingPermissions):
+        key = "error-bot-missing-permissions" if isinstance(error, app_commands.BotMissingPermissions) else None
+        names = permission_list(error.missing_permissions, locale)
+        return t(locale, key or "error-missing-permissions", permissions=names)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works in servers, not in direct messages."
+        return t(locale, "error-no-private-message")
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again {discord.utils.format_dt(discord.utils.utcnow(), 'R')}."
+        return t(locale, "error-cooldown", when=discord.utils.format_dt(discord.utils.utcnow(), "R"))
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here."
+        return t(locale, "error-check-failure")
     return None
 
 
 # What the user is told of the API errors that metrics count by kind without an HTTP status.
-_KIND_SENTENCES = {
-    "timeout": "The image service did not answer in time. Please try again shortly.",
-    "connection": "I couldn't reach the image service. Please try again shortly.",
-    "malformed": "The image service sent an answer I couldn't read. Please try again shortly.",
-    "too_large": "The finished image was larger than I'm willing to download.",
+_KIND_KEYS = {
+    "timeout": "error-api-timeout",
+    "connection": "error-api-connection",
+    "malformed": "error-malformed",
+    "too_large": "error-download-too-large",
 }
 
 
-def _describe_api_error(error: KontextError) -> str:
+def describe_invalid(error: InvalidRequestError, locale: object = None) -> str:
+    """A request the API would refuse, from the domain's code and values (its English words when it has no code)."""
+    if error.code is None:
+        return str(error)
+    return t(locale, f"invalid-{error.code}", **error.values)
+
+
+def _describe_api_error(error: KontextError, locale: object) -> str:
     if isinstance(error, AuthenticationError | PermissionDeniedError):
-        return "The image service refused the bot's API key. Please tell the bot's owner."
+        return t(locale, "error-api-key")
     if isinstance(error, InsufficientBalanceError):
-        return FAMILY_SENTENCES[FailureFamily.OUT_OF_CREDITS]
+        return t(locale, FAMILY_KEYS[FailureFamily.OUT_OF_CREDITS])
     if isinstance(error, RateLimitedError):
-        return "The image service is busy right now (rate limited). Please try again in a minute."
+        return t(locale, "error-rate-limited")
     if isinstance(error, ServerError):
-        return f"The image service is having trouble (error {error.status}). Please try again shortly."
-    if (sentence := _KIND_SENTENCES.get(error_kind(error))) is not None:
-        return sentence
+        return t(locale, "error-server", status=str(error.status))
+    if (key := _KIND_KEYS.get(error_kind(error))) is not None:
+        return t(locale, key)
     if isinstance(error, ImageTooLargeError):
-        size = f" ({error.width:,} x {error.height:,} pixels)" if error.width and error.height else ""
-        return (
-            f"The image service sent back a picture far larger than it ever makes{size}, so I didn't open it. "
-            "Please try again."
-        )
+        if error.width and error.height:
+            return t(locale, "error-image-too-large-size", width=error.width, height=error.height)
+        return t(locale, "error-image-too-large")
     if isinstance(error, NotAnImageError):
-        return "The image service sent back something that isn't a JPEG, PNG or WebP image, so I didn't post it."
+        return t(locale, "error-not-an-image")
     if isinstance(error, ApiStatusError):
-        reason = fit(error.api_message, _QUOTED_MAX) if error.api_message else "no reason given"
-        return f"The image service refused the request (error {error.status}): {reason}"
-    return "Something went wrong talking to the image service. Please try again."
+        reason = fit(error.api_message, _QUOTED_MAX) if error.api_message else t(locale, "error-api-status-no-reason")
+        return t(locale, "error-api-status", status=str(error.status), reason=reason)
+    return t(locale, "error-api-other")
 
 
 class AnsweredElsewhere(app_commands.AppCommandError):
@@ -278,7 +264,7 @@ class KontextTree(app_commands.CommandTree["KontextBot"]):
             # Two processes on the same shards both get every interaction; the first to answer it owns it.
             log.info("interaction %s was answered by another process first; it is that one's", interaction.id)
             return
-        text = describe_error(original)
+        text = describe_error(original, interaction.locale)
         if text is None and not interaction.client.jobs.accepting:
             # Stopping (a deploy): the HTTP session or the database is already closed under this command. Whatever it
             # reserved is settled as an orphan; a process beside this one may have answered it.
@@ -288,7 +274,7 @@ class KontextTree(app_commands.CommandTree["KontextBot"]):
             reference = secrets.token_hex(3)
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("unhandled error in /%s (ref %s)", command, reference, exc_info=original)
-            text = f"Something went wrong on my side. If it keeps happening, tell the bot's owner: ref `{reference}`."
+            text = t(interaction.locale, "error-unhandled", ref=reference)
         await send_ephemeral(interaction, text)
 
 

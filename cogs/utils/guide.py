@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from cogs.utils.errors import when
-from cogs.utils.text import plural
+from cogs.utils.i18n import t
 from kontext.money import format_usd
 
 if TYPE_CHECKING:
@@ -15,108 +15,74 @@ if TYPE_CHECKING:
     from kontext.quotas.models import GuildSettings, UserUsage
 
 GUIDE_COLOUR = discord.Colour(0x5865F2)
-ABOUT = (
-    "I make and change images with Black Forest Labs' **FLUX Kontext** model: describe a picture and I draw it, "
-    "or point me at an image and say what to change. Edits chain: edit a result again and again with little drift."
-)
-COMMANDS = (
-    "`/imagine prompt` · make an image (options: aspect ratio, mode, format, upsampling, safety, count: up to 4)\n"
-    "`/edit image prompt` · change an image you upload\n"
-    "**@{name} instruction** as a reply to an image · edit that image (with no image: make one)\n"
-    "**Apps → Edit image** on any message · edit an image in it\n"
-    "**Re-roll** · **Edit** · **Delete** on every result · again, edit it further, remove it\n"
-    "`/history` · your latest images here, with links · `/show job` · one again, with its buttons\n"
-    "`/quota` · your images left today · `/help` · this\n"
-    "Server admins (Manage Server): `/settings` for limits and caps, `/usage` for the spend"
-)
-# From Black Forest Labs' prompting guide for Kontext.
-TIPS = (
-    "• Be specific: subject, style, light, composition.\n"
-    "• Say what to keep: *“keep the same face and pose”*.\n"
-    "• Prefer *change* or *replace* to *transform*.\n"
-    "• Put exact text in quotes: *Replace 'OPEN' with 'CLOSED'*.\n"
-    "• Split a complex edit into steps, and describe what you want rather than what you don't."
-)
 
 
-def price_list(bot: KontextBot, server: GuildSettings | None = None) -> str:
+def price_list(bot: KontextBot, server: GuildSettings | None = None, locale: object = None) -> str:
     """Each mode's price per image, and whether this server allows max."""
-    lines = [f"**pro** {format_usd(bot.settings.price_micros('pro'))} per image"]
-    line = f"**max** {format_usd(bot.settings.price_micros('max'))} per image (highest quality)"
-    if server is not None and not server.allow_max:
-        line += ": not allowed in this server"
-    lines.append(line)
-    return "\n".join(lines) + "\nThe bot's owner pays the image service; a failed image is refunded."
+    pro, most = (format_usd(bot.settings.price_micros(mode)) for mode in ("pro", "max"))
+    max_key = "help-price-max-not-here" if server is not None and not server.allow_max else "help-price-max"
+    lines = [t(locale, "help-price-pro", price=pro), t(locale, max_key, price=most), t(locale, "help-price-who-pays")]
+    return "\n".join(lines)
 
 
-def quota_line(usage: UserUsage) -> str:
+def quota_line(usage: UserUsage, locale: object = None) -> str:
     """A member's images today against their limit."""
     if usage.limit is None:
-        return f"{plural(usage.images_today, 'image')} today, no daily limit."
-    return (
-        f"{usage.images_today} of {plural(usage.limit, 'image')} today · **{usage.remaining} left** · "
-        f"resets {when(usage.day_resets_at)}"
-    )
+        return t(locale, "help-quota-unlimited", used=usage.images_today)
+    when_ = when(usage.day_resets_at, locale)
+    return t(locale, "help-quota", used=usage.images_today, limit=usage.limit, left=usage.remaining, when=when_)
 
 
 def help_embed(
-    bot: KontextBot, *, usage: UserUsage | None = None, server: GuildSettings | None = None
+    bot: KontextBot, *, usage: UserUsage | None = None, server: GuildSettings | None = None, locale: object = None
 ) -> discord.Embed:
     """Everything a user needs: what the bot does, its commands, prompt tips, their quota and the prices."""
     name = bot.user.display_name if bot.user else "Bot"
-    embed = discord.Embed(title="FLUX Kontext: help", description=ABOUT, colour=GUIDE_COLOUR)
-    embed.add_field(name="Commands", value=COMMANDS.format(name=name), inline=False)
-    embed.add_field(name="Prompt tips (from Black Forest Labs' guide)", value=TIPS, inline=False)
+    embed = discord.Embed(title=t(locale, "help-title"), description=t(locale, "help-about"), colour=GUIDE_COLOUR)
+    embed.add_field(name=t(locale, "help-commands-title"), value=t(locale, "help-commands", name=name), inline=False)
+    embed.add_field(name=t(locale, "help-tips-title"), value=t(locale, "help-tips"), inline=False)
     if usage is not None:
-        embed.add_field(name="Your images", value=quota_line(usage), inline=False)
-    embed.add_field(name="Prices", value=price_list(bot, server), inline=False)
+        embed.add_field(name=t(locale, "help-your-images"), value=quota_line(usage, locale), inline=False)
+    embed.add_field(name=t(locale, "help-prices"), value=price_list(bot, server, locale), inline=False)
     return embed
 
 
-def welcome_embed(bot: KontextBot, server: GuildSettings) -> discord.Embed:
+def welcome_embed(bot: KontextBot, server: GuildSettings, locale: object = None) -> discord.Embed:
     """The one message a server gets when the bot joins: what it does, what images cost, how admins set limits."""
-    embed = discord.Embed(title="Thanks for adding me!", description=ABOUT, colour=GUIDE_COLOUR)
-    embed.add_field(
-        name="Try it",
-        value="`/imagine a lighthouse at dusk, oil painting`, or reply to an image with "
-        f"**@{bot.user.display_name if bot.user else 'Bot'} make it night**. `/help` lists everything.",
-        inline=False,
+    name = bot.user.display_name if bot.user else "Bot"
+    embed = discord.Embed(title=t(locale, "welcome-title"), description=t(locale, "help-about"), colour=GUIDE_COLOUR)
+    embed.add_field(name=t(locale, "welcome-try-title"), value=t(locale, "welcome-try", name=name), inline=False)
+    embed.add_field(name=t(locale, "welcome-cost-title"), value=price_list(bot, server, locale), inline=False)
+    limits = t(
+        locale,
+        "welcome-limits",
+        daily=server.base_user_limit,
+        concurrent=server.concurrent_limit,
+        caps=_caps(server, locale),
     )
-    embed.add_field(name="What images cost", value=price_list(bot, server), inline=False)
-    embed.add_field(
-        name="Limits (admins with Manage Server)",
-        value=(
-            f"Each member may make {plural(server.base_user_limit, 'image')} a day and run "
-            f"{plural(server.concurrent_limit, 'image')} at once; {_caps(server)}.\n"
-            "`/settings daily-limit` · images per member per day (0 turns generation off)\n"
-            "`/settings daily-cap` · `/settings monthly-cap` · the server's spend in USD\n"
-            "`/settings role` · a role's own daily limit · `/settings max-mode` · allow max\n"
-            "`/settings channels` · where I may be used · `/settings batch` · images per request\n"
-            "`/settings pings` · a ping when an image is ready · `/settings safety` · the safety limit\n"
-            "`/settings show` · all of it · `/usage` · the spend"
-        ),
-        inline=False,
-    )
+    embed.add_field(name=t(locale, "welcome-limits-title"), value=limits, inline=False)
     return embed
 
 
-def _caps(server: GuildSettings) -> str:
-    if server.daily_cap_micros is None and server.monthly_cap_micros is None:
-        return "no server spend cap is set yet"
-    caps = [
-        f"{format_usd(cap)} per {period}"
-        for cap, period in ((server.daily_cap_micros, "day"), (server.monthly_cap_micros, "month"))
-        if cap is not None
-    ]
-    return "the server may spend " + " and ".join(caps)
+def _caps(server: GuildSettings, locale: object) -> str:
+    day, month = server.daily_cap_micros, server.monthly_cap_micros
+    if day is None and month is None:
+        return t(locale, "welcome-no-caps")
+    if day is not None and month is not None:
+        return t(locale, "welcome-cap-both", day=format_usd(day), month=format_usd(month))
+    if day is not None:
+        return t(locale, "welcome-cap-day", day=format_usd(day))
+    return t(locale, "welcome-cap-month", month=format_usd(month or 0))
 
 
-def dm_help_intro() -> str:
+def dm_help_intro(locale: object = None) -> str:
     """Above the help, in answer to a plain DM: the bot takes commands there, not chat."""
-    return "I make images from slash commands, here too: try `/imagine` in this DM. Here is what I can do."
+    return t(locale, "dm-help-intro")
 
 
-async def help_for(bot: KontextBot, user: discord.abc.User, guild_id: int | None) -> discord.Embed:
+async def help_for(
+    bot: KontextBot, user: discord.abc.User, guild_id: int | None, locale: object = None
+) -> discord.Embed:
     """The help, with the user's own quota, and this server's prices where a server's rules apply.
 
     guild_id None: the user's personal quota (DMs, group DMs, servers without the bot).
@@ -124,4 +90,4 @@ async def help_for(bot: KontextBot, user: discord.abc.User, guild_id: int | None
     role_ids = [role.id for role in getattr(user, "roles", ())]
     usage = await bot.quotas.user_usage(guild_id, user.id, role_ids)
     server = await bot.quotas.settings(guild_id) if guild_id is not None else None
-    return help_embed(bot, usage=usage, server=server)
+    return help_embed(bot, usage=usage, server=server, locale=locale)

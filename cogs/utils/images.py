@@ -9,9 +9,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from cogs.utils.errors import UserError
 from kontext.images.sources import ImageSource, check_source, declared_type, guess_type, probe_source
-from kontext.models import InvalidRequestError
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -99,19 +97,16 @@ def links_in(text: str) -> tuple[str, list[ImageSource]]:
 
 
 async def checked(bot: KontextBot, source: ImageSource) -> ImageSource:
-    """The source checked against the API's formats and limits (links looked at through the guard), or a UserError."""
-    try:
-        return await probe_source(bot.links, source)
-    except InvalidRequestError as error:
-        raise UserError(str(error)) from error
+    """The source checked against the API's formats and limits (links looked at through the guard).
+
+    InvalidRequestError says what is wrong; the command tree puts it in the user's words.
+    """
+    return await probe_source(bot.links, source)
 
 
 def check_attachment(attachment: discord.Attachment) -> ImageSource:
-    """An uploaded attachment, checked, or a UserError that says what is wrong with it."""
-    try:
-        return check_source(from_attachment(attachment))
-    except InvalidRequestError as error:
-        raise UserError(str(error)) from error
+    """An uploaded attachment, checked (InvalidRequestError says what is wrong with it)."""
+    return check_source(from_attachment(attachment))
 
 
 def same_image(a: str, b: str) -> bool:

@@ -21,6 +21,7 @@ from discord import app_commands
 from cogs.utils.cards import shows_job
 from cogs.utils.delivery import InteractionDelivery, PlaceholderDelivery, render_progress, result_filename
 from cogs.utils.errors import UserError
+from cogs.utils.i18n import t
 from cogs.utils.images import images_in
 from kontext.images.codec import check_result
 from kontext.jobs.delivery import Progress
@@ -36,32 +37,14 @@ T = TypeVar("T")
 _DM_REFUSED = (50007, 50001)
 
 
-def long_job_note() -> str:
+def long_job_note(locale: object = None) -> str:
     """Under a personal job's progress: what happens if it outlives the interaction."""
-    return (
-        "-# Discord lets me update this message for 15 minutes. If your image takes longer, I'll send it to you by "
-        "DM; if your DMs are closed, it waits for you in `/history`."
-    )
+    return "-# " + t(locale, "personal-long-job")
 
 
 def by_dm_note(job: Job) -> str:
-    """The DM that comes before a personal job's late result: why it came here."""
-    return (
-        f"Your image (job `{job.id}`) took longer than the 15 minutes Discord gives me to answer where you asked, "
-        "so here it is by DM."
-    )
-
-
-#: Where /history and /show look outside a server that installed the bot.
-PERSONAL_HISTORY = "outside servers that added me (DMs, group DMs, other servers)"
-
-
-def nothing_kept(job: Job) -> str:
-    """/show of a personal job whose message the bot cannot read and whose result the image service let go."""
-    return (
-        f"I can't bring job `{job.id}` back: it was shown where I can't read it (a group DM or a server without "
-        "me), and the image service's copy has expired."
-    )
+    """The DM that comes before a personal job's late result: why it came here (in the requester's language)."""
+    return t(job.locale, "personal-by-dm", job=job.id)
 
 
 def everywhere(func: T) -> T:
@@ -111,7 +94,7 @@ class TokenOnlyDelivery(InteractionDelivery):
     async def progress(self, job: Job, progress: Progress) -> int | None:
         if self.interaction is None:
             return None
-        content = f"{render_progress(job, progress)}\n{long_job_note()}"
+        content = f"{render_progress(job, progress)}\n{long_job_note(job.locale)}"
         if content == self._last_content:
             return None
         message = await self._edit(job, "progress", content=content)
@@ -137,7 +120,7 @@ class DirectDelivery(PlaceholderDelivery):
         return await send_by_dm(self.bot, job, purpose, fields)
 
     async def _pings(self, job: Job) -> bool:
-        return False  # the DM is the new message: it notifies the requester as it is
+        return False  # the bot's token does not reach the channel: the DM is the new message, and it notifies
 
     async def progress(self, job: Job, progress: Progress) -> int | None:
         return None
@@ -166,7 +149,7 @@ async def kept_media(bot: KontextBot, job: Job) -> tuple[list[str], list[discord
         else:
             name = result_filename(job, job.request.output_format)
             return [f"attachment://{name}"], [discord.File(io.BytesIO(data), filename=name)]
-    raise UserError(nothing_kept(job))
+    raise UserError("personal-nothing-kept", job=job.id)
 
 
 def direct_delivery(bot: KontextBot, job: Job) -> DirectDelivery:

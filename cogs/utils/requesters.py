@@ -12,8 +12,10 @@ if TYPE_CHECKING:
     from bot import KontextBot
 
 
-def requester(user: discord.abc.User, channel: object, *, guild_id: int | None, channel_id: int) -> Requester:
-    """Who asks and where; a thread follows its parent channel's permission to use the bot."""
+def requester(
+    user: discord.abc.User, channel: object, *, guild_id: int | None, channel_id: int, locale: str | None = None
+) -> Requester:
+    """Who asks and where, and in which language; a thread follows its parent channel's permission to use the bot."""
     return Requester(
         user_id=user.id,
         channel_id=channel_id,
@@ -21,6 +23,7 @@ def requester(user: discord.abc.User, channel: object, *, guild_id: int | None, 
         role_ids=tuple(role.id for role in getattr(user, "roles", ())),
         limit_channel_id=getattr(channel, "parent_id", None),
         age_restricted=age_restricted(channel),
+        locale=locale,
     )
 
 

@@ -87,20 +87,35 @@ def check_source(source: ImageSource) -> ImageSource:
     """
     content_type = declared_type(source.content_type, source.filename) or ""
     if source.size == 0:
-        raise InvalidRequestError(f"{_code(source.filename)} is empty (0 bytes); attach the image again.")
+        raise InvalidRequestError(
+            f"{_code(source.filename)} is empty (0 bytes); attach the image again.",
+            "image-empty",
+            file=_code(source.filename),
+        )
     if content_type not in ACCEPTED_TYPES:
         shown = _code(content_type) if content_type else "an unknown type"
-        raise InvalidRequestError(f"{_code(source.filename)} is {shown}; I can edit JPEG, PNG and WebP images only.")
-    if source.size is not None and source.size > MAX_INPUT_BYTES:
         raise InvalidRequestError(
-            f"{_code(source.filename)} is {source.size / 1024 / 1024:.1f} MB; "
-            "the image service takes images up to 10 MB."
+            f"{_code(source.filename)} is {shown}; I can edit JPEG, PNG and WebP images only.",
+            "image-type" if content_type else "image-type-unknown",
+            file=_code(source.filename),
+            type=_code(content_type),
+        )
+    if source.size is not None and source.size > MAX_INPUT_BYTES:
+        megabytes = f"{source.size / 1024 / 1024:.1f}"
+        raise InvalidRequestError(
+            f"{_code(source.filename)} is {megabytes} MB; the image service takes images up to 10 MB.",
+            "image-too-big",
+            file=_code(source.filename),
+            megabytes=megabytes,
         )
     discord_typed = _media_type(source.content_type) not in GENERIC_TYPES
     if source.attachment and discord_typed and not (source.width and source.height):
         raise InvalidRequestError(
             f"Discord couldn't read {_code(source.filename)} as an image: it is damaged or not really a "
-            f"{ACCEPTED_TYPES[content_type]}. Save it again and attach the new file."
+            f"{ACCEPTED_TYPES[content_type]}. Save it again and attach the new file.",
+            "image-unreadable",
+            file=_code(source.filename),
+            format=ACCEPTED_TYPES[content_type],
         )
     return replace(source, content_type=content_type)
 
@@ -121,7 +136,7 @@ async def probe_source(links: LinkChecker, source: ImageSource) -> ImageSource:
         log.info("refused a linked image on %s: %s", host, error.reason)
     except InvalidRequestError as error:
         log.info("refused a linked image on %s: %s", host, error)
-    raise InvalidRequestError(LINK_REFUSED)
+    raise InvalidRequestError(LINK_REFUSED, "link-refused")
 
 
 def _ratio(text: str) -> float:

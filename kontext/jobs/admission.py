@@ -60,6 +60,7 @@ class Requester:
     role_ids: tuple[int, ...] = ()
     limit_channel_id: int | None = None  # a thread's parent channel; None: channel_id
     age_restricted: bool = False  # the channel is age-restricted (Discord's nsfw flag)
+    locale: str | None = None  # the language the job's progress and result are written in (Discord's code)
 
     @property
     def rules_channel_id(self) -> int:
@@ -178,6 +179,7 @@ class AdmissionService:
             guild_id=requester.guild_id,
             source_job_id=origin.source_job_id,
             source_message_id=origin.source_message_id,
+            locale=requester.locale,
         )
         # Each is one try: the user waits (Discord's 3 seconds), and a lost database is said at once, free.
         retry = self.jobs.retry
@@ -192,7 +194,10 @@ class AdmissionService:
         if not 1 <= count <= server.batch_limit:
             raise InvalidRequestError(
                 f"This server allows up to {server.batch_limit} image{'s' if server.batch_limit != 1 else ''} "
-                f"per request; you asked for {count}. Nothing was charged."
+                f"per request; you asked for {count}. Nothing was charged.",
+                "batch-limit",
+                limit=server.batch_limit,
+                count=count,
             )
         images = [self._image(job, index, count) for index in range(count)] if count > 1 else []
         if images:
@@ -243,6 +248,7 @@ class AdmissionService:
             batch_id=batch.id,
             batch_index=index,
             batch_size=count,
+            locale=batch.locale,
         )
 
     async def _refund_unstarted(self, job: Job, images: list[Job]) -> None:

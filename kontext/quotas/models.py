@@ -169,13 +169,25 @@ def check_settings(changes: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _CHECKS[name](value) for name, value in changes.items()}
 
 
+class SettingRefused(ValueError):
+    """A server setting out of bounds that an admin can reach from Discord: its English words, and a code and values
+    for the Discord side to say it in the admin's language (catalogue key `setting-<code>`)."""
+
+    def __init__(self, message: str, code: str, **values: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+
 def check_role_limit(role_id: int, limit: int | None) -> None:
     """Validate a role tier; ValueError says what is wrong."""
     if not _is_int(role_id) or not 0 < role_id <= _SNOWFLAKE_MAX:
         raise ValueError("That is not a role.")
     if limit is not None and not (_is_int(limit) and 0 <= limit <= MAX_DAILY_IMAGES):
-        raise ValueError(
-            f"A role's daily image limit must be a whole number from 0 to {MAX_DAILY_IMAGES:,}, or unlimited."
+        raise SettingRefused(
+            f"A role's daily image limit must be a whole number from 0 to {MAX_DAILY_IMAGES:,}, or unlimited.",
+            "role-limit",
+            max=MAX_DAILY_IMAGES,
         )
 
 
@@ -224,7 +236,11 @@ def _channels(value: object) -> frozenset[int]:
     if not all(_is_int(c) and 0 < c <= _SNOWFLAKE_MAX for c in channels):
         raise ValueError("Allowed channels must be channels.")
     if len(channels) > MAX_CHANNELS:
-        raise ValueError(f"At most {MAX_CHANNELS} channels can be allowed; leave the list empty to allow every one.")
+        raise SettingRefused(
+            f"At most {MAX_CHANNELS} channels can be allowed; leave the list empty to allow every one.",
+            "channels-too-many",
+            max=MAX_CHANNELS,
+        )
     return channels
 
 

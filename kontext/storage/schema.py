@@ -137,6 +137,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE api_slots (slot INTEGER PRIMARY KEY, job_id TEXT, owner TEXT, lease_until {real})",
         "CREATE INDEX api_slots_job_id_idx ON api_slots (job_id)",
     ),
+    (
+        # The requester's language (kontext.models.Job.locale): a resumed job's progress and result stay in it.
+        "ALTER TABLE jobs ADD COLUMN locale TEXT",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.

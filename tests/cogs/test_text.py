@@ -15,6 +15,7 @@ from cogs.utils import text
 from cogs.utils.cards import result_card
 from cogs.utils.delivery import failure_embed, render_progress
 from cogs.utils.errors import UserError, describe_error, send_ephemeral
+from cogs.utils.i18n import LANGUAGES
 from cogs.utils.text import code, cut, fit, inert, quote
 from kontext.api.errors import ApiStatusError, GenerationFailed, GenerationTimedOut, NotAnImageError
 from kontext.images.sources import ImageSource
@@ -82,7 +83,7 @@ _HUGE = "*<@1>[x](http://e.io) " * 600  # 12,000 characters, 30,000 once escaped
 _LOOP = asyncio.new_event_loop()
 
 
-def _job(prompt: str, task_id: str | None = None) -> Job:
+def _job(prompt: str, task_id: str | None = None, locale: str | None = None) -> Job:
     return Job(
         id="0123456789abcdef",
         user_id=123456789012345678,
@@ -91,6 +92,7 @@ def _job(prompt: str, task_id: str | None = None) -> Job:
         request=GenerationRequest(prompt=prompt),
         task_id=task_id,
         source_message_id=3,
+        locale=locale,
     )
 
 
@@ -106,7 +108,8 @@ def _errors(message: str, task_id: str) -> list[BaseException]:
         GenerationFailed(message[:40], message, task_id=task_id),
         GenerationTimedOut(task_id, 120),
         ApiStatusError(400, api_message=message),
-        UserError(message),
+        UserError("settings-refused", reason=message),
+        UserError("settings-bad-amount", text=message[:20]),
         InvalidRequestError(message),
         NotAnImageError(len(message)),
     ]
@@ -131,9 +134,17 @@ class _Interaction:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
-@given(prompt=_TEXT, message=_TEXT, task_id=_TEXT, state=st.sampled_from(list(JobState)))
-def test_every_renderer_stays_within_discords_limits(prompt: str, message: str, task_id: str, state: JobState) -> None:
-    job = _job(prompt or "x", task_id or None)
+@given(
+    prompt=_TEXT,
+    message=_TEXT,
+    task_id=_TEXT,
+    state=st.sampled_from(list(JobState)),
+    language=st.sampled_from(LANGUAGES),
+)
+def test_every_renderer_stays_within_discords_limits(
+    prompt: str, message: str, task_id: str, state: JobState, language: str
+) -> None:
+    job = _job(prompt or "x", task_id or None, language)
     mention = f"<@{job.user_id}>"
     _check({"content": render_progress(job, Progress(state, queue_position=99, estimate_at=2e9))})
     outcome = Outcome(image=b"", result_url="https://files.example/r.png", seconds=12.3)
@@ -149,23 +160,29 @@ def test_every_renderer_stays_within_discords_limits(prompt: str, message: str, 
         for refunded in (False, True):
             _check({"content": mention, "embeds": [failure_embed(job, error, refunded=refunded).to_dict()]})
         interaction = _Interaction()
-        _LOOP.run_until_complete(send_ephemeral(interaction, describe_error(error) or ""))  # type: ignore[arg-type]
+        words = describe_error(error, language) or ""
+        _LOOP.run_until_complete(send_ephemeral(interaction, words))  # type: ignore[arg-type]
         _check({"content": interaction.response.sent[0]})
 
 
 @settings(max_examples=30, deadline=None)
-@given(names=st.lists(_TEXT.map(lambda name: name[:300] + ".png"), min_size=2, max_size=30), instruction=_TEXT)
-def test_the_edit_modal_stays_within_discords_limits(names: list[str], instruction: str) -> None:
+@given(
+    names=st.lists(_TEXT.map(lambda name: name[:300] + ".png"), min_size=2, max_size=30),
+    instruction=_TEXT,
+    language=st.sampled_from(LANGUAGES),
+)
+def test_the_edit_modal_stays_within_discords_limits(names: list[str], instruction: str, language: str) -> None:
     async def build() -> dict[str, Any]:
         images = [ImageSource(url=f"https://cdn.example/{n}.png", filename=name) for n, name in enumerate(names)]
-        return EditImageModal(None, images).to_dict()  # type: ignore[arg-type]
+        return EditImageModal(None, images, language).to_dict()  # type: ignore[arg-type]
 
     limits.check_modal(_LOOP.run_until_complete(build()))
 
 
-def test_every_renderer_stays_within_discords_limits_at_the_extremes() -> None:
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_renderer_stays_within_discords_limits_at_the_extremes(language: str) -> None:
     test_every_renderer_stays_within_discords_limits.hypothesis.inner_test(  # type: ignore[attr-defined]
-        prompt=_HUGE, message=_HUGE, task_id=_HUGE, state=JobState.PROCESSING
+        prompt=_HUGE, message=_HUGE, task_id=_HUGE, state=JobState.PROCESSING, language=language
     )
 
 

@@ -164,3 +164,50 @@ def test_fake_discord_refuses_a_modal_past_its_limits() -> None:
     ):
         with pytest.raises(DiscordError):
             limits.check_modal(data)
+
+
+def _command(**fields: object) -> dict:
+    option = {"type": 3, "name": "prompt", "description": "What to make", "required": True}
+    return {"type": 1, "name": "imagine", "description": "Make an image", "options": [option], **fields}
+
+
+BAD_LOCALISATIONS = {
+    "unknown locale": _command(name_localizations={"fr-FR": "imaginer"}),
+    "name with a space": _command(name_localizations={"fr": "créer image"}),
+    "name in capitals": _command(name_localizations={"de": "Bild"}),
+    "name too long": _command(name_localizations={"ja": "画" * 33}),
+    "empty name": _command(name_localizations={"es-ES": ""}),
+    "description too long": _command(description_localizations={"pt-BR": "d" * 101}),
+    "option name": {**_command(), "options": [{**_command()["options"][0], "name_localizations": {"fr": "Texte"}}]},
+    "choice name": {
+        **_command(),
+        "options": [
+            {
+                "type": 4,
+                "name": "safety",
+                "description": "Moderation",
+                "choices": [{"name": "0", "value": 0, "name_localizations": {"fr": "s" * 101}}],
+            }
+        ],
+    },
+    "menu name too long": {"type": 3, "name": "Edit image", "name_localizations": {"fr": "m" * 33}},
+}
+
+
+@pytest.mark.parametrize("command", BAD_LOCALISATIONS.values(), ids=BAD_LOCALISATIONS.keys())
+def test_fake_discord_refuses_localisations_outside_discords_rules(command: dict) -> None:
+    with pytest.raises(DiscordError) as caught:
+        limits.check_commands([command])
+    assert (caught.value.status, caught.value.code) == (400, 50035)
+
+
+def test_fake_discord_accepts_localisations_within_the_rules() -> None:
+    limits.check_commands(
+        [
+            _command(
+                name_localizations={"fr": "imaginer", "ja": "画像生成", "pt-BR": "imaginar", "de": "bild-machen"},
+                description_localizations={"fr": "Créer une image", "es-ES": "Crear una imagen"},
+            ),
+            {"type": 3, "name": "Edit image", "name_localizations": {"fr": "Modifier l'image", "ja": "画像を編集"}},
+        ]
+    )

@@ -86,6 +86,7 @@ def full_job() -> Job:
         batch_id="job-batch",
         batch_index=3,
         batch_size=4,
+        locale="pt-BR",
     )
 
 

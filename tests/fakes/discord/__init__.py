@@ -42,6 +42,7 @@ class FakeDiscord(DrivingMixin):
         name: str = "Test Guild",
         owner_id: int | None = None,
         system_channel: bool = False,
+        preferred_locale: str = "en-US",
     ) -> FakeGuild:
         """A guild with @everyone (id == guild id), a "general" text channel (channels[0]), its owner and the bot.
 
@@ -51,7 +52,7 @@ class FakeDiscord(DrivingMixin):
         gid = guild_id or new_snowflake(new_millisecond=True)
         if owner_id is None:
             owner_id = new_snowflake()
-        guild = FakeGuild(id=gid, name=name, owner_id=owner_id)
+        guild = FakeGuild(id=gid, name=name, owner_id=owner_id, preferred_locale=preferred_locale)
         guild.roles.append(make_role(gid, "@everyone", DEFAULT_EVERYONE_PERMISSIONS, position=0))
         self.guilds[gid] = guild
         self._member(guild, self.bot_user)

@@ -96,6 +96,8 @@ class FakeGuild:
     joined_at: str = field(default_factory=iso_now)
     #: The channel Discord posts join and boost notices in (Server Settings → System Messages); None: none.
     system_channel_id: int | None = None
+    #: The language its admins chose (Server Settings → Community → Overview); Discord's default is en-US.
+    preferred_locale: str = "en-US"
 
     def role(self, role_id: int) -> dict[str, Any] | None:
         """A role by id."""
@@ -187,7 +189,7 @@ class FakeGuild:
             "vanity_url_code": None,
             "premium_tier": 0,
             "premium_subscription_count": 0,
-            "preferred_locale": "en-US",
+            "preferred_locale": self.preferred_locale,
             "nsfw_level": 0,
             "premium_progress_bar_enabled": False,
         }

@@ -50,6 +50,11 @@ MAX_STRING_OPTION = 6000
 MAX_AUTOCOMPLETE_CHOICES = 25
 
 _SLASH_NAME = re.compile(r"^[-_'\w]{1,32}$")
+#: The locales Discord accepts as keys of name_localizations and description_localizations (Reference → Locales).
+LOCALES = frozenset(
+    "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el bg ru uk hi th zh-CN "
+    "ja zh-TW ko".split()
+)
 _MEDIA_SCHEMES = ("http://", "https://", "attachment://")
 _LINK_SCHEMES = ("http://", "https://")
 
@@ -333,6 +338,7 @@ def check_commands(commands: Sequence[Mapping[str, Any]]) -> None:
                 )
         else:
             errs.length(f"{i}.name", name, MAX_COMMAND_NAME, 1)
+            _check_localizations(command.get("name_localizations"), errs, f"{i}.name_localizations", _menu_name)
             if command.get("description"):
                 errs.add(f"{i}.description", "BASE_TYPE_BAD_LENGTH", "Context menu commands cannot have a description")
     if len(by_type.get(1, ())) > MAX_SLASH_COMMANDS:
@@ -368,6 +374,41 @@ def _check_option_like(item: Mapping[str, Any], errs: FormErrors, at: str) -> No
     if not _SLASH_NAME.match(name) or name != name.lower():
         errs.add(f"{at}.name", "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
     errs.length(f"{at}.description", item.get("description"), MAX_COMMAND_DESCRIPTION, 1)
+    _check_localizations(item.get("name_localizations"), errs, f"{at}.name_localizations", _slash_name)
+    _check_localizations(
+        item.get("description_localizations"), errs, f"{at}.description_localizations", _command_description
+    )
+
+
+def _slash_name(errs: FormErrors, at: str, name: Any) -> None:
+    if not isinstance(name, str) or not _SLASH_NAME.match(name) or name != name.lower():
+        errs.add(at, "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
+
+
+def _menu_name(errs: FormErrors, at: str, name: Any) -> None:
+    errs.length(at, name, MAX_COMMAND_NAME, 1)
+
+
+def _command_description(errs: FormErrors, at: str, text: Any) -> None:
+    errs.length(at, text, MAX_COMMAND_DESCRIPTION, 1)
+
+
+def _choice_name(errs: FormErrors, at: str, text: Any) -> None:
+    errs.length(at, text, 100, 1)
+
+
+def _check_localizations(localizations: Any, errs: FormErrors, at: str, check: Any) -> None:
+    """A localizations map: keys from Discord's locale list, each value held to the rule of the field it localises."""
+    if localizations is None:
+        return
+    if not isinstance(localizations, Mapping):
+        errs.add(at, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return
+    for locale, value in localizations.items():
+        if locale not in LOCALES:
+            errs.add(f"{at}.{locale}", "ENUM_TYPE_COERCE", f'Value "{locale}" is not a valid enum value.')
+        elif value is not None:
+            check(errs, f"{at}.{locale}", value)
 
 
 def _check_options(options: Sequence[Mapping[str, Any]], errs: FormErrors, at: str) -> None:
@@ -389,16 +430,25 @@ def _check_options(options: Sequence[Mapping[str, Any]], errs: FormErrors, at: s
         errs.count(f"{here}.choices", choices, MAX_CHOICES)
         for j, choice in enumerate(choices):
             errs.length(f"{here}.choices.{j}.name", choice.get("name"), 100, 1)
+            _check_localizations(
+                choice.get("name_localizations"), errs, f"{here}.choices.{j}.name_localizations", _choice_name
+            )
             if isinstance(choice.get("value"), str):
                 errs.length(f"{here}.choices.{j}.value", choice["value"], 100, 1)
         if option.get("max_length") is not None and not 1 <= int(option["max_length"]) <= MAX_STRING_OPTION:
             errs.add(f"{here}.max_length", "NUMBER_TYPE_MAX", f"int value should be <= {MAX_STRING_OPTION}.")
 
 
+def _longest(item: Mapping[str, Any], key: str) -> int:
+    """A field's size as Discord counts it toward a command's total: its longest localisation."""
+    values = [item.get(key) or "", *((item.get(f"{key}_localizations") or {}).values())]
+    return max(len(value or "") for value in values)
+
+
 def _command_text_size(item: Mapping[str, Any]) -> int:
-    size = len(item.get("name") or "") + len(item.get("description") or "")
+    size = _longest(item, "name") + _longest(item, "description")
     for choice in item.get("choices") or []:
-        size += len(choice.get("name") or "") + len(str(choice.get("value") or ""))
+        size += _longest(choice, "name") + len(str(choice.get("value") or ""))
     return size + sum(_command_text_size(option) for option in item.get("options") or [])
 
 
