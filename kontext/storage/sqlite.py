@@ -1,4 +1,8 @@
-"""SQLite driver (the default): one aiosqlite connection in WAL mode, shared under an asyncio lock."""
+"""SQLite driver (the default): one connection in WAL mode on a thread of its own, shared under an asyncio lock.
+
+Each statement (run and read to the end) is one trip to that thread: a job's dozen writes cost a dozen trips, not the
+two or three per statement a cursor object's separate execute, fetch and close would.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,16 @@ import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, TypeVar
 
 from kontext.storage.base import register_transient_check
 from kontext.storage.driver import Row, UniqueViolation
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _BUSY_TIMEOUT_S = 10.0
 
@@ -33,6 +37,19 @@ def is_transient_error(error: BaseException) -> bool:
 register_transient_check(is_transient_error)
 
 
+class _Thread:
+    """The one thread a connection lives on: every call to it runs there, in order, one trip per call."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    def stop(self) -> None:
+        self._executor.shutdown(wait=False)
+
+
 class SQLiteDriver:
     """One SQLite file; a single connection, with an asyncio lock so statements and transactions never interleave."""
 
@@ -40,8 +57,9 @@ class SQLiteDriver:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._conn: aiosqlite.Connection | None = None
-        # aiosqlite serialises statements, but a BEGIN ... COMMIT sequence on the shared connection would
+        self._conn: sqlite3.Connection | None = None
+        self._thread: _Thread | None = None
+        # The thread runs statements one at a time, but a BEGIN ... COMMIT sequence on the shared connection would
         # swallow other coroutines' statements into it; the lock keeps each operation whole.
         self._lock = asyncio.Lock()
 
@@ -60,23 +78,37 @@ class SQLiteDriver:
         """Open the file (creating its directory) and switch it to WAL."""
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: autocommit, so each single statement is atomic and BEGIN is ours to issue.
-        conn = await aiosqlite.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+        thread = _Thread()
+        try:
+            # isolation_level=None: autocommit, so each single statement is atomic and BEGIN is ours to issue.
+            conn = await thread.call(
+                functools.partial(
+                    sqlite3.connect, self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+                )
+            )
+        except BaseException:
+            thread.stop()
+            raise
         try:
             conn.row_factory = sqlite3.Row
-            await _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
-            await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA foreign_keys=ON")
+            await _retry_locked(lambda: thread.call(conn.execute, "PRAGMA journal_mode=WAL"))
+            await thread.call(conn.execute, "PRAGMA synchronous=NORMAL")
+            await thread.call(conn.execute, "PRAGMA foreign_keys=ON")
         except BaseException:
-            await conn.close()
+            await thread.call(conn.close)
+            thread.stop()
             raise
-        self._conn = conn
+        self._conn, self._thread = conn, thread
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await conn.close()
+        conn, thread = self._conn, self._thread
+        self._conn = self._thread = None
+        if conn is not None and thread is not None:
+            try:
+                await thread.call(conn.close)
+            finally:
+                thread.stop()
 
     async def ping(self) -> bool:
         """True when the file answers SELECT 1."""
@@ -93,7 +125,7 @@ class SQLiteDriver:
     async def connection(self) -> AsyncIterator[_SQLiteConnection]:
         """The shared connection, held under the lock."""
         async with self._lock:
-            yield _SQLiteConnection(self._db)
+            yield self._db
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SQLiteConnection]:
@@ -102,11 +134,12 @@ class SQLiteDriver:
             db = self._db
             try:
                 await db.execute("BEGIN IMMEDIATE")
-                yield _SQLiteConnection(db)
+                yield db
                 await db.execute("COMMIT")
             except BaseException:
-                # A cancelled await does not stop the statement on aiosqlite's thread: BEGIN or COMMIT may still
-                # run after we leave. Queue a ROLLBACK behind it, under the lock, so no transaction is left open.
+                # A cancelled await does not stop the statement on the connection's thread: BEGIN or COMMIT may
+                # still run after we leave. Queue a ROLLBACK behind it, under the lock, so no transaction is left
+                # open.
                 rollback = asyncio.ensure_future(_rollback_quietly(db))
                 try:
                     await asyncio.shield(rollback)
@@ -120,42 +153,60 @@ class SQLiteDriver:
         return self.transaction()
 
     @property
-    def _db(self) -> aiosqlite.Connection:
-        if self._conn is None:
+    def _db(self) -> _SQLiteConnection:
+        if self._conn is None or self._thread is None:
             raise RuntimeError("the SQLite storage is not open: await storage.open() first")
-        return self._conn
+        return _SQLiteConnection(self._conn, self._thread)
 
 
 class _SQLiteConnection:
-    """The Connection of the shared aiosqlite connection: `$n` placeholders become SQLite's `?n`."""
+    """The Connection of the shared sqlite3 connection: `$n` placeholders become SQLite's `?n`; one trip each."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self._db = db
+    def __init__(self, conn: sqlite3.Connection, thread: _Thread) -> None:
+        self._conn = conn
+        self._thread = thread
 
     async def execute(self, sql: str, *params: Any) -> int:
         """Run a statement; how many rows it changed."""
-        async with self._cursor(sql, params) as cur:
-            return cur.rowcount
+        return await self._run(_rowcount, sql, params)
 
     async def fetch(self, sql: str, *params: Any) -> Sequence[Row]:
         """Every row of a query."""
-        async with self._cursor(sql, params) as cur:
-            return await cur.fetchall()
+        return await self._run(_all_rows, sql, params)
 
     async def fetchrow(self, sql: str, *params: Any) -> Row | None:
         """The first row of a query, or None."""
-        async with self._cursor(sql, params) as cur:
-            return await cur.fetchone()
+        return await self._run(_first_row, sql, params)
 
-    @asynccontextmanager
-    async def _cursor(self, sql: str, params: tuple[Any, ...]) -> AsyncIterator[aiosqlite.Cursor]:
+    async def _run(self, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...]) -> T:
         try:
-            async with self._db.execute(_sqlite_placeholders(sql), params) as cur:
-                yield cur
+            return await self._thread.call(_statement, self._conn, read, _sqlite_placeholders(sql), params)
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" in str(exc):
                 raise UniqueViolation(str(exc)) from exc
             raise
+
+
+def _statement(conn: sqlite3.Connection, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...]) -> T:
+    """On the connection's thread: run one statement, read what it returned, close its cursor."""
+    cursor = conn.execute(sql, params)
+    try:
+        return read(cursor)
+    finally:
+        cursor.close()
+
+
+def _rowcount(cursor: sqlite3.Cursor) -> int:
+    cursor.fetchall()  # a RETURNING statement's changes are counted once its rows are read
+    return cursor.rowcount
+
+
+def _all_rows(cursor: sqlite3.Cursor) -> list[sqlite3.Row]:
+    return cursor.fetchall()
+
+
+def _first_row(cursor: sqlite3.Cursor) -> sqlite3.Row | None:
+    return cursor.fetchone()
 
 
 @functools.lru_cache(maxsize=512)
@@ -175,7 +226,7 @@ async def _retry_locked(run: Callable[[], Awaitable[object]], attempts: int = 20
             await asyncio.sleep(0.01 * (attempt + 1))
 
 
-async def _rollback_quietly(db: aiosqlite.Connection) -> None:
+async def _rollback_quietly(db: _SQLiteConnection) -> None:
     try:
         await db.execute("ROLLBACK")
     except sqlite3.OperationalError as error:
