@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import queue
 import re
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,16 +39,73 @@ register_transient_check(is_transient_error)
 
 
 class _Thread:
-    """The one thread a connection lives on: every call to it runs there, in order, one trip per call."""
+    """The one thread a connection lives on: calls run there in the order they were made.
+
+    Calls need not wait for each other: many can be queued at once, and the thread answers every call it finished
+    in one wake-up of the event loop, so a burst of statements costs a few trips, not one each.
+    """
+
+    _ANSWER_EVERY = 64  # answer at least this often while calls keep coming
 
     def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._worker = threading.Thread(target=self._work, name="sqlite", daemon=True)
+        self._worker.start()
 
     async def call(self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._calls.put((loop, future, function, args))  # queued now, before this coroutine first waits
+        return await future
 
     def stop(self) -> None:
-        self._executor.shutdown(wait=False)
+        self._calls.put(None)
+
+    def _work(self) -> None:
+        done: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Any, BaseException | None]] = []
+        while True:
+            try:
+                call = self._calls.get(block=not done)
+            except queue.Empty:
+                _answer(done)
+                done = []
+                continue
+            if call is None:
+                _answer(done)
+                return
+            loop, future, function, args = call
+            try:
+                done.append((loop, future, function(*args), None))
+            except BaseException as error:
+                done.append((loop, future, None, error))
+            if len(done) >= self._ANSWER_EVERY:
+                _answer(done)
+                done = []
+
+
+_Call = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[..., Any], tuple[Any, ...]]
+
+
+def _answer(done: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    """From the connection's thread: hand each finished call's result to its event loop, one wake-up per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}
+    for loop, future, result, error in done:
+        by_loop.setdefault(loop, []).append((future, result, error))
+    for loop, answers in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, answers)
+        except RuntimeError:  # the loop was closed: nobody is waiting any more
+            pass
+
+
+def _settle(answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in answers:
+        if future.done():  # cancelled while the statement ran: it ran all the same, its result is unwanted
+            continue
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
 
 
 class SQLiteDriver:
@@ -60,7 +118,7 @@ class SQLiteDriver:
         self._conn: sqlite3.Connection | None = None
         self._thread: _Thread | None = None
         # The thread runs statements one at a time, but a BEGIN ... COMMIT sequence on the shared connection would
-        # swallow other coroutines' statements into it; the lock keeps each operation whole.
+        # swallow other coroutines' statements into it: a transaction holds the lock, and a statement waits for it.
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -123,15 +181,15 @@ class SQLiteDriver:
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[_SQLiteConnection]:
-        """The shared connection, held under the lock."""
-        async with self._lock:
-            yield self._db
+        """The shared connection, for statements atomic one by one: they queue on its thread (in order) without
+        waiting for each other, and each waits only while a transaction is open or waiting to open."""
+        yield self._open(outside=self._lock)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_SQLiteConnection]:
         """The lock and an IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock)."""
         async with self._lock:
-            db = self._db
+            db = self._open()
             try:
                 await db.execute("BEGIN IMMEDIATE")
                 yield db
@@ -152,19 +210,25 @@ class SQLiteDriver:
         """An IMMEDIATE transaction: a second process opening the same file waits at BEGIN, then finds nothing to do."""
         return self.transaction()
 
-    @property
-    def _db(self) -> _SQLiteConnection:
+    def _open(self, *, outside: asyncio.Lock | None = None) -> _SQLiteConnection:
         if self._conn is None or self._thread is None:
             raise RuntimeError("the SQLite storage is not open: await storage.open() first")
-        return _SQLiteConnection(self._conn, self._thread)
+        return _SQLiteConnection(self._conn, self._thread, outside)
 
 
 class _SQLiteConnection:
-    """The Connection of the shared sqlite3 connection: `$n` placeholders become SQLite's `?n`; one trip each."""
+    """The Connection of the shared sqlite3 connection: `$n` placeholders become SQLite's `?n`; one trip each.
 
-    def __init__(self, conn: sqlite3.Connection, thread: _Thread) -> None:
+    `outside`: the transactions' lock, for statements made outside any transaction: while a transaction holds it (or
+    waits for it) a statement waits its turn; otherwise it is queued on the thread at once, before its coroutine
+    first waits, so a transaction that takes the lock later queues its BEGIN behind it and no statement ever lands
+    inside someone else's transaction.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, thread: _Thread, outside: asyncio.Lock | None = None) -> None:
         self._conn = conn
         self._thread = thread
+        self._outside = outside
 
     async def execute(self, sql: str, *params: Any) -> int:
         """Run a statement; how many rows it changed."""
@@ -179,8 +243,12 @@ class _SQLiteConnection:
         return await self._run(_first_row, sql, params)
 
     async def _run(self, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...]) -> T:
+        call = (_statement, self._conn, read, _sqlite_placeholders(sql), params)
         try:
-            return await self._thread.call(_statement, self._conn, read, _sqlite_placeholders(sql), params)
+            if self._outside is not None and self._outside.locked():
+                async with self._outside:
+                    return await self._thread.call(*call)
+            return await self._thread.call(*call)
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" in str(exc):
                 raise UniqueViolation(str(exc)) from exc
