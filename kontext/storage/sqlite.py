@@ -191,8 +191,11 @@ class SQLiteDriver:
         async with self._lock:
             db = self._open()
             try:
+                # BEGIN may wait for another process's write lock, and COMMIT may checkpoint the WAL to disk: both on
+                # the thread. In between the write lock is ours and the thread idle (every statement made outside
+                # waits for the lock), so the statements run right here: a transaction costs two trips, not one each.
                 await db.execute("BEGIN IMMEDIATE")
-                yield db
+                yield self._open(inline=True)
                 await db.execute("COMMIT")
             except BaseException:
                 # A cancelled await does not stop the statement on the connection's thread: BEGIN or COMMIT may
@@ -210,10 +213,10 @@ class SQLiteDriver:
         """An IMMEDIATE transaction: a second process opening the same file waits at BEGIN, then finds nothing to do."""
         return self.transaction()
 
-    def _open(self, *, outside: asyncio.Lock | None = None) -> _SQLiteConnection:
+    def _open(self, *, outside: asyncio.Lock | None = None, inline: bool = False) -> _SQLiteConnection:
         if self._conn is None or self._thread is None:
             raise RuntimeError("the SQLite storage is not open: await storage.open() first")
-        return _SQLiteConnection(self._conn, self._thread, outside)
+        return _SQLiteConnection(self._conn, self._thread, outside, inline=inline)
 
 
 class _SQLiteConnection:
@@ -225,10 +228,13 @@ class _SQLiteConnection:
     inside someone else's transaction.
     """
 
-    def __init__(self, conn: sqlite3.Connection, thread: _Thread, outside: asyncio.Lock | None = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, thread: _Thread, outside: asyncio.Lock | None = None, *, inline: bool = False
+    ) -> None:
         self._conn = conn
         self._thread = thread
         self._outside = outside
+        self._inline = inline  # inside an open transaction: run on the caller's thread (see SQLiteDriver.transaction)
 
     async def execute(self, sql: str, *params: Any) -> int:
         """Run a statement; how many rows it changed."""
@@ -245,6 +251,8 @@ class _SQLiteConnection:
     async def _run(self, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...]) -> T:
         call = (_statement, self._conn, read, _sqlite_placeholders(sql), params)
         try:
+            if self._inline:
+                return _statement(*call[1:])
             if self._outside is not None and self._outside.locked():
                 async with self._outside:
                     return await self._thread.call(*call)
