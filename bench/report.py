@@ -191,7 +191,7 @@ def profile_section(results: dict[str, Any]) -> str:
         split = ", ".join(
             f"{name} {seconds * per_job:.2f} ms" for name, seconds in standard["bot_cpu_seconds_by_thread"].items()
         )
-        threads = f" By thread: {split} (sqlite: the database's thread; asyncio: the image checks)."
+        threads = f" By thread: {split} (the others: SQLite's connection and the image checks)."
     areas = "\n".join(f"| {area} | {ms:.3f} |" for area, ms in profile["areas_ms_per_job"].items())
     functions = "\n".join(f"| `{name}` | {ms:.3f} |" for name, ms in profile["top_functions_ms_per_job"])
     return f"""

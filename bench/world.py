@@ -299,7 +299,7 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
 
 
 def _thread_name(pid: int, tid: int) -> str:
-    """The main thread is "event loop"; another is the thread's name and id (sqlite, asyncio_0) from /proc."""
+    """The main thread is "event loop"; another is its OS name (Python threads are all "python") and id."""
     if tid == pid:
         return "event loop"
     try:
