@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from cogs.utils.delivery import InteractionDelivery
-from cogs.utils.errors import AnsweredElsewhere, answered_elsewhere
+from cogs.utils.errors import AnsweredElsewhere, TooLate, answered_elsewhere, too_late
 from cogs.utils.requesters import requester
 from kontext.jobs.admission import Acknowledged, Origin
 from kontext.models import GenerationRequest, Job
@@ -27,6 +27,8 @@ async def start_from_interaction(
 ) -> Job:
     """Admit a request made by a command, a menu, a modal or a button; the placeholder is the deferred response."""
     bot = interaction.client
+    if too_late(interaction):
+        raise TooLate()  # before any reservation: Discord has already shown the user this command failed
 
     async def acknowledge(job: Job) -> Acknowledged:
         answered = await interaction.response.defer(thinking=True)

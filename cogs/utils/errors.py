@@ -217,6 +217,22 @@ class AnsweredElsewhere(app_commands.AppCommandError):
     """Another process on the same shards answered this interaction first: it runs the job, this one does nothing."""
 
 
+class TooLate(app_commands.AppCommandError):
+    """Discord's 3 seconds for a first answer ran out before this process got to the interaction (it is overloaded):
+    Discord has already told the user it failed, and no answer can reach them now, so nothing is charged or tried."""
+
+
+FIRST_ANSWER_WITHIN = 3.0  # seconds Discord gives an interaction's first response, from its creation
+
+
+def too_late(interaction: discord.Interaction) -> bool:
+    """Whether the interaction is past Discord's 3 seconds for a first response (its id carries its creation time)."""
+    if interaction.response.is_done():
+        return False
+    age = (discord.utils.utcnow() - discord.utils.snowflake_time(interaction.id)).total_seconds()
+    return age > FIRST_ANSWER_WITHIN
+
+
 def answered_elsewhere(error: BaseException) -> bool:
     """Discord refused a first response because one was already given (40060): the other process won the race."""
     return isinstance(error, discord.HTTPException) and error.code == 40060
@@ -249,6 +265,14 @@ class KontextTree(app_commands.CommandTree["KontextBot"]):
         if isinstance(original, AnsweredElsewhere) or answered_elsewhere(original):
             # Two processes on the same shards both get every interaction; the first to answer it owns it.
             log.info("interaction %s was answered by another process first; it is that one's", interaction.id)
+            return
+        if isinstance(original, TooLate):
+            # One line, no traceback and no error message that could not be delivered either: an overloaded process
+            # spends nothing more on what is already lost, so it catches up with the interactions still alive.
+            log.warning(
+                "interaction %s reached this process after Discord's 3 seconds; dropped, nothing charged",
+                interaction.id,
+            )
             return
         text = describe_error(original)
         if text is None and not interaction.client.jobs.accepting:

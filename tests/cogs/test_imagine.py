@@ -255,3 +255,27 @@ def test_timeout_message_speaks_in_minutes_for_the_default_limit() -> None:
 
     text = describe_error(GenerationTimedOut("task_1", 120.0))
     assert text is not None and "after 2 minutes" in text and "task_1" in text
+
+
+async def test_an_interaction_past_discords_3_seconds_is_dropped_before_anything_is_charged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An overloaded process reads an interaction 4 s after Discord created it: Discord has told the user it failed,
+    # so the bot reserves nothing, sends nothing (not even an error it could not deliver) and moves on.
+    import datetime
+
+    import discord
+
+    from tests.fakes.discord import driving
+
+    created = discord.utils.utcnow() - datetime.timedelta(seconds=4)
+    async with world_for(tmp_path) as world:
+        monkeypatch.setattr(driving, "new_snowflake", lambda: discord.utils.time_snowflake(created))
+        late = await world.slash("imagine", {"prompt": "too late"})
+        monkeypatch.undo()
+        await world.discord.wait_for(lambda: "after Discord's 3 seconds" in caplog.text, 5.0)
+        assert late.responses == []
+        assert world.api.submits == []
+        assert await world.bot.storage.reserved_charges() == []
+        message = await world.finished(await world.slash("imagine", {"prompt": "in time"}))
+        assert len(message.files) == 1 and len(world.api.submits) == 1
