@@ -9,6 +9,8 @@ import pytest
 
 from kontext.storage.sqlite import SQLiteDriver
 
+TIMEOUT = 10.0  # a broken driver fails the test instead of hanging it (no speed is asserted)
+
 
 @pytest.fixture
 async def driver(tmp_path: Path):
@@ -57,8 +59,8 @@ async def test_a_statement_waits_for_an_open_transaction_and_survives_its_rollba
     assert not statement.done()  # it would have landed inside the transaction, and been rolled back with it
     release.set()
     with pytest.raises(RuntimeError):
-        await transaction
-    await statement
+        await asyncio.wait_for(transaction, TIMEOUT)
+    await asyncio.wait_for(statement, TIMEOUT)
     assert [x for _, x in await _rows(driver)] == [2]
 
 
@@ -82,6 +84,6 @@ async def test_a_connection_held_across_a_transaction_still_keeps_out_of_it(driv
         assert not second.done()
         release.set()
         with pytest.raises(RuntimeError):
-            await transaction
-        await second
+            await asyncio.wait_for(transaction, TIMEOUT)
+        await asyncio.wait_for(second, TIMEOUT)
     assert [x for _, x in await _rows(driver)] == [1, 2]
