@@ -23,7 +23,7 @@ from dotenv import load_dotenv
 from cogs.utils.admission import start_from_interaction
 from cogs.utils.buttons import DYNAMIC_ITEMS
 from cogs.utils.delivery import PlaceholderDelivery
-from cogs.utils.errors import KontextTree
+from cogs.utils.errors import ClockOffset, KontextTree
 from cogs.utils.i18n import CommandTranslator
 from cogs.utils.personal import direct_delivery
 from kontext.api.callbacks import CallbackHub, callback_urls
@@ -90,6 +90,7 @@ class KontextBot(commands.AutoShardedBot):
     admission: AdmissionService
     history: HistoryService
     metrics: Metrics
+    clock_offset: ClockOffset  # how far this host's clock runs ahead of Discord's, for Discord's 3 seconds
     callbacks: CallbackHub | None  # set in callback mode
     web: HealthServer | None  # /healthz and /metrics, when WEB_PORT (or PORT) is set; private by default
     callback_server: CallbackServer | None  # /callback/... only; in callback mode
@@ -136,6 +137,7 @@ class KontextBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.session = session
+        self.clock_offset = ClockOffset()
         self.links = links or LinkChecker()
         self.storage = storage
         self.api = api

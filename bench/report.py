@@ -185,15 +185,22 @@ def profile_section(results: dict[str, Any]) -> str:
     if profile is None:
         return ""
     cpu = f"{standard['bot_cpu_ms_per_job']:.2f} ms per job" if standard else "n/a"
+    threads = ""
+    if standard and standard.get("bot_cpu_seconds_by_thread"):
+        per_job = 1000 / max(1, standard["jobs"])
+        split = ", ".join(
+            f"{name} {seconds * per_job:.2f} ms" for name, seconds in standard["bot_cpu_seconds_by_thread"].items()
+        )
+        threads = f" By thread: {split} (the others: SQLite's connection and the image checks)."
     areas = "\n".join(f"| {area} | {ms:.3f} |" for area, ms in profile["areas_ms_per_job"].items())
     functions = "\n".join(f"| `{name}` | {ms:.3f} |" for name, ms in profile["top_functions_ms_per_job"])
     return f"""
 ## Where the bot's CPU goes
 
 The standard burst's adaptive run measured {cpu} (user + system time of the bot process over the run, target
-< {CPU_MS:g} ms). A separate run of the same burst under cProfile shows where it goes (own time, in ms per job;
-the profiler itself roughly doubles the cost, so compare the shares, not the sum of
-{profile["total_ms_per_job"]:.2f} ms):
+< {CPU_MS:g} ms).{threads} A separate run of the same burst under cProfile shows where the event loop's thread
+spends it (its own CPU time, so SQLite's and the image threads are not in it; own time, in ms per job; the profiler
+itself roughly doubles the cost, so compare the shares, not the sum of {profile["total_ms_per_job"]:.2f} ms):
 
 | area | ms per job |
 |---|---:|

@@ -273,7 +273,7 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
                 "bot_cpu_seconds": round(cpu_seconds, 3),
                 # the event loop's thread (the process id) against SQLite's and the others
                 "bot_cpu_seconds_by_thread": {
-                    "event loop" if tid == bot.pid else str(tid): round(total - threads_before.get(tid, 0.0), 3)
+                    _thread_name(bot.pid, tid): round(total - threads_before.get(tid, 0.0), 3)
                     for tid, total in sorted(threads.items(), key=lambda item: -item[1])
                     if total - threads_before.get(tid, 0.0) >= 0.05
                 },
@@ -297,6 +297,16 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
         await api.close()
         await fake.close()
         _remove_database(workdir)
+
+
+def _thread_name(pid: int, tid: int) -> str:
+    """The main thread is "event loop"; another is its OS name (Python threads are all "python") and id."""
+    if tid == pid:
+        return "event loop"
+    try:
+        return f"{Path(f'/proc/{pid}/task/{tid}/comm').read_text().strip()} {tid}"
+    except OSError:
+        return str(tid)
 
 
 def _remove_database(workdir: Path) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from cogs.utils.delivery import InteractionDelivery
-from cogs.utils.errors import AnsweredElsewhere, answered_elsewhere
+from cogs.utils.errors import AnsweredElsewhere, TooLate, answered_elsewhere, too_late
 from cogs.utils.i18n import locale_of
 from cogs.utils.personal import TokenOnlyDelivery
 from cogs.utils.requesters import requester, rules_guild_id, token_reaches
@@ -30,6 +30,8 @@ async def start_from_interaction(
 ) -> Job:
     """Admit a request made by a command, a menu, a modal or a button; the placeholder is the deferred response."""
     bot = interaction.client
+    if too_late(interaction):
+        raise TooLate()  # before any reservation: Discord has already shown the user this command failed
     # Outside a server that installed the bot the requester's personal rules apply, and only the token answers.
     guild_id = rules_guild_id(interaction)
     shown_by = InteractionDelivery if token_reaches(interaction) else TokenOnlyDelivery

@@ -6,6 +6,7 @@ import collections
 import datetime
 import logging
 import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -231,6 +232,48 @@ class AnsweredElsewhere(app_commands.AppCommandError):
     """Another process on the same shards answered this interaction first: it runs the job, this one does nothing."""
 
 
+class TooLate(app_commands.AppCommandError):
+    """Discord's 3 seconds for a first answer ran out before this process got to the interaction (it is overloaded):
+    Discord has already told the user it failed, and no answer can reach them now, so nothing is charged or tried."""
+
+
+FIRST_ANSWER_WITHIN = 3.0  # seconds Discord gives an interaction's first response, from its creation
+
+
+class ClockOffset:
+    """How far this host's clock runs ahead of Discord's, as interactions show it: the least age (arrival minus the
+    time in the interaction's id) seen over the last ten minutes, never below 0.
+
+    Network delay makes the estimate a little more than the true offset, never less, so a live command is never
+    taken for a late one because the host's clock is fast (a clock behind Discord's only makes lateness show later).
+    Under an overload longer than the window the least age grows too, and fewer late commands are dropped: the
+    failure mode is doing work for nothing, never dropping work that could have been done.
+    """
+
+    def __init__(self, *, window: float = 600.0, buckets: int = 10) -> None:
+        self._span = window / buckets
+        self._buckets = buckets
+        self._least: dict[int, float] = {}  # bucket of the monotonic clock → least age seen in it
+
+    def observe(self, age: float, now: float) -> float:
+        """Count one interaction's age (seconds) seen at monotonic time `now`; the offset to allow for."""
+        bucket = int(now // self._span)
+        self._least[bucket] = min(age, self._least.get(bucket, age))
+        for old in [b for b in self._least if b <= bucket - self._buckets]:
+            del self._least[old]
+        return max(0.0, min(self._least.values()))
+
+
+def too_late(interaction: discord.Interaction[KontextBot]) -> bool:
+    """Whether the interaction is past Discord's 3 seconds for a first response: its id carries its creation time,
+    judged against this host's clock less the offset its recent interactions show (ClockOffset)."""
+    if interaction.response.is_done():
+        return False
+    age = (discord.utils.utcnow() - discord.utils.snowflake_time(interaction.id)).total_seconds()
+    offset = interaction.client.clock_offset.observe(age, time.monotonic())
+    return age - offset > FIRST_ANSWER_WITHIN
+
+
 def answered_elsewhere(error: BaseException) -> bool:
     """Discord refused a first response because one was already given (40060): the other process won the race."""
     return isinstance(error, discord.HTTPException) and error.code == 40060
@@ -263,6 +306,14 @@ class KontextTree(app_commands.CommandTree["KontextBot"]):
         if isinstance(original, AnsweredElsewhere) or answered_elsewhere(original):
             # Two processes on the same shards both get every interaction; the first to answer it owns it.
             log.info("interaction %s was answered by another process first; it is that one's", interaction.id)
+            return
+        if isinstance(original, TooLate):
+            # One line, no traceback and no error message that could not be delivered either: an overloaded process
+            # spends nothing more on what is already lost, so it catches up with the interactions still alive.
+            log.warning(
+                "interaction %s reached this process after Discord's 3 seconds; dropped, nothing charged",
+                interaction.id,
+            )
             return
         text = describe_error(original, interaction.locale)
         if text is None and not interaction.client.jobs.accepting:

@@ -217,7 +217,14 @@ class JobService:
             await self.records.insert(job)
         finally:
             self._starting.discard(job.id)
-        log.info("job %s: accepted (%s, user %s, guild %s)", job.id, job.request.mode, job.user_id, job.guild_id)
+        log.info(
+            "job %s: accepted (%s, %s micros reserved, user %s, guild %s)",
+            job.id,
+            job.request.mode,
+            job.cost_micros,
+            job.user_id,
+            job.guild_id,
+        )
         if self.metrics is not None:
             self.metrics.job_started()
         return self._launch(job, delivery)
@@ -485,7 +492,7 @@ class JobService:
                     raise
                 job.message_id = shown_in
                 log.info("job %s: the post raised but the result is there; counting it delivered", job.id)
-            log.info("job %s: delivered in %.1fs", job.id, outcome.seconds)
+            log.info("job %s: delivered in %.1fs (its charge is committed next)", job.id, outcome.seconds)
             await self._delivered(job)  # the record and the charge too, before a stop lets the process go
 
     async def _delivered(self, job: Job) -> None:

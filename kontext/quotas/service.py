@@ -244,7 +244,8 @@ class QuotaService:
                 LimitKind.COOLDOWN, limit=settings.cooldown_seconds, resets_at=exc.last_at + exc.cooldown.seconds
             )
             raise self._refused(refusal, job_id, gid, user_id) from None
-        log.info(
+        # DEBUG: the job's own "accepted" line says the same, one log line per step of every job is CPU in a burst.
+        log.debug(
             "job %s: reserved %s x %s micros (%s) for user %s in guild %s", job_id, count, price, mode, user_id, gid
         )
         return charges[0]
@@ -253,7 +254,7 @@ class QuotaService:
         """Keep a reserved charge for good (the image was made); True only for the call that did it."""
         done = await self._storage.settle_charge(job_id, ChargeState.COMMITTED, self._clock())
         if done:
-            log.info("job %s: charge committed", job_id)
+            log.debug("job %s: charge committed", job_id)  # the job's "delivered" line, at INFO, means the same
         return done
 
     async def refund(self, job_id: str) -> bool:

@@ -78,7 +78,7 @@ H = TypeVar("H", bound=_Closable)
 
 
 class HandleHolder(Generic[H]):
-    """What both drivers share: one handle (asyncpg's pool, aiosqlite's connection) from connect() to close()."""
+    """What both drivers share: one handle (asyncpg's pool; the SQLite connection and its thread), open to closed."""
 
     name: str  # for messages: "PostgreSQL", "SQLite"
     _handle: H | None = None

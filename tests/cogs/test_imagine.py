@@ -252,3 +252,53 @@ def test_timeout_message_speaks_in_minutes_for_the_default_limit() -> None:
 
     text = describe_error(GenerationTimedOut("task_1", 120.0))
     assert text is not None and "after 2 minutes" in text and "task_1" in text
+
+
+async def test_an_interaction_past_discords_3_seconds_is_dropped_before_anything_is_charged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An overloaded process reads an interaction 4 s after Discord created it: Discord has told the user it failed,
+    # so the bot reserves nothing, sends nothing (not even an error it could not deliver) and moves on.
+    import datetime
+
+    import discord
+
+    from tests.fakes.discord import driving
+
+    async with world_for(tmp_path) as world:
+        first = await world.finished(await world.slash("imagine", {"prompt": "in time"}))  # the clock's offset: ~0
+        created = discord.utils.utcnow() - datetime.timedelta(seconds=4)
+        monkeypatch.setattr(driving, "new_snowflake", lambda: discord.utils.time_snowflake(created))
+        late = await world.slash("imagine", {"prompt": "too late"})
+        monkeypatch.undo()
+        await world.discord.wait_for(lambda: "after Discord's 3 seconds" in caplog.text, 5.0)
+        assert late.responses == []
+        assert [body["input"]["prompt"] for body in world.api.submits] == ["in time"]
+        assert await world.bot.storage.reserved_charges() == []
+        message = await world.finished(await world.slash("imagine", {"prompt": "in time again"}))
+        assert len(first.files) == 1 and len(message.files) == 1 and len(world.api.submits) == 2
+
+
+async def test_a_host_clock_ahead_of_discords_drops_no_live_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The host's clock runs 20 s fast: every interaction looks 20 s old. The offset its interactions show is allowed
+    # for, so every live command is answered; only one really late by Discord's clock is dropped.
+    import datetime
+
+    import discord
+
+    from tests.fakes.discord import driving
+
+    real_now = discord.utils.utcnow
+    monkeypatch.setattr(discord.utils, "utcnow", lambda: real_now() + datetime.timedelta(seconds=20))
+    async with world_for(tmp_path) as world:
+        for n in range(3):
+            message = await world.finished(await world.slash("imagine", {"prompt": f"live {n}"}))
+            assert len(message.files) == 1
+        created = real_now() - datetime.timedelta(seconds=5)
+        with monkeypatch.context() as late_ids:
+            late_ids.setattr(driving, "new_snowflake", lambda: discord.utils.time_snowflake(created))
+            late = await world.slash("imagine", {"prompt": "too late"})
+        await world.discord.wait_for(lambda: "after Discord's 3 seconds" in caplog.text, 5.0)
+        assert late.responses == [] and len(world.api.submits) == 3

@@ -58,6 +58,12 @@ def test_check_result_takes_a_multi_picture_jpeg_as_a_jpeg() -> None:
     assert check_result(buffer.getvalue()) == "jpeg"
 
 
+def _jpeg_cut(missing: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(noisy_png(512, 512))).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()[:-missing]
+
+
 NOT_IMAGES = {
     "text": b"Internal error, please retry",
     "html": b"<!doctype html><html><body><h1>502 Bad Gateway</h1></body></html>",
@@ -67,6 +73,8 @@ NOT_IMAGES = {
     "png-signature-then-html": b"\x89PNG\r\n\x1a\n<html>gotcha</html>",
     "truncated-jpeg": encoded("JPEG", 256, 256)[:400],
     "truncated-png": noisy_png(64, 64)[:300],
+    # cut in its last rows: the check decodes a JPEG at an eighth of its size, yet still reads it to the end
+    "jpeg-cut-near-its-end": _jpeg_cut(200),
 }
 
 
