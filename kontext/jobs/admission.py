@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kontext.images.sources import ImageSource, nearest_aspect_ratio
 from kontext.jobs.delivery import Delivery
 from kontext.jobs.service import new_job_id
-from kontext.models import GenerationRequest, InvalidRequestError, Job
+from kontext.models import GenerationRequest, InvalidRequestError, Job, now
 from kontext.storage.base import is_transient
 from kontext.storage.outages import StorageUnavailable
 
@@ -238,8 +238,16 @@ class AdmissionService:
 
     @staticmethod
     def _image(batch: Job, index: int, count: int) -> Job:
-        """One image of a batch: a copy of the batch's job (request, requester, origin) with its own id."""
-        return dataclasses.replace(batch, id=new_job_id(), batch_id=batch.id, batch_index=index, batch_size=count)
+        """One image of a batch: a copy of the batch's job (request, requester, origin) with its own id and times."""
+        return dataclasses.replace(
+            batch,
+            id=new_job_id(),
+            created_at=now(),
+            updated_at=now(),
+            batch_id=batch.id,
+            batch_index=index,
+            batch_size=count,
+        )
 
     async def _refund_unstarted(self, job: Job, images: list[Job]) -> None:
         """Give back the reservation of a job that never started; a lost database leaves it to the orphan sweep."""
