@@ -15,17 +15,13 @@ if TYPE_CHECKING:
     from bot import KontextBot
 
 
+# What Discord says of an attachment, under the same names an ImageSource gives them.
+_ATTACHMENT_FIELDS = ("url", "filename", "content_type", "size", "width", "height")
+
+
 def from_attachment(attachment: discord.Attachment) -> ImageSource:
     """An attachment as an image source, with what Discord says of its type, size and dimensions."""
-    return ImageSource(
-        url=attachment.url,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-        size=attachment.size,
-        width=attachment.width,
-        height=attachment.height,
-        attachment=True,
-    )
+    return ImageSource(**{name: getattr(attachment, name) for name in _ATTACHMENT_FIELDS}, attachment=True)
 
 
 def _from_embed(embed: discord.Embed) -> ImageSource | None:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from kontext.images.sources import ImageSource, nearest_aspect_ratio
 from kontext.jobs.delivery import Delivery
-from kontext.models import GenerationRequest, InvalidRequestError, Job
+from kontext.jobs.service import new_job_id
+from kontext.models import GenerationRequest, InvalidRequestError, Job, now
 from kontext.storage.base import is_transient
 from kontext.storage.outages import StorageUnavailable
 
@@ -177,9 +178,8 @@ class AdmissionService:
             user_id=requester.user_id,
             channel_id=requester.channel_id,
             guild_id=requester.guild_id,
-            source_job_id=origin.source_job_id,
-            source_message_id=origin.source_message_id,
             locale=requester.locale,
+            **dataclasses.asdict(origin),  # the job's source_job_id and source_message_id
         )
         # Each is one try: the user waits (Discord's 3 seconds), and a lost database is said at once, free.
         retry = self.jobs.retry
@@ -236,19 +236,17 @@ class AdmissionService:
             raise
         return job
 
-    def _image(self, batch: Job, index: int, count: int) -> Job:
-        """One image of a batch: the batch's request, its own job."""
-        return self.jobs.new_job(
-            batch.request,
-            user_id=batch.user_id,
-            channel_id=batch.channel_id,
-            guild_id=batch.guild_id,
-            source_job_id=batch.source_job_id,
-            source_message_id=batch.source_message_id,
+    @staticmethod
+    def _image(batch: Job, index: int, count: int) -> Job:
+        """One image of a batch: a copy of the batch's job (request, requester, origin) with its own id and times."""
+        return dataclasses.replace(
+            batch,
+            id=new_job_id(),
+            created_at=now(),
+            updated_at=now(),
             batch_id=batch.id,
             batch_index=index,
             batch_size=count,
-            locale=batch.locale,
         )
 
     async def _refund_unstarted(self, job: Job, images: list[Job]) -> None:
