@@ -140,9 +140,11 @@ async def test_an_unknown_locale_gets_english(tmp_path: Path) -> None:
 async def test_a_resumed_job_keeps_its_requesters_language(tmp_path: Path) -> None:
     async with world_for(tmp_path, api_options={"generation_time": 0.3}) as world:
         interaction = await world.slash("imagine", {"prompt": "ein Leuchtturm"}, locale="de")
-        for _ in range(500):  # the job is recorded with its placeholder, then this process dies under it
+        # The job is recorded with its placeholder and its task (a kill mid-submit fails it, as it must: resending
+        # could bill twice), then this process dies under it.
+        for _ in range(500):
             jobs = await world.bot.storage.jobs_in_states(ACTIVE_STATES)
-            if jobs and jobs[0].message_id is not None:
+            if jobs and jobs[0].message_id is not None and jobs[0].task_id is not None:
                 break
             await asyncio.sleep(0.01)
         await world.kill()
