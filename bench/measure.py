@@ -72,6 +72,7 @@ class Outcomes:
         self._tokens = tokens
         self._next = start
         self.delivered: dict[int, float] = {}  # job index -> time the upload reached the fake
+        self._placeholders: dict[str, int] = {}  # a job's progress message id -> job index
         self.failed: dict[int, str] = {}
 
     def scan(self) -> None:
@@ -79,11 +80,23 @@ class Outcomes:
         while self._next < len(requests):
             rec = requests[self._next]
             self._next += 1
-            if rec.method != "PATCH" or not rec.path.endswith("/messages/@original") or rec.status != 200:
+            if rec.status != 200:
+                continue
+            if rec.method == "POST" and rec.path.startswith("/channels/") and rec.files:
+                # With pings on, the image comes as a new message replying to the job's progress message.
+                payload = rec.json if isinstance(rec.json, dict) else {}
+                replied = (payload.get("message_reference") or {}).get("message_id")
+                index = self._placeholders.get(str(replied))
+                if index is not None and index not in self.delivered and index not in self.failed:
+                    self.delivered[index] = rec.time
+                continue
+            if rec.method != "PATCH" or not rec.path.endswith("/messages/@original"):
                 continue
             index = self._tokens.get(rec.path.split("/")[3])
             if index is None or index in self.delivered or index in self.failed:
                 continue
+            if isinstance(rec.response, dict) and "id" in rec.response:
+                self._placeholders[str(rec.response["id"])] = index
             payload = rec.json if isinstance(rec.json, dict) else {}
             titles = [embed.get("title") for embed in payload.get("embeds") or []]
             if rec.files:
