@@ -26,7 +26,7 @@ import psutil
 from bench.fake_api import BenchApi
 from bench.measure import Outcomes, measure
 from bench.workload import JobSpec, burst
-from bench.world import TOKEN, RunConfig, _bot_env, _BotProcess, _png
+from bench.world import TOKEN, RunConfig, _bot_env, _BotProcess, _png, servers_pings
 from tests.fakes.apixo import most_active
 from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction
 
@@ -96,6 +96,7 @@ async def run_shared(config: RunConfig, processes: int, server: str, api_concurr
         guilds = _sharded_guilds(fake, config.guilds, processes)
         users = [fake.add_member(guilds[u % config.guilds], name=f"user{u + 1}")["user"] for u in range(config.users)]
         photos = [fake.add_attachment(_png(768, 512), f"photo-{i}.png", "image/png") for i in range(8)]
+        await servers_pings(database, [guild.id for guild in guilds], config.pings)
         for shard in range(processes):
             env = _bot_env(config, fake.base_url, api.base_url, database)
             env.update(
@@ -183,6 +184,7 @@ async def compare(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
         api_latency=args.api_latency,
         status_concurrency=args.status_concurrency,
         budget=args.budget,
+        pings=args.pings,
         log_dir=str(logs),
     )
     two = replace(one, label="two processes", jobs=jobs)

@@ -44,6 +44,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--guilds", type=int, help="servers the users are in (default 20)")
     parser.add_argument("--time-scale", type=float, help="multiply generation times (default 1)")
     parser.add_argument("--budget", type=int, default=20, help="POLL_BUDGET of the adaptive runs (default 20)")
+    parser.add_argument(
+        "--pings",
+        action="store_true",
+        help="results as new pinging messages, the servers' default (off: edited in place, so the lag measures polls)",
+    )
     parser.add_argument("--api-latency", type=float, default=0.05, help="seconds each fake API request takes")
     parser.add_argument("--status-concurrency", type=int, default=20, help="MAX_STATUS_CONCURRENCY of the bot")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the burst")
@@ -88,6 +93,7 @@ def _configs(args: argparse.Namespace, logs: Path) -> list[RunConfig]:
         "seed": args.seed,
         "api_latency": args.api_latency,
         "budget": args.budget,
+        "pings": args.pings,
         "log_dir": str(logs),
     }
     wanted = {part.strip() for part in args.runs.split(",")}

@@ -22,6 +22,7 @@ from PIL import Image
 from bench.fake_api import BenchApi
 from bench.measure import Outcomes, measure, peak_rss_mb, sample_cpu
 from bench.workload import JobSpec, burst
+from kontext.storage import open_storage
 from tests.fakes.discord import FakeDiscord, FakeInteraction
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,23 @@ class RunConfig:
     log_dir: str | None = None
     profile: str | None = None  # write a cProfile of the bot process here (slows it down: diagnosis only)
     callback: bool = False  # the API calls the bot back (CALLBACK_BASE_URL) instead of being polled
+    # Results as new pinging messages, the servers' default. Off (/settings pings off): edited in place. A burst puts
+    # some 50 results in each channel within seconds, and Discord lets a channel take about 5 messages per 5 s: with
+    # pings the lag would measure that queue, not the poll schedule. `--pings` measures it.
+    pings: bool = False
+
+
+async def servers_pings(database_url: str, guild_ids: list[int], on: bool) -> None:
+    """Each server's ping setting (as `/settings pings` stores it), written before the bot starts."""
+    if on:
+        return  # the default
+    storage = open_storage(database_url)
+    await storage.open()
+    try:
+        for guild_id in guild_ids:
+            await storage.save_guild_settings(guild_id, {"ping_results": False})
+    finally:
+        await storage.close()
 
 
 def _png(width: int, height: int) -> bytes:
@@ -207,7 +225,9 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
         guilds = [fake.add_guild(name=f"Server {g + 1}") for g in range(config.guilds)]
         users = [fake.add_member(guilds[u % config.guilds], name=f"user{u + 1}")["user"] for u in range(config.users)]
         photos = [fake.add_attachment(_png(768, 512), f"photo-{i}.png", "image/png") for i in range(8)]
-        env = _bot_env(config, fake.base_url, api.base_url, f"sqlite:///{workdir / 'bench.db'}")
+        database_url = f"sqlite:///{workdir / 'bench.db'}"
+        await servers_pings(database_url, [guild.id for guild in guilds], config.pings)
+        env = _bot_env(config, fake.base_url, api.base_url, database_url)
         bot = _BotProcess(env, log_dir / f"bot-{config.label.replace(' ', '-')}-{config.workload}.log")
         await bot.start()
         await fake.wait_ready(30)
