@@ -25,8 +25,8 @@ import psutil
 
 from bench.fake_api import BenchApi
 from bench.measure import Outcomes, measure
-from bench.workload import JobSpec, burst
-from bench.world import TOKEN, RunConfig, _bot_env, _BotProcess, _png, servers_pings
+from bench.workload import JobSpec
+from bench.world import TOKEN, RunConfig, _bot_env, _BotProcess, _png, burst_of, servers_pings
 from tests.fakes.apixo import most_active
 from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction
 
@@ -75,14 +75,9 @@ def _sharded_guilds(fake: FakeDiscord, count: int, shards: int) -> list[FakeGuil
     return [by_shard[i % shards][i // shards] for i in range(count)]
 
 
-def _burst(config: RunConfig) -> list[JobSpec]:
-    shape = ("jobs", "seconds", "users", "guilds", "seed", "workload")
-    return burst(**{name: getattr(config, name) for name in shape})
-
-
 async def run_shared(config: RunConfig, processes: int, server: str, api_concurrency: int) -> dict[str, Any]:
     """One burst against `processes` bot processes on a fresh PostgreSQL database sharing `api_concurrency`."""
-    specs = _burst(config)
+    specs = burst_of(config)
     timings = {spec.prompt: (spec.pending * config.time_scale, spec.total * config.time_scale) for spec in specs}
     fake = FakeDiscord(rate_limits=True)
     fake.bot_token = TOKEN
@@ -189,7 +184,7 @@ async def compare(args: argparse.Namespace, logs: Path) -> dict[str, Any]:
     )
     two = replace(one, label="two processes", jobs=jobs)
     tight = replace(one, label="two, budget reached", jobs=jobs)
-    peak = natural_peak(_burst(two), args.time_scale)
+    peak = natural_peak(burst_of(two), args.time_scale)
     ample = 2 * peak  # never the bottleneck: the throughput is the processes'
     budget = args.multiprocess_budget or max(1, peak // 2)
     runs = []

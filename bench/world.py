@@ -201,16 +201,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def burst_of(config: RunConfig) -> list[JobSpec]:
+    """The commands a run sends: its burst's shape, by the config's fields of the same names."""
+    shape = ("jobs", "seconds", "users", "guilds", "seed", "workload")
+    return burst(**{name: getattr(config, name) for name in shape})
+
+
 async def run_once(config: RunConfig) -> dict[str, Any]:
     """Run one burst against a fresh bot process, fake Discord and fake API; return its measurements."""
-    specs = burst(
-        jobs=config.jobs,
-        seconds=config.seconds,
-        users=config.users,
-        guilds=config.guilds,
-        seed=config.seed,
-        workload=config.workload,
-    )
+    specs = burst_of(config)
     timings = {spec.prompt: (spec.pending * config.time_scale, spec.total * config.time_scale) for spec in specs}
     fake = FakeDiscord(rate_limits=True)
     fake.bot_token = TOKEN
