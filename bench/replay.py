@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bench.workload import JobSpec
 from kontext.polling.adaptive import AdaptivePolicy
-from kontext.polling.policy import FixedPolicy, PollPolicy, PollSchedule
+from kontext.polling.policy import FixedPolicy, PollPlan, PollPolicy, PollSchedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +29,14 @@ class Replay:
 
 
 def replay(policy: PollPolicy, specs: Sequence[JobSpec], *, latency: float = 0.05, scale: float = 1.0) -> Replay:
-    """Run every job's plan on a shared simulated clock; each poll is answered `latency` seconds after it is sent."""
-    events: list[tuple[float, int, int]] = []  # (time, order, job index): a poll is due, or the job is submitted
-    plans: dict[int, tuple[object, Iterator[float], float]] = {}
+    """Run every job's plan on a shared simulated clock; each poll is answered `latency` seconds after it is sent.
+
+    As in the bot (kontext.jobs.waiting), a plan may move its next poll while the wait for it runs (PollPlan.revise).
+    """
+    # (time, order, job index, due): the job is submitted (due None), a poll is answered, or a wait asks the plan
+    # again (due: when its next poll is due, seconds from submission)
+    events: list[tuple[float, int, int, float | None]] = []
+    plans: dict[int, tuple[PollPlan, Iterator[float], float]] = {}
     now = 0.0
     order = 0
     lags: list[float] = []
@@ -39,16 +44,28 @@ def replay(policy: PollPolicy, specs: Sequence[JobSpec], *, latency: float = 0.0
     counts: dict[int, int] = {}
     missed = 0
     for spec in specs:
-        heapq.heappush(events, (spec.at, order, spec.index))
+        heapq.heappush(events, (spec.at, order, spec.index, None))
         order += 1
     by_index = {spec.index: spec for spec in specs}
 
     def clock(began: float) -> Callable[[], float]:
         return lambda: now - began
 
+    def wait(index: int, plan: PollPlan, began: float, due: float, again: float | None) -> None:
+        nonlocal order
+        if again is None or began + due - now <= again:
+            heapq.heappush(events, (max(now, began + due) + latency, order, index, None))
+        else:
+            heapq.heappush(events, (now + again, order, index, due))
+        order += 1
+
     while events:
-        now, _, index = heapq.heappop(events)
+        now, _, index, due = heapq.heappop(events)
         spec = by_index[index]
+        if due is not None:  # the wait asks the plan again
+            plan, _, began = plans[index]
+            wait(index, plan, began, *plan.revise(due))
+            continue
         if index not in plans:
             plan = policy.schedule(spec.mode, spec.edit)
             began = now
@@ -64,14 +81,13 @@ def replay(policy: PollPolicy, specs: Sequence[JobSpec], *, latency: float = 0.0
                 plan.note("success", at)
                 policy.observe(spec.mode, spec.edit, spec.total * scale, plan=plan)  # type: ignore[arg-type]
                 continue
-            plan.note("pending" if at < spec.pending * scale else "processing", at)  # type: ignore[attr-defined]
+            plan.note("pending" if at < spec.pending * scale else "processing", at)
         plan, delays, began = plans[index]
         delay = next(delays, None)
         if delay is None:
             missed += 1
             continue
-        heapq.heappush(events, (now + delay + latency, order, index))
-        order += 1
+        wait(index, plan, began, *plan.revise(now - began + delay))
     return Replay(lags, polls, missed)
 
 

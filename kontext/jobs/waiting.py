@@ -48,17 +48,26 @@ class _Pace(Protocol):
 
 
 class _Planned:
-    """Polling mode: the poll plan gives each delay; the plan running out is the time limit."""
+    """Polling mode: the poll plan gives each delay, and may move the poll while it waits (`PollPlan.revise`); the
+    plan running out is the time limit."""
 
     def __init__(self, plan: PollPlan, elapsed: Callable[[], float]) -> None:
+        self._plan = plan
+        self._elapsed = elapsed
         self._delays = plan.delays(elapsed)
 
     async def next(self) -> bool | None:
         delay = next(self._delays, None)
         if delay is None:
             return None
-        await asyncio.sleep(max(0.0, delay))
-        return False
+        due, again = self._plan.revise(self._elapsed() + max(0.0, delay))
+        while True:
+            wait = due - self._elapsed()
+            if again is None or wait <= again:
+                await asyncio.sleep(max(0.0, wait))
+                return False
+            await asyncio.sleep(again)
+            due, again = self._plan.revise(due)
 
     def answered(self, status: TaskStatus, woken: bool) -> None:
         """A plan learns from the answer through its own note()."""

@@ -38,6 +38,7 @@ class _Model:
     starts: tuple[float, ...]  # sorted processing starts, where polls pinned them down
     start_informs: bool  # knowing the processing start narrows the finish enough to plan on it
     horizon: float  # the longest time seen, finished or still running: a lower bound where the median is unknown
+    learning: bool  # the prior is still in it: plans made on it are revised as the policy learns
 
 
 class AdaptivePolicy:
@@ -55,7 +56,8 @@ class AdaptivePolicy:
     (pending) varies enough to matter, a probe poll finds when processing started and the plan follows the
     processing time alone; a few explorer jobs poll early and often so that this can be learnt. A prior
     (`prior_weight` pseudo-jobs around `default` seconds) gives a new bot a plan and keeps the first, necessarily
-    quick, finishes from sweeping it away.
+    quick, finishes from sweeping it away. While it is still in a kind's model, a waiting job's next poll is
+    re-planned every `recheck` seconds (see AdaptiveSchedule.revise) on what was learnt in the meantime.
     """
 
     def __init__(
@@ -78,6 +80,7 @@ class AdaptivePolicy:
         spend: float = 1.5,
         focus: float = 2.0,
         fine: float = 0.5,
+        recheck: float = 1.0,
     ) -> None:
         if budget < 1:
             raise ValueError("budget must be at least 1")
@@ -97,6 +100,7 @@ class AdaptivePolicy:
         self.spend = spend
         self.focus = focus
         self.fine = fine
+        self.recheck = recheck
         self.min_samples = min_samples
         self._window = window
         # The prior: evenly spaced quantiles of a lognormal around the vendor's typical time, kept in the model as
@@ -112,6 +116,7 @@ class AdaptivePolicy:
         self._finished = 0
         self._news = 0  # finished jobs since the models were last rebuilt
         self._polls = 0  # polls since the models were last rebuilt
+        self._generation = 0  # how many times the models were rebuilt
 
     @property
     def timeout(self) -> float:
@@ -232,6 +237,7 @@ class AdaptivePolicy:
 
     def _refresh(self) -> None:
         self._news = self._polls = 0
+        self._generation += 1
         self._models.clear()
 
     def _cohort(self, key: tuple[str, bool]) -> collections.deque[_Record]:
@@ -261,7 +267,7 @@ class AdaptivePolicy:
         # clearly narrower than the whole finish time.
         informs = processing.deaths >= 4 * self.min_samples and curve_spread(processing) <= 0.6 * curve_spread(finish)
         horizon = max([*done, *running, *self._prior])
-        return _Model(finish, processing, starts, informs, horizon)
+        return _Model(finish, processing, starts, informs, horizon, bool(prior))
 
 
 class AdaptiveSchedule:
@@ -278,6 +284,9 @@ class AdaptiveSchedule:
         self._pending_until = 0.0  # latest poll that saw it pending
         self._processing_from: float | None = None  # earliest poll that saw it processing
         self._lower = 0.0  # where the current plan's first bin starts
+        self._at = 0.0  # when the next poll is due (seconds from submission), as last planned
+        self._probing = False  # that poll is a probe
+        self._generation = -1  # the policy's models it was planned on
 
     @property
     def polls(self) -> int:
@@ -320,13 +329,36 @@ class AdaptiveSchedule:
             now = elapsed()
             if now >= policy.timeout:
                 return
-            at, probe = self._next_poll() if self._polls < policy.budget else (policy.timeout, False)
-            earliest = self._last + policy.min_gap if self._polls else policy.min_gap
-            at = min(max(at, earliest), policy.deadline(self._polls, self._last), policy.timeout)
+            at = self._due()
             yield max(0.0, at - now)
             self._polls += 1
-            self._probes += probe
+            self._probes += self._probing
             self._last = max(self._last, elapsed())
+
+    def revise(self, due: float) -> tuple[float, float | None]:
+        """The next poll's time (seconds from submission) as planned now, and how long before asking again.
+
+        A plan made while the policy was still learning (the prior still in its model) is re-planned on what was
+        learnt since: in a burst, the first polls of most jobs are planned before any job has finished, and would
+        otherwise all wait for the floor's first poll, however quick the jobs turn out to be. None: it will not
+        move any more (it was planned on what the policy knows, or it is past its plan).
+        """
+        policy = self._policy
+        if self._generation != policy._generation:
+            self._due()
+        if self._polls >= policy.budget or not policy.model(self._key).learning:
+            return self._at, None
+        return self._at, policy.recheck
+
+    def _due(self) -> float:
+        """Plan the next poll (seconds from submission) on the models as they are now: the plan, under the floor."""
+        policy = self._policy
+        at, probe = self._next_poll() if self._polls < policy.budget else (policy.timeout, False)
+        earliest = self._last + policy.min_gap if self._polls else policy.min_gap
+        self._at = min(max(at, earliest), policy.deadline(self._polls, self._last), policy.timeout)
+        self._probing = probe
+        self._generation = policy._generation
+        return self._at
 
     def _next_poll(self) -> tuple[float, bool]:
         """When to poll next (seconds from submission), and whether that poll is a probe for processing.

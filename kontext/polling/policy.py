@@ -10,9 +10,15 @@ from typing import Protocol
 
 
 class PollPlan(Protocol):
-    """One job's polls: the waits between them, told what each poll saw."""
+    """One job's polls: the waits between them, told what each poll saw.
+
+    While the wait for the next poll runs, `revise(due)` may move it: given when it was due (seconds from
+    submission), it says when it is due now and how many seconds to wait before asking again (None: never).
+    """
 
     def delays(self, elapsed: Callable[[], float]) -> Iterator[float]: ...
+
+    def revise(self, due: float) -> tuple[float, float | None]: ...
 
     def note(self, state: str, at: float) -> None: ...
 
@@ -58,6 +64,10 @@ class PollSchedule:
                 return
             yield max(0.0, min(delay, remaining))
             delay = self.interval
+
+    def revise(self, due: float) -> tuple[float, float | None]:
+        """A fixed schedule never moves a poll."""
+        return due, None
 
     def note(self, state: str, at: float) -> None:
         """A fixed schedule ignores what the polls see."""

@@ -241,6 +241,28 @@ async def test_polling_wait_follows_the_plan_and_tells_it_every_answer() -> None
     assert unfinished == ["pending", "processing"]
 
 
+class RevisingPlan(PollSchedule):
+    """A fixed schedule whose first poll, due late, is moved early the second time the wait asks about it."""
+
+    def __init__(self, **timing: float) -> None:
+        super().__init__(**timing)
+        object.__setattr__(self, "asked", [])
+
+    def revise(self, due: float) -> tuple[float, float | None]:
+        self.asked.append(due)  # type: ignore[attr-defined]
+        return (due, 0.01) if len(self.asked) < 2 else (0.02, None)  # type: ignore[attr-defined]
+
+
+async def test_polling_wait_polls_when_the_plan_moved_the_poll_while_it_waited() -> None:
+    source = Scripted("success")
+    plan = RevisingPlan(first_delay=30.0, interval=0.01, timeout=60.0)
+
+    status = await asyncio.wait_for(TaskWaiter(source, interval=0.01).wait("job1", "t1", plan, timeout=60.0), 5.0)
+
+    assert status.state == "success" and source.calls == 1
+    assert plan.asked == [pytest.approx(30.0, abs=0.5), pytest.approx(30.0, abs=0.5)]  # type: ignore[attr-defined]
+
+
 async def test_polling_wait_reports_a_failed_task() -> None:
     with pytest.raises(GenerationFailed) as failed:
         await TaskWaiter(Scripted("failed"), interval=0.01).wait("job1", "t1", NotingPlan(**PLAN), timeout=0.3)

@@ -154,6 +154,46 @@ def test_adaptive_schedule_leaves_a_wide_bracket_unpinned() -> None:
     assert plan.started is None
 
 
+def _learn(policy: AdaptivePolicy, seconds: list[float], mode: str = "pro") -> None:
+    for value in seconds:
+        policy.observe(mode, False, value)
+
+
+def test_adaptive_plan_made_before_anything_was_learnt_is_revised_once_jobs_turn_out_quick() -> None:
+    """In a burst most jobs are planned before any has finished: their first poll moves when the first ones finish."""
+    policy = AdaptivePolicy(explore_every=1_000_000)  # nothing learnt: the prior, around 10 s
+    plan = policy.schedule("pro", False)
+    first = next(plan.delays(lambda: 0.0))
+    assert first > 7.0  # planned on the prior: nothing suggests anything earlier
+
+    _learn(policy, [5.5 + 0.02 * i for i in range(40)])  # the first jobs of the burst all took about 6 s
+
+    due, again = plan.revise(first)
+    assert 5.0 <= due < 6.5  # among the others' finishes (5.5-6.3 s), not where the prior put it
+    assert again == policy.recheck  # the prior is still in the model: asked again later
+
+
+def test_adaptive_plan_revised_on_slow_jobs_keeps_the_floor() -> None:
+    policy = AdaptivePolicy(explore_every=1_000_000)
+    plan = policy.schedule("pro", False)
+    first = next(plan.delays(lambda: 0.0))
+
+    _learn(policy, [30.0 + 0.1 * (i % 20) for i in range(100)])  # all slow: the prior steps aside
+
+    due, again = plan.revise(first)
+    assert due == pytest.approx(policy.first_by)  # never later than the fixed schedule's first poll
+    assert again is None
+
+
+def test_adaptive_plan_is_not_revised_once_the_policy_knows_the_kind() -> None:
+    policy = AdaptivePolicy(explore_every=1_000_000, prior_weight=24)
+    _learn(policy, [9.0 + 0.05 * (i % 20) for i in range(4 * 24)])  # enough jobs for the prior to step aside
+    plan = policy.schedule("pro", False)
+    first = next(plan.delays(lambda: 0.0))
+
+    assert plan.revise(first) == (pytest.approx(first), None)  # planned on what is known: the wait is not woken
+
+
 def test_adaptive_policy_sends_some_explorers_early() -> None:
     policy = AdaptivePolicy(explore_every=4)
     first_polls = []

@@ -31,3 +31,14 @@ def test_replay_adaptive_schedule_is_no_worse_than_the_fixed_one_at_the_tail(nam
         assert _quantile(adaptive.lags, q) + overhead <= ceiling * (_quantile(fixed.lags, q) + overhead)
     assert adaptive.polls_per_job <= 2 * fixed.polls_per_job
     assert _quantile(adaptive.lags, 0.5) < _quantile(fixed.lags, 0.5)
+
+
+def test_replay_two_modes_revises_the_plans_made_before_the_first_finishes() -> None:
+    """Pro about 6 s, max about 24 s: every job of the burst is planned before any has finished, on a prior around
+    10 s. Unrevised, each quick job waits for the floor's first poll at 8 s, as under the fixed schedule."""
+    specs = burst(jobs=300, seconds=3.0, users=50, guilds=5, workload="two-modes")
+    fixed = replay(FixedPolicy(FIXED), specs)
+    adaptive = replay(AdaptivePolicy(FIXED.timeout, 20, fixed=FIXED), specs)
+
+    assert _quantile(adaptive.lags, 0.5) <= 0.6 * _quantile(fixed.lags, 0.5)
+    assert adaptive.polls_per_job <= 2 * fixed.polls_per_job
