@@ -241,11 +241,13 @@ running (Kaplan-Meier). After every poll it re-plans from that distribution give
 the polls are packed where the hazard (the chance of finishing in the next moment, given not finished yet) is
 highest, at most one every 0.5 s. Polls late in a job's life are cheap (most jobs are done by then, so few pay for
 them) and early ones dear (every job pays), so dense polls go where jobs still running are likely to end. One poll
-cost for all kinds is set so that the jobs would spend about 1.5 times the fixed schedule's status requests
-(probes, and the learning during a burst, add to that). Under every plan lies a floor: the first poll no later
-than the fixed schedule's first poll, then never a gap longer than 0.8 times its interval until the timeout, so a
-straggler is polled at least as often as the fixed schedule polls it; that is what keeps p99 and max at or
-under the baseline's, where the earlier geometric back-off lost to it.
+cost for all kinds is set so that the jobs would spend about 1.75 times the fixed schedule's status requests up to
+the longest finish seen (probes, and the learning during a burst, add to that). While a kind's model still holds
+the prior, a job's next poll is re-planned every second while it waits: in a burst nearly every job is planned
+before any has finished, and would otherwise keep a first poll planned on the prior. Under every plan lies a
+floor: the first poll no later than the fixed schedule's first poll, then never a gap longer than 0.8 times its
+interval until the timeout, so a straggler is polled at least as often as the fixed schedule polls it; that is
+what keeps p99 and max at or under the baseline's, where the earlier geometric back-off lost to it.
 """
 
 

@@ -77,7 +77,7 @@ class AdaptivePolicy:
         narrow: float = 1.0,
         explore_every: int = 8,
         max_probes: int = 2,
-        spend: float = 1.5,
+        spend: float = 1.75,
         focus: float = 2.0,
         fine: float = 0.5,
         recheck: float = 1.0,
@@ -203,21 +203,25 @@ class AdaptivePolicy:
         return self._cost[1]
 
     def _fixed_polls(self, finish: Curve) -> float:
-        """Status requests the fixed schedule spends on one job of this distribution, on average."""
+        """Status requests the fixed schedule spends on one job of this distribution, on average, up to the longest
+        finish seen (past it, where jobs still running lie, the adaptive plan is the floor and spends the same)."""
         fixed = self._fixed
+        known = finish.times[-1] if finish.times else 0.0
         expected, at, previous = 0.0, min(fixed.first_delay, self.timeout), 0.0
         for _ in range(4 * self.budget):  # as far as the adaptive plan is followed (see _expected_polls)
             survival = finish.survival(previous)
-            if survival < 1e-3 or previous >= self.timeout:
+            if survival < 1e-3 or previous >= min(known, self.timeout):
                 break
             expected += survival
             previous, at = at, min(at + fixed.interval, self.timeout)
         return expected
 
     def _expected_polls(self, finish: Curve, poll_cost: float) -> float:
-        """Status requests an adaptive plan with this poll cost spends on one job, on average (no probes)."""
+        """Status requests an adaptive plan with this poll cost spends on one job, on average (no probes), up to the
+        longest finish seen, as _fixed_polls."""
+        known = finish.times[-1] if finish.times else 0.0
         expected, last, polls = 0.0, 0.0, 0
-        while last < self.timeout and polls <= 2 * self.budget:
+        while last < min(known, self.timeout) and polls <= 2 * self.budget:
             survival = finish.survival(last)
             if survival < 1e-3:
                 break

@@ -194,6 +194,22 @@ def test_adaptive_plan_is_not_revised_once_the_policy_knows_the_kind() -> None:
     assert plan.revise(first) == (pytest.approx(first), None)  # planned on what is known: the wait is not woken
 
 
+def test_adaptive_policy_poll_cost_is_not_cheapened_by_jobs_running_past_every_finish_seen() -> None:
+    """Past the longest finish seen a plan is only the floor, whatever a poll costs: the polls there, on jobs still
+    running (the slow kind, early in a burst), must not count towards the spend, or they leave nothing for the rest
+    and the calibration makes polls nearly free: every job then polls at the densest the plan allows."""
+
+    def calibrated(running: int) -> float:
+        policy = AdaptivePolicy(fixed=PollSchedule(8.0, 3.0, 120.0), prior_weight=1, explore_every=1_000_000)
+        for _ in range(running):
+            policy.schedule("pro", False).note("processing", 30.0)
+        for i in range(40):
+            policy.observe("pro", False, 8.0 + 0.3 * i)  # 8-20 s
+        return policy.poll_cost
+
+    assert calibrated(40) >= 0.25 * calibrated(0)
+
+
 def test_adaptive_policy_sends_some_explorers_early() -> None:
     policy = AdaptivePolicy(explore_every=4)
     first_polls = []
