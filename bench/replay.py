@@ -28,14 +28,28 @@ class Replay:
         return sum(self.polls) / max(1, len(self.polls))
 
 
-def replay(policy: PollPolicy, specs: Sequence[JobSpec], *, latency: float = 0.05, scale: float = 1.0) -> Replay:
+_SENT = -1.0  # an event's `due` for a poll leaving for the status gate (bench's --status-concurrency)
+
+
+def replay(
+    policy: PollPolicy,
+    specs: Sequence[JobSpec],
+    *,
+    latency: float = 0.05,
+    scale: float = 1.0,
+    concurrency: int | None = None,
+) -> Replay:
     """Run every job's plan on a shared simulated clock; each poll is answered `latency` seconds after it is sent.
 
     As in the bot (kontext.jobs.waiting), a plan may move its next poll while the wait for it runs (PollPlan.revise).
+    With `concurrency`, polls also queue (first come, first served) for that many status requests at once, as at
+    the bot's MAX_STATUS_CONCURRENCY: a schedule that asks more than the API answers then waits in that queue, as it
+    does in the real runs. Without it (the curves), only the schedule is measured.
     """
-    # (time, order, job index, due): the job is submitted (due None), a poll is answered, or a wait asks the plan
-    # again (due: when its next poll is due, seconds from submission)
+    # (time, order, job index, due): the job is submitted (due None), a poll is answered, a poll leaves for the
+    # gate (due _SENT), or a wait asks the plan again (due: when its next poll is due, seconds from submission)
     events: list[tuple[float, int, int, float | None]] = []
+    free = [0.0] * concurrency if concurrency else []  # when each status request slot is next free
     plans: dict[int, tuple[PollPlan, Iterator[float], float]] = {}
     now = 0.0
     order = 0
@@ -54,7 +68,8 @@ def replay(policy: PollPolicy, specs: Sequence[JobSpec], *, latency: float = 0.0
     def wait(index: int, plan: PollPlan, began: float, due: float, again: float | None) -> None:
         nonlocal order
         if again is None or began + due - now <= again:
-            heapq.heappush(events, (max(now, began + due) + latency, order, index, None))
+            sent = max(now, began + due)
+            heapq.heappush(events, (sent, order, index, _SENT) if free else (sent + latency, order, index, None))
         else:
             heapq.heappush(events, (now + again, order, index, due))
         order += 1
@@ -62,6 +77,12 @@ def replay(policy: PollPolicy, specs: Sequence[JobSpec], *, latency: float = 0.0
     while events:
         now, _, index, due = heapq.heappop(events)
         spec = by_index[index]
+        if due == _SENT:  # the poll takes the first free slot
+            start = max(now, heapq.heappop(free))
+            heapq.heappush(free, start + latency)
+            heapq.heappush(events, (start + latency, order, index, None))
+            order += 1
+            continue
         if due is not None:  # the wait asks the plan again
             plan, _, began = plans[index]
             wait(index, plan, began, *plan.revise(due))

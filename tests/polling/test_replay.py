@@ -42,3 +42,14 @@ def test_replay_two_modes_revises_the_plans_made_before_the_first_finishes() -> 
 
     assert _quantile(adaptive.lags, 0.5) <= 0.6 * _quantile(fixed.lags, 0.5)
     assert adaptive.polls_per_job <= 2 * fixed.polls_per_job
+
+
+def test_replay_with_a_status_gate_queues_the_polls_beyond_it() -> None:
+    """A burst's polls queue when the API answers fewer at once, and the lag grows by the wait."""
+    specs = burst(jobs=200, seconds=1.0, users=50, guilds=5, workload="even")
+    free = replay(FixedPolicy(FIXED), specs)
+    gated = replay(FixedPolicy(FIXED), specs, latency=0.05, concurrency=2)  # 40 answers a second for 200 a second
+
+    assert gated.missed == free.missed == 0
+    assert _quantile(gated.lags, 0.5) > _quantile(free.lags, 0.5) + 0.5
+    assert replay(FixedPolicy(FIXED), specs, concurrency=1000).lags == free.lags  # room for every poll: no queue
