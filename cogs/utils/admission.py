@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from cogs.utils.delivery import InteractionDelivery
-from cogs.utils.errors import AnsweredElsewhere, TooLate, answered_elsewhere, too_late
+from cogs.utils.errors import AnsweredElsewhere, TooLate, answered_elsewhere, expired, too_late
 from cogs.utils.i18n import locale_of
 from cogs.utils.personal import TokenOnlyDelivery
 from cogs.utils.requesters import requester, rules_guild_id, token_reaches
@@ -37,6 +37,8 @@ async def start_from_interaction(
     shown_by = InteractionDelivery if token_reaches(interaction) else TokenOnlyDelivery
 
     async def acknowledge(job: Job) -> Acknowledged:
+        if too_late(interaction):
+            raise TooLate()  # the reservation took Discord's last moments: it is refunded, and nothing is sent
         answered = await interaction.response.defer(thinking=True)
         # Discord returns the placeholder it created: its id lets a restart check it before posting again.
         placeholder = getattr(answered, "resource", None)
@@ -55,4 +57,6 @@ async def start_from_interaction(
     except discord.HTTPException as error:
         if answered_elsewhere(error):
             raise AnsweredElsewhere() from error  # another process on these shards took it: it runs the job
+        if expired(error):
+            raise TooLate() from error  # the answer reached Discord after its 3 seconds: refunded, nothing shown
         raise

@@ -274,6 +274,11 @@ def too_late(interaction: discord.Interaction[KontextBot]) -> bool:
     return age - offset > FIRST_ANSWER_WITHIN
 
 
+def expired(error: BaseException) -> bool:
+    """Discord no longer knows the interaction (10062): its 3 seconds for a first response ran out on the way."""
+    return isinstance(error, discord.NotFound) and error.code == 10062
+
+
 def answered_elsewhere(error: BaseException) -> bool:
     """Discord refused a first response because one was already given (40060): the other process won the race."""
     return isinstance(error, discord.HTTPException) and error.code == 40060
@@ -340,5 +345,9 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
     except discord.HTTPException as error:
         if answered_elsewhere(error):
             log.info("interaction %s was answered by another process first; this refusal is not shown", interaction.id)
+            return
+        if expired(error):
+            # Past its 3 seconds (or 15 minutes) nothing can reach the user through this interaction: one line.
+            log.warning("could not send an error message for interaction %s: it has expired", interaction.id)
             return
         log.warning("could not send an error message for interaction %s", interaction.id, exc_info=True)

@@ -279,6 +279,52 @@ async def test_an_interaction_past_discords_3_seconds_is_dropped_before_anything
         assert len(first.files) == 1 and len(message.files) == 1 and len(world.api.submits) == 2
 
 
+async def test_a_first_answer_discord_refuses_as_expired_is_one_line_and_a_refund(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The interaction looked alive, but the deferral reached Discord after its 3 seconds (10062 Unknown interaction):
+    # an overloaded process must not then spend a traceback and an error reply that cannot be delivered either.
+    async with world_for(tmp_path) as world:
+        world.discord.ack_deadline = -1.0  # every first answer arrives too late
+        late = await world.slash("imagine", {"prompt": "too late"})
+        await world.discord.wait_for(lambda: "after Discord's 3 seconds" in caplog.text, 5.0)
+        assert late.responses == [] and world.api.submits == []
+        assert await world.bot.storage.reserved_charges() == []
+        assert "Traceback" not in caplog.text and "unhandled error" not in caplog.text
+        assert "could not send an error message" not in caplog.text
+        world.discord.ack_deadline = 3.0
+        message = await world.finished(await world.slash("imagine", {"prompt": "in time"}))
+        assert len(message.files) == 1
+
+
+async def test_a_reservation_that_used_up_discords_3_seconds_sends_nothing_and_is_refunded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The command arrived in time, but the reservation (a busy database) took the rest of Discord's 3 seconds: the
+    # bot checks again before answering, gives the reservation back and sends nothing Discord would refuse.
+    import datetime
+
+    import discord
+
+    async with world_for(tmp_path) as world:
+        await world.finished(await world.slash("imagine", {"prompt": "in time"}))  # the clock's offset: ~0
+        real_now = discord.utils.utcnow
+        reserve = world.bot.quotas.reserve
+
+        async def slow_reserve(*args: object, **kwargs: object) -> object:
+            reservation = await reserve(*args, **kwargs)
+            monkeypatch.setattr(discord.utils, "utcnow", lambda: real_now() + datetime.timedelta(seconds=4))
+            return reservation
+
+        monkeypatch.setattr(world.bot.quotas, "reserve", slow_reserve)
+        late = await world.slash("imagine", {"prompt": "reserved too slowly"})
+        await world.discord.wait_for(lambda: "after Discord's 3 seconds" in caplog.text, 5.0)
+        monkeypatch.undo()
+        assert late.responses == []
+        assert [body["input"]["prompt"] for body in world.api.submits] == ["in time"]
+        assert await world.bot.storage.reserved_charges() == []
+
+
 async def test_a_host_clock_ahead_of_discords_drops_no_live_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
