@@ -15,6 +15,10 @@ charge, a failure that produced no image refunds it. Decisions a server admin or
 - Outside servers that installed the bot (DMs, group DMs, and servers a user brought the app into with a user
   install) the requester's personal rules apply: the pseudo-server `DM_GUILD_ID` (0), whose daily limit per user
   is the owner's `PERSONAL_DAILY_LIMIT`, with no spend caps beyond the global budget.
+- The settings a request is admitted with may be up to `settings_max_age` seconds old (SETTINGS_MAX_AGE, read
+  once per server and reused; this process's own changes replace them at once, another process's show within that
+  time): its watermark, safety limit, batch limit and pings. Never its limits: a reservation is refused in its own
+  transaction if the server's settings changed since they were read, and made again with fresh ones.
 - Refusals are checked cheapest first (disabled, channel, max mode); among the counters, the longest-lasting
   limit is reported first: user daily, server monthly, server daily, global daily, then concurrency, cooldown.
 """
@@ -46,6 +50,7 @@ from kontext.quotas.records import (
     CooldownActiveError,
     Counter,
     LimitReachedError,
+    SettingsChangedError,
 )
 from kontext.storage.base import QuotaStore
 
@@ -55,6 +60,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DM_GUILD_ID = 0  # direct messages are quota'd as this pseudo-server
+# How old the settings a request is admitted with may be (QuotaService.recent_settings): each read costs a database
+# round trip or two before Discord's 3 seconds, on every request.
+SETTINGS_MAX_AGE = 5.0
+_SETTINGS_TRIES = 3  # reservations refused for settings changed meanwhile, before the caller hears it
 
 # Counter scopes, in the order a reservation takes them. One fixed order means concurrent transactions lock
 # counter rows in the same order (no deadlocks), and the first refusal reported is the longest-lasting limit.
@@ -78,6 +87,8 @@ class QuotaService:
         global_daily_budget_micros: int | None = None,
         default_max_concurrent: int = 2,
         clock: Callable[[], float] = time.time,
+        settings_max_age: float = SETTINGS_MAX_AGE,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if set(prices) != set(MODES) or any(not isinstance(p, int) or p < 0 for p in prices.values()):
             raise ValueError(f"prices must give a non-negative integer of micro-dollars for each of {MODES}")
@@ -88,6 +99,9 @@ class QuotaService:
         self._global_budget = global_daily_budget_micros
         self._default_concurrent = default_max_concurrent
         self._clock = clock
+        self._settings_max_age = settings_max_age
+        self._monotonic = monotonic
+        self._recent: dict[int, tuple[float, GuildSettings]] = {}  # guild id: when read, what was read
 
     @classmethod
     def from_settings(
@@ -111,12 +125,23 @@ class QuotaService:
         except KeyError:
             raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}") from None
 
+    async def recent_settings(self, guild_id: int | None) -> GuildSettings:
+        """A server's settings as read at most `settings_max_age` seconds ago (for admitting a request)."""
+        recent = self._recent.get(_guild(guild_id))
+        if recent is not None and self._monotonic() - recent[0] < self._settings_max_age:
+            return recent[1]
+        return await self.settings(guild_id)
+
     async def settings(self, guild_id: int | None) -> GuildSettings:
-        """A server's settings, with the bot's defaults where it set nothing."""
+        """A server's settings, with the bot's defaults where it set nothing, read now."""
         gid = _guild(guild_id)
+        read_at = self._monotonic()
+        # The version first: a change landing between these reads leaves it older than the settings, which only
+        # makes a reservation read them again.
+        version = await self._storage.guild_version(gid)
         stored = await self._storage.get_guild_settings(gid) or {}
         roles = await self._storage.role_limits(gid)
-        return GuildSettings(
+        settings = GuildSettings(
             guild_id=gid,
             daily_user_limit=stored.get("daily_user_limit"),
             default_daily_user_limit=self._personal_limit if gid == DM_GUILD_ID else self._default_limit,
@@ -133,10 +158,17 @@ class QuotaService:
             role_limits=MappingProxyType(roles),
             safety_limit=stored.get("safety_limit"),
             safety_top_age_restricted=stored.get("safety_top_age_restricted", False),
+            version=version,
         )
+        self._recent[gid] = (read_at, settings)
+        return settings
 
     async def pings(self, guild_id: int | None) -> bool:
-        """Whether a server's finished images come as new messages pinging their requesters (one read, no tiers)."""
+        """Whether a server's finished images come as new messages pinging their requesters (recent settings, or
+        one read)."""
+        recent = self._recent.get(_guild(guild_id))
+        if recent is not None and self._monotonic() - recent[0] < self._settings_max_age:
+            return recent[1].ping_results
         stored = await self._storage.get_guild_settings(_guild(guild_id)) or {}
         return bool(stored.get("ping_results", True))
 
@@ -144,6 +176,7 @@ class QuotaService:
         """Validate and store some settings (None resets one to its default); ValueError says what is wrong."""
         values = check_settings(changes)
         gid = _guild(guild_id)
+        self._recent.pop(gid, None)
         await self._storage.save_guild_settings(gid, values)
         log.info("guild %s: settings changed: %s", gid, ", ".join(f"{k}={v!r}" for k, v in values.items()))
         return await self.settings(gid)
@@ -152,12 +185,14 @@ class QuotaService:
         """Give a role a daily image limit (None: unlimited) that raises its members' limit."""
         check_role_limit(role_id, limit)
         gid = _guild(guild_id)
+        self._recent.pop(gid, None)
         await self._storage.set_role_limit(gid, role_id, limit)
         log.info("guild %s: role %s tier set to %s", gid, role_id, "unlimited" if limit is None else limit)
         return await self.settings(gid)
 
     async def clear_role_limit(self, guild_id: int | None, role_id: int) -> bool:
         """Remove a role's tier; True if it had one."""
+        self._recent.pop(_guild(guild_id), None)
         removed = await self._storage.delete_role_limit(_guild(guild_id), role_id)
         if removed:
             log.info("guild %s: role %s tier cleared", _guild(guild_id), role_id)
@@ -190,6 +225,7 @@ class QuotaService:
 
         `channel_id` is where the request was made (pass a thread's parent channel). `settings` are the guild's, when
         the caller read them already (admission does, for the watermark): one read less before Discord's 3 seconds.
+        Whoever read them, the reservation is made only if they are still the stored ones; else with fresh ones.
         A second reservation for the same job id raises DuplicateChargeError and charges nothing.
 
         `batch` (the job ids of a batch's images) reserves len(batch) images in the same step, all or none: each image
@@ -197,8 +233,27 @@ class QuotaService:
         batch settles its images together when it ends). Returns the first image's charge.
         """
         price = self.price(mode)
+        role_ids = tuple(role_ids)
         if settings is None:
-            settings = await self.settings(guild_id)
+            settings = await self.recent_settings(guild_id)
+        for _ in range(_SETTINGS_TRIES - 1):
+            try:
+                return await self._reserve(job_id, user_id, role_ids, channel_id, mode, price, settings, batch)
+            except SettingsChangedError:
+                settings = await self.settings(guild_id)  # changed since read (by another process): read them again
+        return await self._reserve(job_id, user_id, role_ids, channel_id, mode, price, settings, batch)
+
+    async def _reserve(
+        self,
+        job_id: str,
+        user_id: int,
+        role_ids: Iterable[int],
+        channel_id: int | None,
+        mode: str,
+        price: int,
+        settings: GuildSettings,
+        batch: Sequence[str],
+    ) -> Charge:
         gid = settings.guild_id
         limit = self.user_limit(settings, role_ids)
         if limit == 0:
@@ -234,7 +289,9 @@ class QuotaService:
             for i, charge in enumerate(charges)
         ]
         try:
-            await self._storage.reserve_charges(recorded, counters(count, 1), cooldown)
+            await self._storage.reserve_charges(
+                recorded, counters(count, 1), cooldown, settings=(gid, settings.version)
+            )
         except LimitReachedError as exc:
             refusal = _counter_refusal(exc, periods)
             refusal.images = count
