@@ -15,10 +15,11 @@ charge, a failure that produced no image refunds it. Decisions a server admin or
 - Outside servers that installed the bot (DMs, group DMs, and servers a user brought the app into with a user
   install) the requester's personal rules apply: the pseudo-server `DM_GUILD_ID` (0), whose daily limit per user
   is the owner's `PERSONAL_DAILY_LIMIT`, with no spend caps beyond the global budget.
-- The settings a request is admitted with may be up to `settings_max_age` seconds old (SETTINGS_MAX_AGE, read
-  once per server and reused; this process's own changes replace them at once, another process's show within that
-  time): its watermark, safety limit, batch limit and pings. Never its limits: a reservation is refused in its own
-  transaction if the server's settings changed since they were read, and made again with fresh ones.
+- The settings a request is admitted with may be up to SETTINGS_MAX_AGE seconds old (read once per server and
+  reused; this process's own changes replace them at once, another process's show within that time): its watermark,
+  safety limit and batch limit; the pings setting its delivery goes by, up to PINGS_MAX_AGE. Never its limits: a
+  reservation is refused in its own transaction if the server's settings changed since they were read, and made
+  again with fresh ones.
 - Refusals are checked cheapest first (disabled, channel, max mode); among the counters, the longest-lasting
   limit is reported first: user daily, server monthly, server daily, global daily, then concurrency, cooldown.
 """
@@ -63,6 +64,9 @@ DM_GUILD_ID = 0  # direct messages are quota'd as this pseudo-server
 # How old the settings a request is admitted with may be (QuotaService.recent_settings): each read costs a database
 # round trip or two before Discord's 3 seconds, on every request.
 SETTINGS_MAX_AGE = 5.0
+# The pings setting a delivery goes by may be older: read at the job's admission, it is looked up again as the job
+# ends, usually more than SETTINGS_MAX_AGE later; it moves no money.
+PINGS_MAX_AGE = 60.0
 _SETTINGS_TRIES = 3  # reservations refused for settings changed meanwhile, before the caller hears it
 
 # Counter scopes, in the order a reservation takes them. One fixed order means concurrent transactions lock
@@ -88,6 +92,7 @@ class QuotaService:
         default_max_concurrent: int = 2,
         clock: Callable[[], float] = time.time,
         settings_max_age: float = SETTINGS_MAX_AGE,
+        pings_max_age: float = PINGS_MAX_AGE,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if set(prices) != set(MODES) or any(not isinstance(p, int) or p < 0 for p in prices.values()):
@@ -100,6 +105,7 @@ class QuotaService:
         self._default_concurrent = default_max_concurrent
         self._clock = clock
         self._settings_max_age = settings_max_age
+        self._pings_max_age = pings_max_age
         self._monotonic = monotonic
         self._recent: dict[int, tuple[float, GuildSettings]] = {}  # guild id: when read, what was read
 
@@ -167,7 +173,7 @@ class QuotaService:
         """Whether a server's finished images come as new messages pinging their requesters (recent settings, or
         one read)."""
         recent = self._recent.get(_guild(guild_id))
-        if recent is not None and self._monotonic() - recent[0] < self._settings_max_age:
+        if recent is not None and self._monotonic() - recent[0] < self._pings_max_age:
             return recent[1].ping_results
         stored = await self._storage.get_guild_settings(_guild(guild_id)) or {}
         return bool(stored.get("ping_results", True))

@@ -26,7 +26,7 @@ class Reads:
 
 async def test_quota_recent_settings_are_read_once_within_their_max_age(storage: Storage) -> None:
     monotonic = Clock(100.0)
-    quotas = make_service(storage, settings_max_age=5.0, monotonic=monotonic)
+    quotas = make_service(storage, settings_max_age=5.0, pings_max_age=60.0, monotonic=monotonic)
     reads = Reads(storage)
 
     await quotas.recent_settings(GUILD)
@@ -37,6 +37,12 @@ async def test_quota_recent_settings_are_read_once_within_their_max_age(storage:
     monotonic.now += 0.1
     await quotas.recent_settings(GUILD)
     assert reads.count == 2
+    monotonic.now += 59.9
+    assert await quotas.pings(GUILD)  # the pings setting a delivery goes by may be older
+    assert reads.count == 2
+    monotonic.now += 0.1
+    assert await quotas.pings(GUILD)
+    assert reads.count == 3
 
 
 async def test_quota_own_changes_replace_recent_settings_at_once(storage: Storage) -> None:
