@@ -146,6 +146,8 @@ class _Handle:
             log.warning("SQLite checkpoint failed (%s); the next one tries again", error)
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint  # queued (or about to be) on the thread: let it run before the connection closes
         try:
             await self.thread.call(self.conn.close)
         finally:

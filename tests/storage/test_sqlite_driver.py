@@ -154,3 +154,17 @@ async def test_checkpoints_run_on_the_thread_every_so_many_statements(
 
     checkpoints = [here for here, sql in seen if sql.startswith("PRAGMA wal_checkpoint")]
     assert checkpoints == [False, False]
+
+
+async def test_a_checkpoint_due_as_the_driver_closes_runs_before_it_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(sqlite, "CHECKPOINT_EVERY", 1)
+    driver = SQLiteDriver(tmp_path / "closing.db")
+    await driver.connect()
+    async with driver.connection() as conn:
+        await conn.execute("CREATE TABLE t (x INTEGER)")  # a checkpoint falls due, its task not yet started
+    await driver.close()
+    for _ in range(20):
+        await asyncio.sleep(0.001)  # a checkpoint left behind would fail on the closed connection meanwhile
+    assert "checkpoint failed" not in caplog.text
