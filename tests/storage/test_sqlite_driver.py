@@ -168,3 +168,24 @@ async def test_a_checkpoint_due_as_the_driver_closes_runs_before_it_closes(
     for _ in range(20):
         await asyncio.sleep(0.001)  # a checkpoint left behind would fail on the closed connection meanwhile
     assert "checkpoint failed" not in caplog.text
+
+
+async def test_a_transaction_another_process_holds_the_lock_for_begins_on_the_thread(driver: SQLiteDriver) -> None:
+    other = sqlite3.connect(driver.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+
+        async def transaction() -> None:
+            async with driver.transaction() as conn:
+                await conn.execute("INSERT INTO t (x) VALUES (1)")
+                await conn.execute("INSERT INTO t (x) VALUES (2)")
+
+        blocked = asyncio.create_task(transaction())
+        for _ in range(20):
+            await asyncio.sleep(0.001)  # the event loop goes on turning meanwhile
+        assert not blocked.done()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(blocked, TIMEOUT)
+    assert [x for _, x in await _rows(driver)] == [1, 2]
