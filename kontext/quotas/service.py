@@ -26,9 +26,10 @@ charge, a failure that produced no image refunds it. Decisions a server admin or
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -108,6 +109,7 @@ class QuotaService:
         self._pings_max_age = pings_max_age
         self._monotonic = monotonic
         self._recent: dict[int, tuple[float, GuildSettings]] = {}  # guild id: when read, what was read
+        self._changes: dict[int, int] = {}  # guild id: changes this process made (a read begun before one is stale)
 
     @classmethod
     def from_settings(
@@ -141,7 +143,7 @@ class QuotaService:
     async def settings(self, guild_id: int | None) -> GuildSettings:
         """A server's settings, with the bot's defaults where it set nothing, read now."""
         gid = _guild(guild_id)
-        read_at = self._monotonic()
+        read_at, changes = self._monotonic(), self._changes.get(gid, 0)
         # The version first: a change landing between these reads leaves it older than the settings, which only
         # makes a reservation read them again.
         version = await self._storage.guild_version(gid)
@@ -166,8 +168,20 @@ class QuotaService:
             safety_top_age_restricted=stored.get("safety_top_age_restricted", False),
             version=version,
         )
-        self._recent[gid] = (read_at, settings)
+        if self._changes.get(gid, 0) == changes:  # no change of ours landed while reading
+            self._recent[gid] = (read_at, settings)
         return settings
+
+    @contextlib.contextmanager
+    def _changing(self, gid: int) -> Iterator[None]:
+        """Around a change of a guild's settings: drop what was read before, and keep no read made meanwhile."""
+        self._changes[gid] = self._changes.get(gid, 0) + 1
+        self._recent.pop(gid, None)
+        try:
+            yield
+        finally:
+            self._changes[gid] += 1
+            self._recent.pop(gid, None)
 
     async def pings(self, guild_id: int | None) -> bool:
         """Whether a server's finished images come as new messages pinging their requesters (recent settings, or
@@ -182,8 +196,8 @@ class QuotaService:
         """Validate and store some settings (None resets one to its default); ValueError says what is wrong."""
         values = check_settings(changes)
         gid = _guild(guild_id)
-        self._recent.pop(gid, None)
-        await self._storage.save_guild_settings(gid, values)
+        with self._changing(gid):
+            await self._storage.save_guild_settings(gid, values)
         log.info("guild %s: settings changed: %s", gid, ", ".join(f"{k}={v!r}" for k, v in values.items()))
         return await self.settings(gid)
 
@@ -191,15 +205,15 @@ class QuotaService:
         """Give a role a daily image limit (None: unlimited) that raises its members' limit."""
         check_role_limit(role_id, limit)
         gid = _guild(guild_id)
-        self._recent.pop(gid, None)
-        await self._storage.set_role_limit(gid, role_id, limit)
+        with self._changing(gid):
+            await self._storage.set_role_limit(gid, role_id, limit)
         log.info("guild %s: role %s tier set to %s", gid, role_id, "unlimited" if limit is None else limit)
         return await self.settings(gid)
 
     async def clear_role_limit(self, guild_id: int | None, role_id: int) -> bool:
         """Remove a role's tier; True if it had one."""
-        self._recent.pop(_guild(guild_id), None)
-        removed = await self._storage.delete_role_limit(_guild(guild_id), role_id)
+        with self._changing(_guild(guild_id)):
+            removed = await self._storage.delete_role_limit(_guild(guild_id), role_id)
         if removed:
             log.info("guild %s: role %s tier cleared", _guild(guild_id), role_id)
         return removed

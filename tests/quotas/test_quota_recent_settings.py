@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from kontext.quotas.models import LimitKind, QuotaExceeded
@@ -108,3 +110,26 @@ async def test_reserve_charges_with_a_stale_settings_version_writes_nothing(stor
 
     await storage.reserve_charges([charge], [counter], None, settings=(GUILD, 1))
     assert await storage.counter_values([counter.ident]) == [1]
+
+
+async def test_quota_a_read_overtaken_by_this_process_s_own_change_is_not_kept(storage: Storage) -> None:
+    quotas = make_service(storage, settings_max_age=3600.0)
+    read = storage.get_guild_settings
+    reading, changed = asyncio.Event(), asyncio.Event()
+
+    async def overtaken(guild_id: int) -> object:
+        if reading.is_set():
+            return await read(guild_id)
+        stored = await read(guild_id)  # the first read sees the settings as they were
+        reading.set()
+        await changed.wait()  # ...and the change lands before it ends
+        return stored
+
+    storage.get_guild_settings = overtaken  # type: ignore[method-assign]
+    stale = asyncio.create_task(quotas.settings(GUILD))
+    await reading.wait()
+    await quotas.update_settings(GUILD, watermark="new")
+    changed.set()
+    assert (await stale).watermark is None
+
+    assert (await quotas.recent_settings(GUILD)).watermark == "new"
