@@ -183,7 +183,8 @@ class AdmissionService:
         )
         # Each is one try: the user waits (Discord's 3 seconds), and a lost database is said at once, free.
         retry = self.jobs.retry
-        server = await retry.once("admission", lambda: self.quotas.settings(job.guild_id))
+        # Read at most a few seconds ago (QuotaService.recent_settings); the reservation checks they are still stored.
+        server = await retry.once("admission", lambda: self.quotas.recent_settings(job.guild_id))
         if server.watermark:
             job.request = dataclasses.replace(job.request, watermark=server.watermark)
         # The server's safety limit (in DMs the owner's): a request above it is lowered, and its card says so.

@@ -29,6 +29,24 @@ class JobRecords:
         self.storage = storage
         self.leases = leases
         self.retry = retry
+        # Jobs moved on in memory but not in storage yet (JobRecords.note): the state recorded, and the fields the
+        # next step writes along with its own.
+        self._unrecorded: dict[str, tuple[JobState, dict[str, object]]] = {}
+
+    def note(self, job: Job, state: JobState, **fields: object) -> None:
+        """Move the job on in memory only: its next step records `state`'s fields along with its own, in one write.
+
+        Only for a state a restart needs no record of: one resumed from the state still recorded does the same (a job
+        recorded PENDING polls its task again, finds it processing or finished and goes on from there), and nothing
+        irreversible (a submit, a post, a charge) happens between this note and the next step.
+        """
+        recorded, pending = self._unrecorded.get(job.id, (job.state, {}))
+        self._unrecorded[job.id] = (recorded, {**pending, **fields})
+        job.state = state
+
+    def forget(self, job: Job) -> None:
+        """Drop what note() kept of a job this process lets go of (it resumes from its record)."""
+        self._unrecorded.pop(job.id, None)
 
     async def insert(self, job: Job) -> None:
         """Record a new job; an insert whose answer was lost and that committed counts as done."""
@@ -72,7 +90,9 @@ class JobRecords:
         # A compare-and-set on the recorded state and on the lease: when two processes could run the same job (an
         # overlapping deploy, a takeover after a lapsed lease), only the lease holder takes each step, so nothing is
         # submitted, posted, charged or refunded twice.
-        expected, owner = job.state, self.leases.owner
+        owner = self.leases.owner
+        expected, noted = self._unrecorded.get(job.id, (job.state, {}))
+        fields = {**noted, **fields}
         fields.setdefault("message_id", job.message_id)  # a placeholder replaced by a new message, recorded for sure
 
         raised = False
@@ -95,7 +115,11 @@ class JobRecords:
             ours = raised and recorded is not None and recorded.state == state and recorded.lease_owner == owner
             return ours, recorded
 
-        done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt, limit=retry_limit)
+        try:
+            done, recorded = await self.retry.run(f"job {job.id}: {expected} -> {state}", attempt, limit=retry_limit)
+        finally:
+            # Recorded now, superseded or given up on: whoever goes on with the job reads its record.
+            self._unrecorded.pop(job.id, None)
         if not done:
             if recorded is None:
                 raise Superseded("its record is gone")

@@ -381,12 +381,14 @@ class JobService:
             outcome = Outcome(image=image, result_url=job.result_url, seconds=time.time() - job.created_at)
             await self._deliver(job, delivery, outcome)
         except asyncio.CancelledError:
+            self.records.forget(job)
             await reporter.close()
             raise
         except Superseded as superseded:
             await reporter.close()
             log.info("job %s: %s; this process lets go", job.id, superseded)
         except StorageUnavailable as error:
+            self.records.forget(job)
             await reporter.close()
             log.error("job %s: %s; it stays %s, to go on once the database is back", job.id, error, job.state)
         except Exception as error:
@@ -450,7 +452,12 @@ class JobService:
 
         async def progressed(status: TaskStatus) -> None:
             if status.state == "processing" and job.state != JobState.PROCESSING:
-                await self.records.step(job, JobState.PROCESSING)
+                if job.in_batch:
+                    await self.records.step(job, JobState.PROCESSING)  # its batch shows what its images' records say
+                else:
+                    # Shown, not written: a restart from PENDING polls the same task and finds it processing; the
+                    # record catches up with the next step's write.
+                    self.records.note(job, JobState.PROCESSING)
                 finish = plan.estimate()  # seconds from submission, now that processing is known to have begun
                 if finish is None:
                     reporter.update(state=JobState.PROCESSING)
@@ -469,7 +476,12 @@ class JobService:
         self.estimator.observe(job.request.mode, job.kind == "edit", seconds, plan=plan)
         job.result_url = status.result_urls[0]
         job.finished_at = time.time()
-        await self.records.step(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
+        if job.in_batch:  # its batch downloads and delivers it from its record
+            await self.records.step(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
+        else:
+            # Written with DELIVERING, once the image is downloaded and checked: a crash before that resumes from the
+            # task's recorded PENDING, asks the API again and gets the same result (nothing is submitted or posted).
+            self.records.note(job, JobState.FINISHED, result_url=job.result_url, finished_at=job.finished_at)
 
     async def _download(self, job: Job, url: str) -> bytes:
         data = await self.client.download(url, max_bytes=self.settings.max_result_bytes)

@@ -45,6 +45,9 @@ class GuildSettings:
     role_limits: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
     safety_limit: int | None = None  # the most permissive safety tolerance members may use; None: the bot's default
     safety_top_age_restricted: bool = False  # the most permissive level only in age-restricted channels, always there
+    # The stored settings version these were read at (GuildSettingsStore.guild_version): a reservation made with
+    # them is refused, and made again with fresh ones, if they changed since.
+    version: int = field(default=0, compare=False)
 
     @property
     def base_user_limit(self) -> int:

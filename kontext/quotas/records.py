@@ -122,6 +122,14 @@ class LimitReachedError(Exception):
         )
 
 
+class SettingsChangedError(Exception):
+    """A reservation was refused because its server's settings changed since they were read: nothing was charged."""
+
+    def __init__(self, guild_id: int, read: int, stored: int) -> None:
+        super().__init__(f"guild {guild_id}: settings version {read} was read, {stored} is stored")
+        self.guild_id = guild_id
+
+
 @dataclass(eq=False)
 class CooldownActiveError(Exception):
     """A reservation was refused because the cooldown that started at `last_at` has not passed."""

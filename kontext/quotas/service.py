@@ -15,15 +15,21 @@ charge, a failure that produced no image refunds it. Decisions a server admin or
 - Outside servers that installed the bot (DMs, group DMs, and servers a user brought the app into with a user
   install) the requester's personal rules apply: the pseudo-server `DM_GUILD_ID` (0), whose daily limit per user
   is the owner's `PERSONAL_DAILY_LIMIT`, with no spend caps beyond the global budget.
+- The settings a request is admitted with may be up to SETTINGS_MAX_AGE seconds old (read once per server and
+  reused; this process's own changes replace them at once, another process's show within that time): its watermark,
+  safety limit and batch limit; the pings setting its delivery goes by, up to PINGS_MAX_AGE. Never its limits: a
+  reservation is refused in its own transaction if the server's settings changed since they were read, and made
+  again with fresh ones.
 - Refusals are checked cheapest first (disabled, channel, max mode); among the counters, the longest-lasting
   limit is reported first: user daily, server monthly, server daily, global daily, then concurrency, cooldown.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -46,6 +52,7 @@ from kontext.quotas.records import (
     CooldownActiveError,
     Counter,
     LimitReachedError,
+    SettingsChangedError,
 )
 from kontext.storage.base import QuotaStore
 
@@ -55,6 +62,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DM_GUILD_ID = 0  # direct messages are quota'd as this pseudo-server
+# How old the settings a request is admitted with may be (QuotaService.recent_settings): each read costs a database
+# round trip or two before Discord's 3 seconds, on every request.
+SETTINGS_MAX_AGE = 5.0
+# The pings setting a delivery goes by may be older: read at the job's admission, it is looked up again as the job
+# ends, usually more than SETTINGS_MAX_AGE later; it moves no money.
+PINGS_MAX_AGE = 60.0
+_SETTINGS_TRIES = 3  # reservations refused for settings changed meanwhile, before the caller hears it
 
 # Counter scopes, in the order a reservation takes them. One fixed order means concurrent transactions lock
 # counter rows in the same order (no deadlocks), and the first refusal reported is the longest-lasting limit.
@@ -78,6 +92,9 @@ class QuotaService:
         global_daily_budget_micros: int | None = None,
         default_max_concurrent: int = 2,
         clock: Callable[[], float] = time.time,
+        settings_max_age: float = SETTINGS_MAX_AGE,
+        pings_max_age: float = PINGS_MAX_AGE,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if set(prices) != set(MODES) or any(not isinstance(p, int) or p < 0 for p in prices.values()):
             raise ValueError(f"prices must give a non-negative integer of micro-dollars for each of {MODES}")
@@ -88,6 +105,11 @@ class QuotaService:
         self._global_budget = global_daily_budget_micros
         self._default_concurrent = default_max_concurrent
         self._clock = clock
+        self._settings_max_age = settings_max_age
+        self._pings_max_age = pings_max_age
+        self._monotonic = monotonic
+        self._recent: dict[int, tuple[float, GuildSettings]] = {}  # guild id: when read, what was read
+        self._changes: dict[int, int] = {}  # guild id: changes this process made (a read begun before one is stale)
 
     @classmethod
     def from_settings(
@@ -111,12 +133,23 @@ class QuotaService:
         except KeyError:
             raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}") from None
 
+    async def recent_settings(self, guild_id: int | None) -> GuildSettings:
+        """A server's settings as read at most `settings_max_age` seconds ago (for admitting a request)."""
+        recent = self._recent.get(_guild(guild_id))
+        if recent is not None and self._monotonic() - recent[0] < self._settings_max_age:
+            return recent[1]
+        return await self.settings(guild_id)
+
     async def settings(self, guild_id: int | None) -> GuildSettings:
-        """A server's settings, with the bot's defaults where it set nothing."""
+        """A server's settings, with the bot's defaults where it set nothing, read now."""
         gid = _guild(guild_id)
+        read_at, changes = self._monotonic(), self._changes.get(gid, 0)
+        # The version first: a change landing between these reads leaves it older than the settings, which only
+        # makes a reservation read them again.
+        version = await self._storage.guild_version(gid)
         stored = await self._storage.get_guild_settings(gid) or {}
         roles = await self._storage.role_limits(gid)
-        return GuildSettings(
+        settings = GuildSettings(
             guild_id=gid,
             daily_user_limit=stored.get("daily_user_limit"),
             default_daily_user_limit=self._personal_limit if gid == DM_GUILD_ID else self._default_limit,
@@ -133,10 +166,29 @@ class QuotaService:
             role_limits=MappingProxyType(roles),
             safety_limit=stored.get("safety_limit"),
             safety_top_age_restricted=stored.get("safety_top_age_restricted", False),
+            version=version,
         )
+        if self._changes.get(gid, 0) == changes:  # no change of ours landed while reading
+            self._recent[gid] = (read_at, settings)
+        return settings
+
+    @contextlib.contextmanager
+    def _changing(self, gid: int) -> Iterator[None]:
+        """Around a change of a guild's settings: drop what was read before, and keep no read made meanwhile."""
+        self._changes[gid] = self._changes.get(gid, 0) + 1
+        self._recent.pop(gid, None)
+        try:
+            yield
+        finally:
+            self._changes[gid] += 1
+            self._recent.pop(gid, None)
 
     async def pings(self, guild_id: int | None) -> bool:
-        """Whether a server's finished images come as new messages pinging their requesters (one read, no tiers)."""
+        """Whether a server's finished images come as new messages pinging their requesters (recent settings, or
+        one read)."""
+        recent = self._recent.get(_guild(guild_id))
+        if recent is not None and self._monotonic() - recent[0] < self._pings_max_age:
+            return recent[1].ping_results
         stored = await self._storage.get_guild_settings(_guild(guild_id)) or {}
         return bool(stored.get("ping_results", True))
 
@@ -144,7 +196,8 @@ class QuotaService:
         """Validate and store some settings (None resets one to its default); ValueError says what is wrong."""
         values = check_settings(changes)
         gid = _guild(guild_id)
-        await self._storage.save_guild_settings(gid, values)
+        with self._changing(gid):
+            await self._storage.save_guild_settings(gid, values)
         log.info("guild %s: settings changed: %s", gid, ", ".join(f"{k}={v!r}" for k, v in values.items()))
         return await self.settings(gid)
 
@@ -152,13 +205,15 @@ class QuotaService:
         """Give a role a daily image limit (None: unlimited) that raises its members' limit."""
         check_role_limit(role_id, limit)
         gid = _guild(guild_id)
-        await self._storage.set_role_limit(gid, role_id, limit)
+        with self._changing(gid):
+            await self._storage.set_role_limit(gid, role_id, limit)
         log.info("guild %s: role %s tier set to %s", gid, role_id, "unlimited" if limit is None else limit)
         return await self.settings(gid)
 
     async def clear_role_limit(self, guild_id: int | None, role_id: int) -> bool:
         """Remove a role's tier; True if it had one."""
-        removed = await self._storage.delete_role_limit(_guild(guild_id), role_id)
+        with self._changing(_guild(guild_id)):
+            removed = await self._storage.delete_role_limit(_guild(guild_id), role_id)
         if removed:
             log.info("guild %s: role %s tier cleared", _guild(guild_id), role_id)
         return removed
@@ -190,6 +245,7 @@ class QuotaService:
 
         `channel_id` is where the request was made (pass a thread's parent channel). `settings` are the guild's, when
         the caller read them already (admission does, for the watermark): one read less before Discord's 3 seconds.
+        Whoever read them, the reservation is made only if they are still the stored ones; else with fresh ones.
         A second reservation for the same job id raises DuplicateChargeError and charges nothing.
 
         `batch` (the job ids of a batch's images) reserves len(batch) images in the same step, all or none: each image
@@ -197,8 +253,27 @@ class QuotaService:
         batch settles its images together when it ends). Returns the first image's charge.
         """
         price = self.price(mode)
+        role_ids = tuple(role_ids)
         if settings is None:
-            settings = await self.settings(guild_id)
+            settings = await self.recent_settings(guild_id)
+        for _ in range(_SETTINGS_TRIES - 1):
+            try:
+                return await self._reserve(job_id, user_id, role_ids, channel_id, mode, price, settings, batch)
+            except SettingsChangedError:
+                settings = await self.settings(guild_id)  # changed since read (by another process): read them again
+        return await self._reserve(job_id, user_id, role_ids, channel_id, mode, price, settings, batch)
+
+    async def _reserve(
+        self,
+        job_id: str,
+        user_id: int,
+        role_ids: Iterable[int],
+        channel_id: int | None,
+        mode: str,
+        price: int,
+        settings: GuildSettings,
+        batch: Sequence[str],
+    ) -> Charge:
         gid = settings.guild_id
         limit = self.user_limit(settings, role_ids)
         if limit == 0:
@@ -234,7 +309,9 @@ class QuotaService:
             for i, charge in enumerate(charges)
         ]
         try:
-            await self._storage.reserve_charges(recorded, counters(count, 1), cooldown)
+            await self._storage.reserve_charges(
+                recorded, counters(count, 1), cooldown, settings=(gid, settings.version)
+            )
         except LimitReachedError as exc:
             refusal = _counter_refusal(exc, periods)
             refusal.images = count

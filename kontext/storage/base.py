@@ -170,6 +170,10 @@ class GuildSettingsStore(Protocol):
         """Set the given GUILD_SETTING_COLUMNS of a guild, creating its row with defaults if needed."""
         ...
 
+    async def guild_version(self, guild_id: int) -> int:
+        """How many times the guild's settings or role tiers changed (0: never); each change bumps it atomically."""
+        ...
+
     async def role_limits(self, guild_id: int) -> dict[int, int | None]:
         """The guild's role tiers: role id to daily image limit (None: unlimited)."""
         ...
@@ -188,14 +192,20 @@ class LedgerStore(Protocol):
     """The charges ledger with the usage counters and cooldowns a reservation takes, atomically."""
 
     async def reserve_charges(
-        self, charges: Sequence[Charge], counters: Sequence[Counter], cooldown: Cooldown | None
+        self,
+        charges: Sequence[Charge],
+        counters: Sequence[Counter],
+        cooldown: Cooldown | None,
+        *,
+        settings: tuple[int, int] | None = None,
     ) -> None:
         """In one transaction: record the charges (each with the counters its refund gives back), add every counter
-        within its cap, start the cooldown.
+        within its cap, start the cooldown; with `settings` (guild id, version), only if that guild's settings
+        version (GuildSettingsStore.guild_version) is still the one given.
 
-        All or nothing: raise DuplicateChargeError, LimitReachedError (the first counter refused, in the given
-        order) or CooldownActiveError, and then nothing was written. Callers pass counters in one fixed scope
-        order so concurrent transactions lock rows in the same order.
+        All or nothing: raise SettingsChangedError, DuplicateChargeError, LimitReachedError (the first counter
+        refused, in the given order) or CooldownActiveError, and then nothing was written. Callers pass counters in
+        one fixed scope order so concurrent transactions lock rows in the same order.
         """
         ...
 

@@ -14,6 +14,7 @@ from kontext.quotas.records import (
     CounterKey,
     DuplicateChargeError,
     LimitReachedError,
+    SettingsChangedError,
     Spender,
     charge_from_row,
     check_period,
@@ -23,6 +24,7 @@ from kontext.quotas.records import (
     totals_from_rows,
 )
 from kontext.storage.driver import Connection, Queries, UniqueViolation, placeholders
+from kontext.storage.guilds import settings_version
 
 # The conditional upserts that make a reservation atomic without reading first; a refused update returns no row.
 # SQLite: BEGIN IMMEDIATE takes the write lock up front, so no other connection or process can change the row
@@ -54,10 +56,23 @@ class LedgerQueries(Queries):
     """LedgerStore on any driver; each reservation or settlement is one transaction."""
 
     async def reserve_charges(
-        self, charges: Sequence[Charge], counters: Sequence[Counter], cooldown: Cooldown | None
+        self,
+        charges: Sequence[Charge],
+        counters: Sequence[Counter],
+        cooldown: Cooldown | None,
+        *,
+        settings: tuple[int, int] | None = None,
     ) -> None:
-        """Record the charges, add each counter within its cap and start the cooldown, all or nothing."""
+        """Record the charges, add each counter within its cap and start the cooldown, all or nothing; with
+        `settings` (guild id, version), only if that guild's settings version is still the one given."""
         async with self.driver.transaction() as conn:
+            if settings is not None:
+                # The caps come from settings read earlier (perhaps cached): refuse, charging nothing, if they changed
+                # since. Inside the transaction: on SQLite no other write can land before COMMIT; on PostgreSQL a
+                # change committing after this read races as a change made just after the reservation would.
+                stored = await settings_version(conn, settings[0])
+                if stored != settings[1]:
+                    raise SettingsChangedError(settings[0], settings[1], stored)
             for charge in charges:
                 try:
                     await conn.execute(

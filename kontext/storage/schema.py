@@ -141,6 +141,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # The requester's language (kontext.models.Job.locale): a resumed job's progress and result stay in it.
         "ALTER TABLE jobs ADD COLUMN locale TEXT",
     ),
+    (
+        # Each server's settings version (kontext.storage.guilds): every change to its settings or role tiers bumps
+        # it, so a reservation made with settings read a moment ago can tell they are still the stored ones.
+        "CREATE TABLE guild_versions (guild_id {bigint} PRIMARY KEY, version {bigint} NOT NULL)",
+    ),
 )
 
 # The runner's own bookkeeping: one row per applied migration.

@@ -1,7 +1,13 @@
-"""SQLite driver (the default): one connection in WAL mode on a thread of its own, shared under an asyncio lock.
+"""SQLite driver (the default): one connection in WAL mode, shared under an asyncio lock, run from the event loop's
+thread whenever that cannot wait, and from a thread of its own when it might.
 
-Each statement (run and read to the end) is one trip to that thread: a job's dozen writes cost a dozen trips, not the
-two or three per statement a cursor object's separate execute, fetch and close would.
+In WAL mode with synchronous=NORMAL a commit does not sync the disk, so a statement that changes or reads a row takes a
+few microseconds: less than a trip to another thread and back (two wake-ups and the GIL handed over twice, ~45 µs of
+CPU). Such a statement runs on the event loop's thread with SQLite's busy timeout at 0, so it never waits there: if
+another process holds the file's write lock, SQLite says so at once and the statement goes to the connection's thread,
+which waits up to the busy timeout. Reads of many rows go to the thread too, and so do WAL checkpoints, the one step
+that writes the database file and syncs it: commits do not run one (wal_autocheckpoint=0); the driver queues one on
+the thread every CHECKPOINT_EVERY statements it ran on the event loop.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from kontext.storage.driver import HandleHolder, Row, UniqueViolation
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_BUSY_TIMEOUT_S = 10.0
+_BUSY_TIMEOUT_S = 10.0  # how long a statement on the connection's thread waits for another process's lock
+CHECKPOINT_EVERY = 1000  # statements run on the event loop between two checkpoints (the WAL holds ~1-2 pages each)
 
 
 def is_transient_error(error: BaseException) -> bool:
@@ -48,6 +55,7 @@ class _Thread:
     _ANSWER_EVERY = 64  # answer at least this often while calls keep coming
 
     def __init__(self) -> None:
+        self.pending = 0  # calls made and not yet answered (counted on the event loop's thread alone)
         self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
         self._worker = threading.Thread(target=self._work, name="sqlite", daemon=True)
         self._worker.start()
@@ -56,6 +64,7 @@ class _Thread:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._calls.put((loop, future, function, args))  # queued now, before this coroutine first waits
+        self.pending += 1
         return await future
 
     def stop(self) -> None:
@@ -67,11 +76,11 @@ class _Thread:
             try:
                 call = self._calls.get(block=not done)
             except queue.Empty:
-                _answer(done)
+                self._answer(done)
                 done = []
                 continue
             if call is None:
-                _answer(done)
+                self._answer(done)
                 return
             loop, future, function, args = call
             try:
@@ -79,23 +88,28 @@ class _Thread:
             except BaseException as error:
                 done.append((loop, future, None, error))
             if len(done) >= self._ANSWER_EVERY:
-                _answer(done)
+                self._answer(done)
                 done = []
+
+    def _answer(
+        self, done: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Any, BaseException | None]]
+    ) -> None:
+        """From the connection's thread: hand each finished call's result to its event loop, one wake-up per loop."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}
+        for loop, future, result, error in done:
+            by_loop.setdefault(loop, []).append((future, result, error))
+        for loop, answers in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(self._settle, answers)
+            except RuntimeError:  # the loop was closed: nobody is waiting any more
+                pass
+
+    def _settle(self, answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+        self.pending -= len(answers)
+        _settle(answers)
 
 
 _Call = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[..., Any], tuple[Any, ...]]
-
-
-def _answer(done: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Any, BaseException | None]]) -> None:
-    """From the connection's thread: hand each finished call's result to its event loop, one wake-up per loop."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, BaseException | None]]] = {}
-    for loop, future, result, error in done:
-        by_loop.setdefault(loop, []).append((future, result, error))
-    for loop, answers in by_loop.items():
-        try:
-            loop.call_soon_threadsafe(_settle, answers)
-        except RuntimeError:  # the loop was closed: nobody is waiting any more
-            pass
 
 
 def _settle(answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
@@ -109,13 +123,31 @@ def _settle(answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]]
 
 
 class _Handle:
-    """The one connection and the thread it lives on."""
+    """The one connection, its thread, and the checkpoints the statements run on the event loop call for."""
 
     def __init__(self, conn: sqlite3.Connection, thread: _Thread) -> None:
         self.conn = conn
         self.thread = thread
+        self._since_checkpoint = 0
+        self._checkpoint: asyncio.Task[None] | None = None
+
+    def ran_here(self) -> None:
+        """Count a statement run on the event loop; every CHECKPOINT_EVERY, queue a checkpoint on the thread."""
+        self._since_checkpoint += 1
+        if self._since_checkpoint >= CHECKPOINT_EVERY and (self._checkpoint is None or self._checkpoint.done()):
+            self._since_checkpoint = 0
+            self._checkpoint = asyncio.ensure_future(self._run_checkpoint())
+
+    async def _run_checkpoint(self) -> None:
+        # PASSIVE: copies what no reader still needs, without waiting for anyone; the next one catches up.
+        try:
+            await self.thread.call(_statement, self.conn, _all_rows, "PRAGMA wal_checkpoint(PASSIVE)", ())
+        except sqlite3.Error as error:
+            log.warning("SQLite checkpoint failed (%s); the next one tries again", error)
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint  # queued (or about to be) on the thread: let it run before the connection closes
         try:
             await self.thread.call(self.conn.close)
         finally:
@@ -147,19 +179,19 @@ class SQLiteDriver(HandleHolder[_Handle]):
         thread = _Thread()
         try:
             # isolation_level=None: autocommit, so each single statement is atomic and BEGIN is ours to issue.
+            # timeout=0: a statement on the event loop never waits for a lock (the thread's calls set their own).
             conn = await thread.call(
-                functools.partial(
-                    sqlite3.connect, self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-                )
+                functools.partial(sqlite3.connect, self.path, timeout=0, isolation_level=None, check_same_thread=False)
             )
         except BaseException:
             thread.stop()
             raise
         try:
             conn.row_factory = sqlite3.Row
-            await _retry_locked(lambda: thread.call(conn.execute, "PRAGMA journal_mode=WAL"))
+            await _retry_locked(lambda: thread.call(_patiently, conn, _all_rows, "PRAGMA journal_mode=WAL", ()))
             await thread.call(conn.execute, "PRAGMA synchronous=NORMAL")
             await thread.call(conn.execute, "PRAGMA foreign_keys=ON")
+            await thread.call(conn.execute, "PRAGMA wal_autocheckpoint=0")  # checkpoints run on the thread (_Handle)
         except BaseException:
             await thread.call(conn.close)
             thread.stop()
@@ -189,9 +221,9 @@ class SQLiteDriver(HandleHolder[_Handle]):
         async with self._lock:
             db = self._open()
             try:
-                # BEGIN may wait for another process's write lock, and COMMIT may checkpoint the WAL to disk: both on
-                # the thread. In between the write lock is ours and the thread idle (every statement made outside
-                # waits for the lock), so the statements run right here: a transaction costs two trips, not one each.
+                # BEGIN goes to the thread when another process holds the write lock (or the thread still runs
+                # statements queued before this lock was taken). Then the write lock is ours and the thread idle
+                # (every statement made outside waits for the lock), so the statements and COMMIT run right here.
                 await db.execute("BEGIN IMMEDIATE")
                 yield self._open(inline=True)
                 await db.execute("COMMIT")
@@ -212,52 +244,67 @@ class SQLiteDriver(HandleHolder[_Handle]):
         return self.transaction()
 
     def _open(self, *, outside: asyncio.Lock | None = None, inline: bool = False) -> _SQLiteConnection:
-        handle = self._db
-        return _SQLiteConnection(handle.conn, handle.thread, outside, inline=inline)
+        return _SQLiteConnection(self._db, outside, inline=inline)
 
 
 class _SQLiteConnection:
-    """The Connection of the shared sqlite3 connection: `$n` placeholders become SQLite's `?n`; one trip each.
+    """The Connection of the shared sqlite3 connection: `$n` placeholders become SQLite's `?n`.
+
+    A statement runs on the event loop's thread when nothing is queued on the connection's thread and it cannot wait
+    (see the module's docstring); otherwise it is queued there, in order.
 
     `outside`: the transactions' lock, for statements made outside any transaction: while a transaction holds it (or
-    waits for it) a statement waits its turn; otherwise it is queued on the thread at once, before its coroutine
-    first waits, so a transaction that takes the lock later queues its BEGIN behind it and no statement ever lands
+    waits for it) a statement waits its turn; otherwise it runs (or is queued on the thread) at once, before its
+    coroutine first waits, so a transaction that takes the lock later begins behind it and no statement ever lands
     inside someone else's transaction.
     """
 
-    def __init__(
-        self, conn: sqlite3.Connection, thread: _Thread, outside: asyncio.Lock | None = None, *, inline: bool = False
-    ) -> None:
-        self._conn = conn
-        self._thread = thread
+    def __init__(self, handle: _Handle, outside: asyncio.Lock | None = None, *, inline: bool = False) -> None:
+        self._handle = handle
         self._outside = outside
-        self._inline = inline  # inside an open transaction: run on the caller's thread (see SQLiteDriver.transaction)
+        self._inline = inline  # inside an open transaction: always right here (see SQLiteDriver.transaction)
 
     async def execute(self, sql: str, *params: Any) -> int:
         """Run a statement; how many rows it changed."""
-        return await self._run(_rowcount, sql, params)
+        return await self._run(_rowcount, sql, params, here=True)
 
     async def fetch(self, sql: str, *params: Any) -> Sequence[Row]:
-        """Every row of a query."""
-        return await self._run(_all_rows, sql, params)
+        """Every row of a query (on the connection's thread: they may be many)."""
+        return await self._run(_all_rows, sql, params, here=False)
 
     async def fetchrow(self, sql: str, *params: Any) -> Row | None:
         """The first row of a query, or None."""
-        return await self._run(_first_row, sql, params)
+        return await self._run(_first_row, sql, params, here=True)
 
-    async def _run(self, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...]) -> T:
-        call = (_statement, self._conn, read, _sqlite_placeholders(sql), params)
+    async def _run(self, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...], *, here: bool) -> T:
+        sql = _sqlite_placeholders(sql)
         try:
             if self._inline:
-                return _statement(*call[1:])
+                return _statement(self._handle.conn, read, sql, params)
             if self._outside is not None and self._outside.locked():
                 async with self._outside:
-                    return await self._thread.call(*call)
-            return await self._thread.call(*call)
+                    return await self._here_or_queued(read, sql, params, here)
+            return await self._here_or_queued(read, sql, params, here)
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" in str(exc):
                 raise UniqueViolation(str(exc)) from exc
             raise
+
+    async def _here_or_queued(
+        self, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...], here: bool
+    ) -> T:
+        handle = self._handle
+        if here and not handle.thread.pending:  # the thread idle: nobody else is using the connection
+            try:
+                result = _statement(handle.conn, read, sql, params)
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error):
+                    raise
+                # Another process holds the lock (SQLite undid the statement): wait for it on the thread, not here.
+            else:
+                handle.ran_here()
+                return result
+        return await handle.thread.call(_patiently, handle.conn, read, sql, params)
 
 
 def _statement(conn: sqlite3.Connection, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...]) -> T:
@@ -267,6 +314,20 @@ def _statement(conn: sqlite3.Connection, read: Callable[[sqlite3.Cursor], T], sq
         return read(cursor)
     finally:
         cursor.close()
+
+
+def _patiently(conn: sqlite3.Connection, read: Callable[[sqlite3.Cursor], T], sql: str, params: tuple[Any, ...]) -> T:
+    """On the connection's thread: run a statement waiting up to the busy timeout for other processes' locks."""
+    conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+    try:
+        return _statement(conn, read, sql, params)
+    finally:
+        conn.execute("PRAGMA busy_timeout = 0")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 def _rowcount(cursor: sqlite3.Cursor) -> int:

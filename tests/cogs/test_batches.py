@@ -31,9 +31,9 @@ def spy_reservations(world: World) -> list[list[str]]:
     storage = world.bot.quotas._storage
     original = storage.reserve_charges
 
-    async def spy(charges: Any, counters: Any, cooldown: Any) -> None:
+    async def spy(charges: Any, counters: Any, cooldown: Any, **checks: Any) -> None:
         calls.append([charge.job_id for charge in charges])
-        await original(charges, counters, cooldown)
+        await original(charges, counters, cooldown, **checks)
 
     storage.reserve_charges = spy  # type: ignore[method-assign]
     return calls

@@ -1,12 +1,15 @@
-"""The SQLite driver's own rules: statements queue on the connection's thread in order, never inside a transaction."""
+"""The SQLite driver's rules: statements run in order, never inside a transaction, never waiting on the event loop."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
+from kontext.storage import sqlite
 from kontext.storage.sqlite import SQLiteDriver
 
 TIMEOUT = 10.0  # a broken driver fails the test instead of hanging it (no speed is asserted)
@@ -86,4 +89,103 @@ async def test_a_connection_held_across_a_transaction_still_keeps_out_of_it(driv
         with pytest.raises(RuntimeError):
             await asyncio.wait_for(transaction, TIMEOUT)
         await asyncio.wait_for(second, TIMEOUT)
+    assert [x for _, x in await _rows(driver)] == [1, 2]
+
+
+def _trace(driver: SQLiteDriver) -> list[tuple[bool, str]]:
+    """(ran on this thread, statement) for every statement the driver's connection runs from now on."""
+    here = threading.get_ident()
+    seen: list[tuple[bool, str]] = []
+    driver._db.conn.set_trace_callback(lambda sql: seen.append((threading.get_ident() == here, sql)))
+    return seen
+
+
+async def test_statements_and_transactions_run_on_the_event_loop_when_nothing_waits(driver: SQLiteDriver) -> None:
+    seen = _trace(driver)
+    async with driver.connection() as conn:
+        await conn.execute("INSERT INTO t (x) VALUES (1)")
+        assert (await conn.fetchrow("SELECT x FROM t"))[0] == 1
+    async with driver.transaction() as conn:
+        await conn.execute("INSERT INTO t (x) VALUES (2)")
+
+    assert seen == [
+        (True, "INSERT INTO t (x) VALUES (1)"),
+        (True, "SELECT x FROM t"),
+        (True, "BEGIN IMMEDIATE"),
+        (True, "INSERT INTO t (x) VALUES (2)"),
+        (True, "COMMIT"),
+    ]
+    await _rows(driver)
+    assert (False, "SELECT n, x FROM t ORDER BY n") in seen[5:]  # rows, perhaps many: on the connection's thread
+
+
+async def test_a_write_another_process_holds_the_lock_for_waits_on_the_thread_not_the_event_loop(
+    driver: SQLiteDriver,
+) -> None:
+    other = sqlite3.connect(driver.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write lock
+    try:
+
+        async def insert() -> int:
+            async with driver.connection() as conn:
+                return await conn.execute("INSERT INTO t (x) VALUES (1)")
+
+        blocked = asyncio.create_task(insert())
+        for _ in range(20):
+            await asyncio.sleep(0.001)  # the event loop goes on turning meanwhile
+        assert not blocked.done()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    assert await asyncio.wait_for(blocked, TIMEOUT) == 1
+    assert await _rows(driver) == [(1, 1)]
+
+
+async def test_checkpoints_run_on_the_thread_every_so_many_statements(
+    driver: SQLiteDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite, "CHECKPOINT_EVERY", 5)
+    seen = _trace(driver)
+    async with driver.connection() as conn:
+        for x in range(12):
+            await conn.execute("INSERT INTO t (x) VALUES ($1)", x)
+            await asyncio.sleep(0)  # the checkpoint's task takes its turn
+    await _rows(driver)
+
+    checkpoints = [here for here, sql in seen if sql.startswith("PRAGMA wal_checkpoint")]
+    assert checkpoints == [False, False]
+
+
+async def test_a_checkpoint_due_as_the_driver_closes_runs_before_it_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(sqlite, "CHECKPOINT_EVERY", 1)
+    driver = SQLiteDriver(tmp_path / "closing.db")
+    await driver.connect()
+    async with driver.connection() as conn:
+        await conn.execute("CREATE TABLE t (x INTEGER)")  # a checkpoint falls due, its task not yet started
+    await driver.close()
+    for _ in range(20):
+        await asyncio.sleep(0.001)  # a checkpoint left behind would fail on the closed connection meanwhile
+    assert "checkpoint failed" not in caplog.text
+
+
+async def test_a_transaction_another_process_holds_the_lock_for_begins_on_the_thread(driver: SQLiteDriver) -> None:
+    other = sqlite3.connect(driver.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+
+        async def transaction() -> None:
+            async with driver.transaction() as conn:
+                await conn.execute("INSERT INTO t (x) VALUES (1)")
+                await conn.execute("INSERT INTO t (x) VALUES (2)")
+
+        blocked = asyncio.create_task(transaction())
+        for _ in range(20):
+            await asyncio.sleep(0.001)  # the event loop goes on turning meanwhile
+        assert not blocked.done()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(blocked, TIMEOUT)
     assert [x for _, x in await _rows(driver)] == [1, 2]
