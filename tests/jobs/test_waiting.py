@@ -10,6 +10,7 @@ import pytest
 from kontext.api.callbacks import callback_signature
 from kontext.api.errors import ApiConnectionError, GenerationFailed, GenerationTimedOut, KontextError
 from kontext.api.status import TaskStatus
+from kontext.jobs.gate import StatusGate
 from kontext.jobs.waiting import TaskWaiter, status_backoff
 from kontext.polling.policy import PollSchedule
 from tests.api import callback_support
@@ -160,9 +161,9 @@ async def test_callback_wait_reports_unfinished_states(world: CallbackWorld) -> 
 
 
 async def test_callback_wait_uses_the_gate_for_status_queries(world: CallbackWorld) -> None:
-    gate = asyncio.Semaphore(1)
+    gate = StatusGate(1)
     task_id = await world.submit("job1")
-    async with gate:
+    async with gate.slot():
         waiting = asyncio.create_task(
             wait_for_result(
                 world.hub,
