@@ -209,7 +209,7 @@ class TaskWaiter:
                         raise GenerationTimedOut(task_id, timeout)
                     woken = due
                 try:
-                    async with self.gate.slot(*plan.urgency(elapsed())) if self.gate else contextlib.nullcontext():
+                    async with self._slot(plan, elapsed(), woken):
                         status = await self.client.status(task_id)
                 except KontextError as error:
                     failures, last_error = failures + 1, error
@@ -227,3 +227,10 @@ class TaskWaiter:
                     await on_status(status)
         finally:
             pace.close()
+
+    def _slot(self, plan: PollPlan, at: float, woken: bool) -> contextlib.AbstractAsyncContextManager[None]:
+        """The status gate's slot for one query: ranked by the plan, first of all when a callback said it is done."""
+        if self.gate is None:
+            return contextlib.nullcontext()
+        chance, patience = (1.0, None) if woken else plan.urgency(at)
+        return self.gate.slot(chance, patience)
