@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bench.workload import JobSpec
+from kontext.jobs.gate import PriorityLine
 from kontext.polling.adaptive import AdaptivePolicy
 from kontext.polling.policy import FixedPolicy, PollPlan, PollPolicy, PollSchedule
 
@@ -38,18 +39,23 @@ def replay(
     latency: float = 0.05,
     scale: float = 1.0,
     concurrency: int | None = None,
+    max_wait: float = 0.5,
+    ranked: bool = True,
 ) -> Replay:
     """Run every job's plan on a shared simulated clock; each poll is answered `latency` seconds after it is sent.
 
     As in the bot (kontext.jobs.waiting), a plan may move its next poll while the wait for it runs (PollPlan.revise).
-    With `concurrency`, polls also queue (first come, first served) for that many status requests at once, as at
-    the bot's MAX_STATUS_CONCURRENCY: a schedule that asks more than the API answers then waits in that queue, as it
-    does in the real runs. Without it (the curves), only the schedule is measured.
+    With `concurrency`, polls also queue for that many status requests at once, as at the bot's
+    MAX_STATUS_CONCURRENCY: a schedule that asks more than the API answers then waits in that queue, as it does in
+    the real runs. The queue is the bot's status gate (kontext.jobs.gate): the polls likeliest to find their job done
+    first, none held back past `max_wait` seconds or its plan's patience; `ranked=False` serves first come, first
+    served (the gate before it was ranked). Without `concurrency` (the curves), only the schedule is measured.
     """
     # (time, order, job index, due): the job is submitted (due None), a poll is answered, a poll leaves for the
     # gate (due _SENT), or a wait asks the plan again (due: when its next poll is due, seconds from submission)
     events: list[tuple[float, int, int, float | None]] = []
-    free = [0.0] * concurrency if concurrency else []  # when each status request slot is next free
+    line: PriorityLine[int] = PriorityLine()  # polls waiting for a status request slot
+    busy = 0  # status requests in flight
     plans: dict[int, tuple[PollPlan, Iterator[float], float]] = {}
     now = 0.0
     order = 0
@@ -69,7 +75,7 @@ def replay(
         nonlocal order
         if again is None or began + due - now <= again:
             sent = max(now, began + due)
-            heapq.heappush(events, (sent, order, index, _SENT) if free else (sent + latency, order, index, None))
+            heapq.heappush(events, (sent, order, index, _SENT) if concurrency else (sent + latency, order, index, None))
         else:
             heapq.heappush(events, (now + again, order, index, due))
         order += 1
@@ -77,11 +83,16 @@ def replay(
     while events:
         now, _, index, due = heapq.heappop(events)
         spec = by_index[index]
-        if due == _SENT:  # the poll takes the first free slot
-            start = max(now, heapq.heappop(free))
-            heapq.heappush(free, start + latency)
-            heapq.heappush(events, (start + latency, order, index, None))
-            order += 1
+        if due == _SENT:  # the poll takes a free slot, or waits in line for one
+            if concurrency and busy < concurrency and not line:
+                busy += 1
+                heapq.heappush(events, (now + latency, order, index, None))
+                order += 1
+            else:
+                plan, _, began = plans[index]
+                chance, patience = plan.urgency(now - began) if ranked else (0.0, None)
+                held = max_wait if patience is None else min(max_wait, max(0.0, patience))
+                line.push(index, chance, now + held)
             continue
         if due is not None:  # the wait asks the plan again
             plan, _, began = plans[index]
@@ -93,6 +104,13 @@ def replay(
             plans[index] = (plan, iter(plan.delays(clock(began))), began)
             counts[index] = 0
         else:
+            if concurrency:  # the answer frees its slot for the next poll in line
+                following = line.pop(now)
+                if following is None:
+                    busy -= 1
+                else:
+                    heapq.heappush(events, (now + latency, order, following, None))
+                    order += 1
             plan, delays, began = plans[index]
             at = now - began
             counts[index] += 1

@@ -133,7 +133,13 @@ class Settings:
         20,
         "This process's share of API_CONCURRENCY: its tasks at the API at once; more users wait in line.",
     )
-    max_status_concurrency: int = setting("MAX_STATUS_CONCURRENCY", Integer(), 5, "Status requests in flight at once.")
+    max_status_concurrency: int = setting(
+        "MAX_STATUS_CONCURRENCY",
+        Integer(),
+        5,
+        "Status requests in flight at once; when more are due, the polls likeliest to find their job done go first, "
+        "none held back more than 0.5 s.",
+    )
     max_result_bytes: int = setting("MAX_RESULT_BYTES", Integer(), 25_000_000, "Largest result the bot will download.")
     price_pro_micros: int = setting("PRICE_PRO_USD", USD(), 30_000, "Price of a pro image, for accounting.")
     price_max_micros: int = setting("PRICE_MAX_USD", USD(), 60_000, "Price of a max image, for accounting.")

@@ -21,6 +21,7 @@ from kontext.images.codec import check_result
 from kontext.jobs.batches import Batches
 from kontext.jobs.budget import Budget, LocalBudget, SharedBudget
 from kontext.jobs.delivery import Delivery, Outcome, ProgressReporter
+from kontext.jobs.gate import StatusGate
 from kontext.jobs.leases import Leases
 from kontext.jobs.records import JobRecords, Superseded
 from kontext.jobs.waiting import TaskWaiter
@@ -149,7 +150,7 @@ class JobService:
         self._waiter = TaskWaiter(
             self.client,
             interval=settings.poll.interval,
-            gate=asyncio.Semaphore(settings.max_status_concurrency),
+            gate=StatusGate(settings.max_status_concurrency),
             callbacks=callbacks,
             grace=settings.callback_grace,
         )

@@ -19,6 +19,7 @@ from typing import Protocol
 from kontext.api.callbacks import CallbackHub, CallbackWaiter
 from kontext.api.errors import GenerationFailed, GenerationTimedOut, KontextError
 from kontext.api.status import TaskStatus
+from kontext.jobs.gate import StatusGate
 from kontext.polling.policy import PollPlan
 
 log = logging.getLogger(__name__)
@@ -151,13 +152,14 @@ class _Callbacks:
 class TaskWaiter:
     """Waits for API tasks to end: when to ask is the mode's (the plan, or callbacks), the rest is one loop.
 
-    `gate` bounds concurrent status queries across jobs; `interval` is the pause that status errors back off from
-    (and callback mode's poll interval); `callbacks` (with `grace`) turns callback mode on.
+    `gate` bounds concurrent status queries across jobs, the polls likeliest to find their job done first (each
+    poll ranked by its plan's `urgency`, every wait bounded: kontext.jobs.gate); `interval` is the pause that status
+    errors back off from (and callback mode's poll interval); `callbacks` (with `grace`) turns callback mode on.
     """
 
     client: StatusSource
     interval: float
-    gate: asyncio.Semaphore | None = None
+    gate: StatusGate | None = None
     callbacks: CallbackHub | None = None
     grace: float = 20.0
 
@@ -207,7 +209,7 @@ class TaskWaiter:
                         raise GenerationTimedOut(task_id, timeout)
                     woken = due
                 try:
-                    async with self.gate or contextlib.nullcontext():
+                    async with self._slot(plan, elapsed(), woken):
                         status = await self.client.status(task_id)
                 except KontextError as error:
                     failures, last_error = failures + 1, error
@@ -225,3 +227,10 @@ class TaskWaiter:
                     await on_status(status)
         finally:
             pace.close()
+
+    def _slot(self, plan: PollPlan, at: float, woken: bool) -> contextlib.AbstractAsyncContextManager[None]:
+        """The status gate's slot for one query: ranked by the plan, first of all when a callback said it is done."""
+        if self.gate is None:
+            return contextlib.nullcontext()
+        chance, patience = (1.0, None) if woken else plan.urgency(at)
+        return self.gate.slot(chance, patience)

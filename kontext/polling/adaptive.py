@@ -92,6 +92,8 @@ class AdaptivePolicy:
         self._fixed = fixed
         self.first_by = min(fixed.first_delay, timeout)
         self.max_gap = max(min_gap, guard * fixed.interval)
+        # What a floor poll may wait at the status gate and still come no later than the fixed schedule's would.
+        self.floor_slack = max(0.0, fixed.interval - self.max_gap)
         self.min_gap = min_gap
         self.coverage = coverage
         self.narrow = narrow
@@ -316,6 +318,17 @@ class AdaptiveSchedule:
             self._processing_from = at
             self._record.started = self.started
         self._policy._polled()
+
+    def urgency(self, at: float) -> tuple[float, float | None]:
+        """The chance that the poll made `at` seconds after submission finds the job done (given still running at the
+        last poll), and how long the status gate may hold it back: a poll the floor placed (`deadline`) keeps the
+        fixed schedule's guarantee only if it waits no longer than `floor_slack`."""
+        policy = self._policy
+        finish = policy.model(self._key).finish
+        before = finish.survival(self._last)
+        chance = 1.0 - finish.survival(at) / before if before > 0 else 0.0
+        floor = self._at >= policy.deadline(self._polls, self._last) - 1e-9
+        return chance, policy.floor_slack if floor else None
 
     def estimate(self) -> float | None:
         """The median finish time (seconds from submission) given what the polls saw; None past what is known."""

@@ -14,6 +14,8 @@ class PollPlan(Protocol):
 
     While the wait for the next poll runs, `revise(due)` may move it: given when it was due (seconds from
     submission), it says when it is due now and how many seconds to wait before asking again (None: never).
+    `urgency(at)` ranks the poll made `at` seconds after submission at the status gate (kontext.jobs.gate): the
+    chance it finds the job done, and how long it may be held back (None: the gate's own bound).
     """
 
     def delays(self, elapsed: Callable[[], float]) -> Iterator[float]: ...
@@ -21,6 +23,8 @@ class PollPlan(Protocol):
     def revise(self, due: float) -> tuple[float, float | None]: ...
 
     def note(self, state: str, at: float) -> None: ...
+
+    def urgency(self, at: float) -> tuple[float, float | None]: ...
 
     def estimate(self) -> float | None: ...
 
@@ -71,6 +75,10 @@ class PollSchedule:
 
     def note(self, state: str, at: float) -> None:
         """A fixed schedule ignores what the polls see."""
+
+    def urgency(self, at: float) -> tuple[float, float | None]:
+        """Every poll of a fixed schedule ranks the same: the status gate serves them first come, first served."""
+        return 0.0, None
 
     def estimate(self) -> float | None:
         """A fixed schedule has no model of its own."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ import pytest
 from kontext.api.callbacks import CallbackHub, callback_url
 from kontext.api.client import KontextClient, RetryPolicy
 from kontext.api.status import TaskStatus
+from kontext.jobs.gate import StatusGate
 from kontext.jobs.waiting import TaskWaiter
 from kontext.metrics import Metrics
 from kontext.models import GenerationRequest
@@ -34,7 +34,7 @@ async def wait_for_result(
     grace: float,
     interval: float,
     timeout: float,  # noqa: ASYNC109 - the task's limit
-    gate: asyncio.Semaphore | None = None,
+    gate: StatusGate | None = None,
     on_status: Callable[[TaskStatus], Awaitable[None]] | None = None,
 ) -> TaskStatus:
     """The one wait loop in callback mode (a fixed plan: only its notes matter there)."""

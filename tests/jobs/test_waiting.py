@@ -10,6 +10,7 @@ import pytest
 from kontext.api.callbacks import callback_signature
 from kontext.api.errors import ApiConnectionError, GenerationFailed, GenerationTimedOut, KontextError
 from kontext.api.status import TaskStatus
+from kontext.jobs.gate import StatusGate
 from kontext.jobs.waiting import TaskWaiter, status_backoff
 from kontext.polling.policy import PollSchedule
 from tests.api import callback_support
@@ -160,9 +161,9 @@ async def test_callback_wait_reports_unfinished_states(world: CallbackWorld) -> 
 
 
 async def test_callback_wait_uses_the_gate_for_status_queries(world: CallbackWorld) -> None:
-    gate = asyncio.Semaphore(1)
+    gate = StatusGate(1)
     task_id = await world.submit("job1")
-    async with gate:
+    async with gate.slot():
         waiting = asyncio.create_task(
             wait_for_result(
                 world.hub,
@@ -301,3 +302,37 @@ async def test_polling_wait_raises_the_status_error_that_lasted_to_the_limit() -
 
 def test_status_backoff_doubles_up_to_its_cap() -> None:
     assert [status_backoff(n, 2.5) for n in (1, 2, 3, 4, 5, 6)] == [2.5, 5.0, 10.0, 20.0, 30.0, 30.0]
+
+
+class RankedPlan(PollSchedule):
+    """A fixed schedule whose polls rank at the status gate as it says."""
+
+    def __init__(self, chance: float, **timing: float) -> None:
+        super().__init__(**timing)
+        object.__setattr__(self, "chance", chance)
+
+    def urgency(self, at: float) -> tuple[float, float | None]:
+        return self.chance, None  # type: ignore[attr-defined]
+
+
+async def test_polling_wait_ranks_its_poll_at_the_status_gate_by_its_plan() -> None:
+    asked: list[str] = []
+
+    class Recording:
+        async def status(self, task_id: str) -> TaskStatus:
+            asked.append(task_id)
+            return TaskStatus(task_id=task_id, state="success", result_urls=("https://r/1.png",))
+
+    gate = StatusGate(1, max_wait=60.0)
+    waiter = TaskWaiter(Recording(), interval=0.01, gate=gate)
+    timing = {"first_delay": 0.0, "interval": 0.01, "timeout": 5.0}
+    await gate.acquire()
+    unlikely = asyncio.create_task(waiter.wait("job1", "unlikely", RankedPlan(0.1, **timing), timeout=5.0))
+    await asyncio.sleep(0.05)  # queued first
+    likely = asyncio.create_task(waiter.wait("job2", "likely", RankedPlan(0.9, **timing), timeout=5.0))
+    await asyncio.sleep(0.05)
+    assert gate.waiting == 2 and not asked
+
+    gate.release()
+    await asyncio.wait_for(asyncio.gather(unlikely, likely), 5.0)
+    assert asked == ["likely", "unlikely"] and gate.in_flight == 0

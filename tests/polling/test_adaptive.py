@@ -288,3 +288,30 @@ def test_adaptive_policy_plans_without_crashing_for_any_timeout_and_learnt_durat
     assert job.polls[0] <= max(first_delay, policy.min_gap) + 1e-9
     assert all(b <= max(policy.first_by, a + policy.max_gap) + 1e-6 for a, b in itertools.pairwise(job.polls))
     assert isinstance(policy.expected("pro", False), float)
+
+
+def test_adaptive_schedule_urgency_is_the_chance_its_poll_finds_the_job_done() -> None:
+    """The status gate's ranking: low before the learnt finish, near one past it; a planned poll takes the gate's
+    bound, a poll the floor placed only what keeps it no later than the fixed schedule's."""
+    policy = _trained([4.5 + 0.1 * (i % 10) for i in range(60)], prior_weight=1)
+    plan = policy.schedule("pro", False)
+    first = next(plan.delays(lambda: 0.0))
+    assert first < policy.first_by  # planned by the hazard, not the floor
+
+    early, _ = plan.urgency(2.0)
+    late, _ = plan.urgency(6.0)
+    assert early == pytest.approx(0.0) and late == pytest.approx(1.0)
+    assert plan.urgency(first)[1] is None
+    assert 0.0 < plan.urgency(4.8)[0] < plan.urgency(5.2)[0] < 1.0
+
+    slow = _trained([40.0 + 0.1 * (i % 10) for i in range(60)], prior_weight=1, fixed=PollSchedule(8.0, 3.0, 120.0))
+    floor_plan = slow.schedule("pro", False)
+    assert next(floor_plan.delays(lambda: 0.0)) == pytest.approx(slow.first_by)
+    chance, patience = floor_plan.urgency(slow.first_by)
+    assert chance == pytest.approx(0.0)
+    assert patience == pytest.approx(3.0 - slow.max_gap) == pytest.approx(slow.floor_slack)
+
+
+def test_fixed_schedule_ranks_every_poll_the_same() -> None:
+    schedule = PollSchedule(8.0, 3.0, 120.0)
+    assert {schedule.urgency(at) for at in (0.0, 8.0, 11.0, 119.0)} == {(0.0, None)}

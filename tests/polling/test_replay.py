@@ -53,3 +53,27 @@ def test_replay_with_a_status_gate_queues_the_polls_beyond_it() -> None:
     assert gated.missed == free.missed == 0
     assert _quantile(gated.lags, 0.5) > _quantile(free.lags, 0.5) + 0.5
     assert replay(FixedPolicy(FIXED), specs, concurrency=1000).lags == free.lags  # room for every poll: no queue
+
+
+def test_replay_ranked_status_gate_leaves_the_fixed_schedule_first_come_first_served() -> None:
+    """Every fixed poll ranks the same: the ranked gate serves them exactly as the first-come one did."""
+    specs = burst(jobs=300, seconds=3.0, users=50, guilds=5, workload="standard")
+    ranked = replay(FixedPolicy(FIXED), specs, concurrency=5)
+    fifo = replay(FixedPolicy(FIXED), specs, concurrency=5, ranked=False)
+
+    assert ranked == fifo
+    assert max(ranked.lags) > max(replay(FixedPolicy(FIXED), specs).lags)  # the gate of 5 did queue the polls
+
+
+@pytest.mark.parametrize("name", ["standard", "heavy-tail"])
+def test_replay_ranked_status_gate_keeps_the_tail_within_its_bound(name: str) -> None:
+    """Queued at the benchmark's 20 status requests at once, the adaptive schedule's tail stays within the targets
+    against the fixed schedule's queued the same way: ranking never starves a poll past `max_wait`."""
+    specs = burst(jobs=1000, seconds=10.0, users=100, guilds=20, workload=name)
+    fixed = replay(FixedPolicy(FIXED), specs, concurrency=20)
+    adaptive = replay(AdaptivePolicy(FIXED.timeout, 20, fixed=FIXED), specs, concurrency=20)
+
+    assert adaptive.missed == 0 and len(adaptive.lags) == len(specs)
+    assert _quantile(adaptive.lags, 0.99) <= _quantile(fixed.lags, 0.99)
+    assert max(adaptive.lags) <= 1.2 * max(fixed.lags)
+    assert _quantile(adaptive.lags, 0.5) <= 0.45 * _quantile(fixed.lags, 0.5)
