@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kontext.quotas.records import ChargeState
-from tests.harness import World, idle, world_for
+from tests.harness import World, idle, started, world_for
 from tests.quotas.quota_support import charge_state
 from tests.storage.support import job_by_message
 
@@ -22,11 +22,6 @@ UNLIMITED_RUNNING = {"DEFAULT_MAX_CONCURRENT_PER_USER": "100"}
 async def first_response(world: World, interaction) -> dict[str, Any]:
     await world.discord.wait_for(lambda: bool(interaction.responses))
     return interaction.responses[0]
-
-
-def started(response: dict[str, Any]) -> bool:
-    """The job started: the answer is its public progress (a refusal is ephemeral)."""
-    return response["type"] == CHANNEL_MESSAGE and not (response["data"].get("flags") or 0) & EPHEMERAL
 
 
 def refused(response: dict[str, Any]) -> bool:
