@@ -22,7 +22,7 @@ from cogs.utils.requesters import requester
 from cogs.utils.text import CONTENT, cut
 from kontext.jobs.admission import Acknowledged, Origin
 from kontext.jobs.delivery import Progress
-from kontext.models import GenerationRequest, Job, JobState
+from kontext.models import GenerationRequest, Job
 
 if TYPE_CHECKING:
     from bot import KontextBot
@@ -130,9 +130,9 @@ class MentionsCog(commands.Cog):
     ) -> None:
         source_id = source_message.id if source_message is not None and source_message.id != message.id else None
 
-        async def acknowledge(job: Job) -> Acknowledged:
+        async def acknowledge(job: Job, progress: Progress) -> Acknowledged:
             placeholder = await message.reply(
-                render_progress(job, Progress(JobState.QUEUED)),
+                render_progress(job, progress),
                 mention_author=False,
                 allowed_mentions=discord.AllowedMentions.none(),
             )

@@ -26,6 +26,12 @@ FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01, max_retry
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def started(response: dict[str, Any]) -> bool:
+    """Whether an interaction's first response started a job: its progress, in public (a refusal is ephemeral)."""
+    flags = int((response.get("data") or {}).get("flags") or 0)
+    return response["type"] == 4 and not flags & 64
+
+
 async def idle(jobs: JobService, poll: float = 0.005) -> None:
     """Wait until the process runs no job (each job's task leaves the count as it ends)."""
     while jobs.running:  # noqa: ASYNC110 - the service counts its jobs; tests alone wait for none

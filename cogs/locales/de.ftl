@@ -114,6 +114,7 @@ progress-finished = 📥 Bild wird heruntergeladen
 progress-delivering = 📤 Wird hochgeladen
 progress-in-line = { $state } — Platz { $position } in der Schlange
 progress-ready = { $state } · fertig { $when }
+progress-late = { $state } · dauert länger als üblich
 
 ## Ergebniskarten
 

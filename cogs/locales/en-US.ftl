@@ -116,6 +116,7 @@ progress-finished = 📥 Downloading the image
 progress-delivering = 📤 Uploading
 progress-in-line = { $state } — number { $position } in line
 progress-ready = { $state } · ready { $when }
+progress-late = { $state } · taking longer than usual
 
 ## Result cards
 

@@ -115,6 +115,7 @@ progress-finished = 📥 Descargando la imagen
 progress-delivering = 📤 Subiendo
 progress-in-line = { $state } — puesto { $position } en la cola
 progress-ready = { $state } · lista { $when }
+progress-late = { $state } · está tardando más de lo habitual
 
 ## Tarjetas de resultado
 

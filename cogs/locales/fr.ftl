@@ -115,6 +115,7 @@ progress-finished = 📥 Téléchargement de l'image
 progress-delivering = 📤 Envoi sur Discord
 progress-in-line = { $state } — position { $position } dans la file
 progress-ready = { $state } · prête { $when }
+progress-late = { $state } · plus long que d'habitude
 
 ## Cartes de résultat
 

@@ -114,6 +114,7 @@ progress-finished = 📥 画像をダウンロード中
 progress-delivering = 📤 アップロード中
 progress-in-line = { $state } — { $position } 番目
 progress-ready = { $state } · 完成予定 { $when }
+progress-late = { $state } · いつもより時間がかかっています
 
 ## 結果カード
 

@@ -114,6 +114,7 @@ progress-finished = 📥 Baixando a imagem
 progress-delivering = 📤 Enviando
 progress-in-line = { $state } — { $position }º na fila
 progress-ready = { $state } · pronta { $when }
+progress-late = { $state } · está demorando mais que o normal
 
 ## Cartões de resultado
 

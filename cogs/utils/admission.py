@@ -13,6 +13,7 @@ from cogs.utils.i18n import locale_of
 from cogs.utils.personal import TokenOnlyDelivery
 from cogs.utils.requesters import requester, rules_guild_id, token_reaches
 from kontext.jobs.admission import Acknowledged, Origin
+from kontext.jobs.delivery import Progress
 from kontext.models import GenerationRequest, Job
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ async def start_from_interaction(
     aspect_auto: bool = False,
     count: int = 1,
 ) -> Job:
-    """Admit a request made by a command, a menu, a modal or a button; the placeholder is the deferred response."""
+    """Admit a request made by a command, a menu, a modal or a button; the placeholder is the response."""
     bot = interaction.client
     if too_late(interaction):
         raise TooLate()  # before any reservation: Discord has already shown the user this command failed
@@ -36,14 +37,19 @@ async def start_from_interaction(
     guild_id = rules_guild_id(interaction)
     shown_by = InteractionDelivery if token_reaches(interaction) else TokenOnlyDelivery
 
-    async def acknowledge(job: Job) -> Acknowledged:
+    async def acknowledge(job: Job, progress: Progress) -> Acknowledged:
         if too_late(interaction):
             raise TooLate()  # the reservation took Discord's last moments: it is refunded, and nothing is sent
-        answered = await interaction.response.defer(thinking=True)
+        delivery = shown_by(bot, interaction, aspect_auto=aspect_auto)
+        # The answer is the job's progress itself, not a "thinking…" defer: a job that starts at once shows its
+        # ticking estimate from the first moment, and needs no edit before its result.
+        answered = await interaction.response.send_message(
+            delivery.opening(job, progress), allowed_mentions=discord.AllowedMentions.none()
+        )
         # Discord returns the placeholder it created: its id lets a restart check it before posting again.
         placeholder = getattr(answered, "resource", None)
         message_id = placeholder.id if isinstance(placeholder, discord.InteractionMessage) else None
-        return Acknowledged(shown_by(bot, interaction, aspect_auto=aspect_auto), message_id)
+        return Acknowledged(delivery, message_id)
 
     who = requester(
         interaction.user,

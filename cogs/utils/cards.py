@@ -48,10 +48,10 @@ def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
 def _safety_words(request: GenerationRequest, locale: object) -> str:
     """The safety level a request ran at, and the level asked for when the place's limit lowered it."""
     safety = request.safety_tolerance
-    words = t(locale, "card-safety", level=safety, name=t(locale, f"safety-{safety}"))
+    words = t(locale, "card-safety", level=str(safety), name=t(locale, f"safety-{safety}"))
     if request.safety_lowered_from is not None:
         asked = request.safety_lowered_from
-        words += t(locale, "card-safety-lowered", level=asked, name=t(locale, f"safety-{asked}"))
+        words += t(locale, "card-safety-lowered", level=str(asked), name=t(locale, f"safety-{asked}"))
     return words
 
 

@@ -59,7 +59,9 @@ def render_progress(job: Job, progress: Progress) -> str:
         state = t(locale, "progress-done", state=state, done=progress.done or 0, total=progress.total)
     if progress.queue_position:
         state = t(locale, "progress-in-line", state=state, position=progress.queue_position)
-    if progress.estimate_at and progress.state in (JobState.PENDING, JobState.PROCESSING):
+    if progress.late:
+        state = t(locale, "progress-late", state=state)  # the estimate has passed: a clock saying "ago" would puzzle
+    elif progress.estimate_at and progress.state in (JobState.PENDING, JobState.PROCESSING):
         state = t(locale, "progress-ready", state=state, when=discord.utils.format_dt(_utc(progress.estimate_at), "R"))
     lines.append(state)
     return "\n".join(lines)
@@ -262,8 +264,17 @@ class PlaceholderDelivery:
         except discord.HTTPException as error:
             log.warning("job %s: result posted; the placeholder could not be collapsed (code %s)", job.id, error.code)
 
+    def progress_text(self, job: Job, progress: Progress) -> str:
+        """What the placeholder says while the job runs."""
+        return render_progress(job, progress)
+
+    def opening(self, job: Job, progress: Progress) -> str:
+        """The acknowledgement's text (the job's first progress); an edit saying the same again is skipped."""
+        self._last_content = self.progress_text(job, progress)
+        return self._last_content
+
     async def progress(self, job: Job, progress: Progress) -> int | None:
-        content = render_progress(job, progress)
+        content = self.progress_text(job, progress)
         if content == self._last_content:
             return None
         message = await self._edit(job, "progress", content=content)

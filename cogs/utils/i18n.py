@@ -15,6 +15,7 @@ from typing import Any
 
 from discord import app_commands
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.syntax import ast
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,68 @@ _FLUENT_MAX = 900
 
 
 @cache
+def _resource(language: str) -> FluentResource:
+    return FluentResource((CATALOGUES / f"{language}.ftl").read_text(encoding="utf-8"))
+
+
+@cache
 def bundle(language: str) -> FluentBundle:
     """The catalogue of one of LANGUAGES, parsed once."""
     # No Unicode isolation marks around placeholders: Discord shows them as they are, and they break mentions.
     found = FluentBundle([language], use_isolating=False)
-    found.add_resource(FluentResource((CATALOGUES / f"{language}.ftl").read_text(encoding="utf-8")))
+    found.add_resource(_resource(language))
     return found
+
+
+# A message of plain text and string variables, compiled once: a str.format pattern and its variables in order.
+_Plain = tuple[str, tuple[str, ...]]
+
+
+@cache
+def _plain(language: str) -> dict[str, _Plain]:
+    """The messages of a catalogue that need no Fluent logic (no selectors, numbers, references), compiled.
+
+    Progress, cards and errors use `t()` several times per job, and Fluent's resolver builds an environment and walks
+    the pattern every time: for text with string variables the result is the text with the strings put in, which a
+    format string makes in one call. Everything else (plurals, numbers, references, literals) stays with Fluent.
+    """
+    plain: dict[str, _Plain] = {}
+    seen: set[str] = set()
+    for entry in _resource(language).body:
+        if not isinstance(entry, ast.Message) or entry.id.name in seen:
+            continue
+        seen.add(entry.id.name)  # the bundle keeps a message's first definition: so does this
+        compiled = _compile(entry.value) if entry.value is not None else None
+        if compiled is not None:
+            plain[entry.id.name] = compiled
+    return plain
+
+
+def _compile(pattern: ast.Pattern) -> _Plain | None:
+    if not all(isinstance(element, ast.TextElement) or _variable(element) for element in pattern.elements):
+        return None
+    names: list[str] = []
+    parts: list[str] = []
+    for element in pattern.elements:
+        if isinstance(element, ast.TextElement):
+            parts.append(element.value.replace("{", "{{").replace("}", "}}"))
+        else:
+            parts.append(f"{{{len(names)}}}")
+            names.append(element.expression.id.name)  # type: ignore[union-attr]
+    if not names:
+        return "".join(element.value for element in pattern.elements), ()  # type: ignore[union-attr]
+    return "".join(parts), tuple(names)
+
+
+def _variable(element: ast.PatternElement) -> bool:
+    return isinstance(element, ast.Placeable) and isinstance(element.expression, ast.VariableReference)
+
+
+def load() -> None:
+    """Parse every catalogue now (a few tens of ms), rather than while the first users wait for their answers."""
+    for code in LANGUAGES:
+        bundle(code)  # its language's plural rules too
+        _plain(code)
 
 
 def language(locale: object) -> str:
@@ -48,6 +105,18 @@ def lookup(locale: object, key: str, **args: Any) -> str | None:
     code = str(getattr(locale, "value", locale) or "")
     if code not in LANGUAGES:
         return None
+    plain = _plain(code).get(key)
+    if plain is not None:
+        pattern, names = plain
+        if not names:
+            return pattern
+        values = [args.get(name) for name in names]
+        if all(type(value) is str for value in values):  # what Fluent would put in as it is
+            return pattern.format(*values)
+    return _by_fluent(code, key, args)
+
+
+def _by_fluent(code: str, key: str, args: dict[str, Any]) -> str | None:
     found = bundle(code)
     if not found.has_message(key):
         return None
@@ -68,12 +137,14 @@ def lookup(locale: object, key: str, **args: Any) -> str | None:
 
 def t(locale: object, key: str, **args: Any) -> str:
     """The message `key` in the user's language, English when that language lacks it; placeholders by name."""
-    for code in dict.fromkeys((language(locale), ENGLISH)):
-        text = lookup(code, key, **args)
-        if text is not None:
-            return text
-    log.error("no message %s in the catalogues", key)
-    return key
+    code = language(locale)
+    text = lookup(code, key, **args)
+    if text is None and code != ENGLISH:
+        text = lookup(ENGLISH, key, **args)
+    if text is None:
+        log.error("no message %s in the catalogues", key)
+        return key
+    return text
 
 
 def locale_of(source: object) -> str:
@@ -88,6 +159,10 @@ class CommandTranslator(app_commands.Translator):
     `opt-<command>-<option>-desc`, `choice-<value>`, and `menu-<name>` for context menus. English is the default
     text Discord shows to every other locale; a catalogue without a key leaves that locale on the default.
     """
+
+    async def load(self) -> None:
+        """discord.py calls this when the translator is set (setup_hook): the catalogues are parsed there."""
+        load()
 
     async def translate(
         self, string: app_commands.locale_str, locale: object, context: app_commands.TranslationContextTypes

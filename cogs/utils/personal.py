@@ -91,15 +91,13 @@ class TokenOnlyDelivery(InteractionDelivery):
     async def _pings(self, job: Job) -> bool:
         return False  # no new channel message by the bot's token here: the interaction's response shows the result
 
+    def progress_text(self, job: Job, progress: Progress) -> str:
+        return f"{render_progress(job, progress)}\n{long_job_note(job.locale)}"
+
     async def progress(self, job: Job, progress: Progress) -> int | None:
         if self.interaction is None:
             return None
-        content = f"{render_progress(job, progress)}\n{long_job_note(job.locale)}"
-        if content == self._last_content:
-            return None
-        message = await self._edit(job, "progress", content=content)
-        self._last_content = content
-        return message.id if message is not None else None
+        return await super().progress(job, progress)
 
     async def delivered_already(self, job: Job) -> int | None:
         """Read through the token while it lives; after it, nothing tells (the DM's nonce stops a double post)."""

@@ -15,7 +15,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kontext.images.sources import ImageSource, nearest_aspect_ratio
-from kontext.jobs.delivery import Delivery
+from kontext.jobs.delivery import Delivery, Progress
 from kontext.jobs.service import new_job_id
 from kontext.models import GenerationRequest, InvalidRequestError, Job, now
 from kontext.storage.base import is_transient
@@ -84,7 +84,9 @@ class Acknowledged:
     message_id: int | None = None
 
 
-Acknowledge = Callable[[Job], Awaitable[Acknowledged]]
+# Shows the job publicly for the first time, as the progress given says (the job's first progress, not an empty
+# "thinking…": a job that starts at once then needs no edit until it is done).
+Acknowledge = Callable[[Job, Progress], Awaitable[Acknowledged]]
 
 
 @dataclass(eq=False)
@@ -221,13 +223,14 @@ class AdmissionService:
         for image in images:
             image.cost_micros = reservation.amount_micros
         try:
-            answered = await acknowledge(job)
+            shown = self.jobs.first_progress(job)
+            answered = await acknowledge(job, shown)
             # Knowing the placeholder from the start lets a restart check it before posting again (exactly once).
             job.message_id = answered.message_id
             if images:
-                await self.jobs.start_batch(job, images, answered.delivery)
+                await self.jobs.start_batch(job, images, answered.delivery, shown=shown)
             else:
-                await self.jobs.start(job, answered.delivery)
+                await self.jobs.start(job, answered.delivery, shown=shown)
         except StorageUnavailable:
             # Recorded or not, nobody can tell: the lease sweep runs it if it was, the orphan settlement refunds it
             # if it was not.

@@ -20,7 +20,7 @@ from kontext.api.status import TaskStatus
 from kontext.images.codec import check_result
 from kontext.jobs.batches import Batches
 from kontext.jobs.budget import Budget, LocalBudget, SharedBudget
-from kontext.jobs.delivery import Delivery, Outcome, ProgressReporter
+from kontext.jobs.delivery import Delivery, Outcome, Progress, ProgressReporter
 from kontext.jobs.gate import StatusGate
 from kontext.jobs.leases import Leases
 from kontext.jobs.records import JobRecords, Superseded
@@ -176,6 +176,16 @@ class JobService:
         """Jobs waiting for a slot under the API budget."""
         return self._slots.waiting
 
+    def first_progress(self, job: Job) -> Progress:
+        """What a new job's acknowledgement shows: its estimate when a slot is free (no edit is needed to start
+        it), else that it is queued; a batch, its count."""
+        if job.is_batch:
+            return Progress(JobState.QUEUED, done=0, total=job.batch_size)
+        if not self._slots.free:
+            return Progress(JobState.QUEUED)
+        expected = self.estimator.expected(job.request.mode, job.kind == "edit")
+        return Progress(JobState.PENDING, estimate_at=time.time() + expected)
+
     def new_job(
         self, request: GenerationRequest, *, user_id: int, channel_id: int, guild_id: int | None, **extra
     ) -> Job:
@@ -205,7 +215,7 @@ class JobService:
         self.breaker.check()
         self.retry.check()
 
-    async def start(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
+    async def start(self, job: Job, delivery: Delivery, *, shown: Progress | None = None) -> asyncio.Task[None]:
         """Record the job, leased to this process, and run it in the background; returns its task.
 
         StorageUnavailable means the record may or may not have been written: a sweep runs the job if it was, and the
@@ -228,9 +238,11 @@ class JobService:
         )
         if self.metrics is not None:
             self.metrics.job_started()
-        return self._launch(job, delivery)
+        return self._launch(job, delivery, shown)
 
-    async def start_batch(self, batch: Job, images: Sequence[Job], delivery: Delivery) -> asyncio.Task[None]:
+    async def start_batch(
+        self, batch: Job, images: Sequence[Job], delivery: Delivery, *, shown: Progress | None = None
+    ) -> asyncio.Task[None]:
         """Record a batch and its images together (all or none), leased to this process, and run them all."""
         rows = [batch, *images]
         for job in rows:
@@ -253,13 +265,13 @@ class JobService:
             if self.metrics is not None:
                 self.metrics.job_started()
             self._launch(image, self.batches.delivery_for(image))
-        return self._launch(batch, delivery)
+        return self._launch(batch, delivery, shown)
 
-    def _launch(self, job: Job, delivery: Delivery) -> asyncio.Task[None]:
+    def _launch(self, job: Job, delivery: Delivery, shown: Progress | None = None) -> asyncio.Task[None]:
         running = self._tasks.get(job.id)
         if running is not None:
             return running  # one task per job in a process: two would both pass the lease's checks
-        task = asyncio.create_task(self._run(job, delivery), name=f"job-{job.id}")
+        task = asyncio.create_task(self._run(job, delivery, shown), name=f"job-{job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
         return task
@@ -346,12 +358,13 @@ class JobService:
             if not self._on_the_wire:
                 self._wire_clear.set()
 
-    async def _run(self, job: Job, delivery: Delivery) -> None:
+    async def _run(self, job: Job, delivery: Delivery, shown: Progress | None = None) -> None:
         """Take the job from the state it is recorded in to delivered or failed; a new job starts at QUEUED."""
         reporter = ProgressReporter(
             job,
             delivery,
             self.settings.progress_interval,
+            shown=shown,  # what the acknowledgement shows: no edit repeats it
             shown_in=lambda message_id: self.records.shown_in(job, message_id),
             clock=self._clock,
         )

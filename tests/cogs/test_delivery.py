@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from cogs.utils.delivery import render_progress
 from kontext.config import Settings
+from kontext.jobs.delivery import Progress
+from kontext.models import GenerationRequest, Job, JobState
 from kontext.quotas.records import ChargeState
 from kontext.storage import open_storage
 from tests.fakes.apixo import FakeApixo
@@ -44,6 +47,16 @@ def only_the_requester(world: World, result: FakeMessage) -> None:
     assert [int(u) for u in result.allowed_mentions["users"]] == [int(requester)]
     assert not result.allowed_mentions.get("replied_user")
     assert result.mention_roles == [] and not result.mention_everyone
+
+
+def test_render_progress_shows_a_ticking_estimate_then_says_when_it_is_late() -> None:
+    job = Job(id="j1", user_id=1, channel_id=2, guild_id=3, request=GenerationRequest(prompt="a fox"))
+
+    on_time = render_progress(job, Progress(JobState.PROCESSING, estimate_at=2e9))
+    late = render_progress(job, Progress(JobState.PROCESSING, estimate_at=2e9, late=True))
+
+    assert on_time.endswith("🎨 Generating · ready <t:2000000000:R>")
+    assert late.endswith("🎨 Generating · taking longer than usual")  # no clock saying "… ago"
 
 
 def results_in(world: World) -> list[FakeMessage]:
@@ -87,7 +100,7 @@ async def test_past_the_interaction_token_the_result_comes_by_bot_token_replying
     clock = Clock()
     async with world_for(tmp_path, discord_options={"clock": clock}, api_options={"generation_time": 0.3}) as world:
         interaction = await world.slash("imagine", {"prompt": "a slow cathedral"})
-        await world.discord.wait_for(lambda: interaction.original is not None and bool(interaction.original.edits))
+        await world.discord.wait_for(lambda: interaction.original is not None and bool(world.api.submits))
         clock.advance(16 * 60)  # the interaction token is dead from here on
         result = await world.finished(interaction)
         assert result.files[0][1] == world.api.image_bytes_for(next(iter(world.api.tasks)))
@@ -177,7 +190,7 @@ async def test_a_kill_between_posting_the_result_and_recording_it_leaves_exactly
 async def test_a_deleted_placeholder_gets_the_result_in_a_new_message(tmp_path: Path) -> None:
     async with world_for(tmp_path, api_options={"generation_time": 0.2}) as world:
         interaction = await world.slash("imagine", {"prompt": "a fleeting thought"})
-        await world.discord.wait_for(lambda: interaction.original is not None and bool(interaction.original.edits))
+        await world.discord.wait_for(lambda: interaction.original is not None and bool(world.api.submits))
         interaction.original.deleted = True
         await idle(world.bot.jobs)
         posted = [

@@ -60,7 +60,7 @@ async def test_a_refusal_past_the_interaction_token_is_sent_as_a_direct_message(
     async with world_for(tmp_path, discord_options={"clock": clock}, api_options={"generation_time": 0.3}) as world:
         world.api.outcome(lambda body: ("failed", "NSFW", "nope"))
         interaction = await world.slash("imagine", {"prompt": SECRET_PROMPT})
-        await world.discord.wait_for(lambda: interaction.original is not None and bool(interaction.original.edits))
+        await world.discord.wait_for(lambda: interaction.original is not None and bool(world.api.submits))
         clock.advance(16 * 60)  # the interaction token is dead from here on
         message = await world.finished(interaction)
         assert_declined_in_public(message)

@@ -96,6 +96,26 @@ def test_i18n_every_message_renders_with_long_values_and_plurals(language: str) 
             assert len(text.replace(LONG, "")) <= 1500, f"{language} {key} is long"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_i18n_compiled_messages_say_exactly_what_fluent_says(language: str) -> None:
+    found = i18n.bundle(language)
+    english = _messages(ENGLISH)
+    samples = ("x", "", "a {brace} }{ {0} %s \\ back", "🦊 <@1> **bold** `code`", "y" * 900)
+    for key in _messages(language):
+        names = _placeholders(english[key])
+        for sample in (*samples, 2, 1234567, 2.5):
+            values = {name: sample if isinstance(sample, int | float) else f"{sample}:{name}" for name in names}
+            fluent, errors = found.format_pattern(found.get_message(key).value, values)
+            if errors:
+                continue  # a string where the message selects on a number: not how the code calls it
+            assert i18n.lookup(language, key, **values) == fluent, f"{language} {key} with {str(sample)[:20]}"
+    compiled = i18n._plain(language)
+    assert len(compiled) > len(_messages(language)) // 2, "most messages should need no Fluent logic"
+    assert "progress-ready" in compiled
+    if language == ENGLISH:
+        assert "quota-concurrency" not in compiled  # a plural stays with Fluent
+
+
 def test_i18n_labels_fit_their_discord_fields() -> None:
     labels = ("reroll", "edit", "delete", "retry", "dismiss", "newer", "older", "reroll-all", "edit-n", "reroll-n")
     fields = {f"button-{label}": limits.MAX_BUTTON_LABEL for label in labels}

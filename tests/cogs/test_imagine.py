@@ -13,7 +13,6 @@ from tests.harness import world_for
 from tests.images.test_imaging import noisy_png
 from tests.storage.support import job_by_message
 
-DEFERRED_WITH_SOURCE = 5
 CHANNEL_MESSAGE = 4
 EPHEMERAL = 64
 
@@ -22,17 +21,23 @@ def _buttons(message) -> list[dict]:
     return [c for c in walk_components(message.components) if c.get("type") == 2]
 
 
-async def test_imagine_happy_path_defers_shows_progress_and_uploads_the_image(tmp_path: Path) -> None:
+async def test_imagine_happy_path_answers_with_progress_and_uploads_the_image(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         interaction = await world.slash("imagine", {"prompt": "a red fox in the snow", "aspect_ratio": "1:1"})
         message = await world.finished(interaction)
         placeholder = interaction.original
 
-        assert interaction.responses[0]["type"] == DEFERRED_WITH_SOURCE
-        assert len(interaction.responses) == 1
-        progress = [edit for edit in placeholder.edits[:-1] if "a red fox in the snow" in (edit.get("content") or "")]
-        assert progress, "no progress edit showed the prompt"
-        assert any("<t:" in (edit.get("content") or "") for edit in placeholder.edits), "no ticking estimate"
+        # The answer is the job's progress, with an estimate that ticks on the client: no "thinking…" to replace.
+        [answer] = interaction.responses
+        assert answer["type"] == CHANNEL_MESSAGE and not (answer["data"].get("flags") or 0) & EPHEMERAL
+        shown = answer["data"]["content"]
+        assert shown.startswith("**Imagining** · pro · 1:1\n> a red fox in the snow\n🕒 Waiting for the model"), shown
+        assert "· ready <t:" in shown and shown.endswith(":R>"), "no ticking estimate"
+        assert answer["data"]["allowed_mentions"] == {"parse": []}
+        # Nothing the user would read differently happened before the result: the only edit points at it.
+        [collapsed] = placeholder.edits
+        assert collapsed["content"].startswith("✅ Ready: https://discord.com/channels/")
+        assert str(message.id) in collapsed["content"]
 
         task_id = next(iter(world.api.tasks))
         assert len(message.files) == 1

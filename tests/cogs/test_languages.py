@@ -22,8 +22,10 @@ def _registered(world: World) -> list[dict]:
     return world.discord.guild_commands[world.guild.id]
 
 
-def _progress(message) -> list[str]:
-    return [edit.get("content") or "" for edit in message.edits if edit.get("content")]
+def _progress(interaction) -> list[str]:
+    """What the placeholder said: the answer (the job's first progress), then each edit."""
+    shown = [(response.get("data") or {}).get("content") or "" for response in interaction.responses]
+    return [text for text in shown + [edit.get("content") or "" for edit in interaction.original.edits] if text]
 
 
 def _labels(message) -> list[str]:
@@ -99,9 +101,9 @@ async def test_a_french_user_gets_french_progress_card_and_refusals(tmp_path: Pa
         interaction = await world.slash("imagine", {"prompt": "un renard roux dans la neige"}, locale="fr")
         message = await world.finished(interaction)
 
-        progress = _progress(interaction.original)  # the placeholder; the result came as a new, pinging message
+        progress = _progress(interaction)  # the placeholder; the result came as a new, pinging message
         assert any(text.startswith("**Création** · pro · 16:9") for text in progress), progress
-        assert any("⏳ En file d'attente" in text or "🎨 Génération en cours" in text for text in progress), progress
+        assert any("🕒 En attente du modèle · prête <t:" in text for text in progress), progress
         text = message.text
         assert "un renard roux dans la neige" in text  # prompts are sent and shown as typed, never translated
         assert "enrichissement désactivé · sécurité 2 (équilibrée) · traduction activée" in text
@@ -130,7 +132,7 @@ async def test_an_unknown_locale_gets_english(tmp_path: Path) -> None:
     async with world_for(tmp_path, env=ONE_A_DAY) as world:
         interaction = await world.slash("imagine", {"prompt": "a fox"}, locale="ko")
         message = await world.finished(interaction)
-        assert any(text.startswith("**Imagining** · pro · 16:9") for text in _progress(interaction.original))
+        assert any(text.startswith("**Imagining** · pro · 16:9") for text in _progress(interaction))
         assert "upsampling off · safety 2 (balanced) · translation on" in message.text
         assert _labels(message) == ["Re-roll", "Edit", "Delete"]
         refused = await _refusal(world, await world.slash("imagine", {"prompt": "again"}, locale="ko"))
@@ -186,7 +188,7 @@ async def test_a_french_batch_card_progress_and_buttons(tmp_path: Path) -> None:
     async with world_for(tmp_path, env={"DEFAULT_DAILY_USER_LIMIT": "100"}) as world:
         interaction = await world.slash("imagine", {"prompt": "un phare", "count": 2}, locale="fr")
         message = await world.finished(interaction)
-        progress = _progress(interaction.original)
+        progress = _progress(interaction)
         assert any(text.startswith("**Création de 2 images** · pro") for text in progress), progress
         assert any(" sur 2 terminées" in text for text in progress), progress
         text = message.text

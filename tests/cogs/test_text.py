@@ -146,7 +146,8 @@ def test_every_renderer_stays_within_discords_limits(
 ) -> None:
     job = _job(prompt or "x", task_id or None, language)
     mention = f"<@{job.user_id}>"
-    _check({"content": render_progress(job, Progress(state, queue_position=99, estimate_at=2e9))})
+    for late in (False, True):
+        _check({"content": render_progress(job, Progress(state, queue_position=99, estimate_at=2e9, late=late))})
     outcome = Outcome(image=b"", result_url="https://files.example/r.png", seconds=12.3)
     for note in (None, message):
         for filename in ("kontext-x.png", None):

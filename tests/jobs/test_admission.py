@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from kontext.api.client import KontextClient
 from kontext.images.sources import ImageSource
 from kontext.jobs.admission import Acknowledged, AdmissionService, AlreadyStarting, Origin, RequestDefaults, Requester
+from kontext.jobs.budget import LocalBudget
 from kontext.jobs.delivery import Outcome, Progress
 from kontext.jobs.service import JobService, JobSettings, ShuttingDown
 from kontext.models import InvalidRequestError, Job, JobState
@@ -49,17 +51,19 @@ class NeverCalled(KontextClient):
 async def admission(storage: Storage) -> AsyncIterator[AdmissionService]:
     jobs = JobService(storage, NeverCalled(), JobSettings())
     # Jobs launched by these tests are cancelled at once: only admission is under test.
-    jobs._launch = lambda job, delivery: asyncio.get_running_loop().create_future()  # type: ignore[method-assign]
+    jobs._launch = lambda job, delivery, shown=None: asyncio.get_running_loop().create_future()  # type: ignore[method-assign]
     clock = Clock(1_000.0)
     service = AdmissionService(jobs, make_service(storage), RequestDefaults(default_mode="max"), clock=clock)
     service.test_clock = clock  # type: ignore[attr-defined]
     yield service
 
 
-def acknowledged(message_id: int | None = 42, calls: list[Job] | None = None):
-    async def acknowledge(job: Job) -> Acknowledged:
+def acknowledged(message_id: int | None = 42, calls: list[Job] | None = None, shows: list[Progress] | None = None):
+    async def acknowledge(job: Job, progress: Progress) -> Acknowledged:
         if calls is not None:
             calls.append(job)
+        if shows is not None:
+            shows.append(progress)
         return Acknowledged(Silent(), message_id)
 
     return acknowledge
@@ -98,6 +102,31 @@ async def test_admission_accept_reserves_records_and_launches(admission: Admissi
     assert charge is not None and charge.state is ChargeState.RESERVED
 
 
+async def test_admission_acknowledges_with_the_estimate_when_the_job_starts_at_once(
+    admission: AdmissionService,
+) -> None:
+    shows: list[Progress] = []
+    before = time.time()
+
+    await admission.accept(admission.request("fox"), WHO, acknowledged(shows=shows))
+
+    [first] = shows
+    expected = admission.jobs.estimator.expected("max", False)
+    assert first.state is JobState.PENDING and first.estimate_at is not None
+    assert before + expected <= first.estimate_at <= time.time() + expected
+
+
+async def test_admission_acknowledges_queued_when_no_slot_is_free(admission: AdmissionService) -> None:
+    shows: list[Progress] = []
+    full = LocalBudget(1)
+    await full.acquire("another job")
+    admission.jobs._slots = full
+
+    await admission.accept(admission.request("fox"), WHO, acknowledged(shows=shows))
+
+    assert shows == [Progress(JobState.QUEUED)]
+
+
 async def test_admission_refusal_charges_nothing_and_shows_nothing(
     admission: AdmissionService, storage: Storage
 ) -> None:
@@ -116,7 +145,7 @@ async def test_admission_refunds_a_job_whose_acknowledgement_failed(
 ) -> None:
     seen: list[Job] = []
 
-    async def acknowledge(job: Job) -> Acknowledged:
+    async def acknowledge(job: Job, progress: Progress) -> Acknowledged:
         seen.append(job)
         raise ConnectionResetError("Discord went away")
 
@@ -200,7 +229,7 @@ async def test_admission_keeps_the_most_permissive_level_for_age_restricted_chan
 
 async def test_admission_applies_the_owners_safety_default_in_direct_messages(storage: Storage) -> None:
     jobs = JobService(storage, NeverCalled(), JobSettings())
-    jobs._launch = lambda job, delivery: asyncio.get_running_loop().create_future()  # type: ignore[method-assign]
+    jobs._launch = lambda job, delivery, shown=None: asyncio.get_running_loop().create_future()  # type: ignore[method-assign]
     admission = AdmissionService(jobs, make_service(storage), RequestDefaults(default_safety_limit=0))
     in_dms = Requester(user_id=USER, channel_id=CHANNEL, guild_id=None, age_restricted=False)
 

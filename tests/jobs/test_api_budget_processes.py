@@ -90,7 +90,8 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
             assert job is not None and job.state == JobState.DELIVERED, job
             assert deployment.uploads(job.message_id) == 1, "delivered exactly once"
         assert await storage.held_slots() == [], "every slot released"
-        shown = [e.get("content") or "" for i in interactions for e in i.original.edits]
+        answers = [(i.responses[0].get("data") or {}).get("content") or "" for i in interactions]
+        shown = answers + [e.get("content") or "" for i in interactions for e in i.original.edits]
         assert any("Queued" in text for text in shown), "users beyond the budget are told they wait"
         assert not any("in line" in text for text in shown), "no place promised that other processes may jump"
         assert survivor.bot is not None and survivor.bot.process.returncode is None

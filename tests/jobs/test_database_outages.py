@@ -11,14 +11,13 @@ import pytest
 
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
-from tests.harness import idle, image_of
+from tests.harness import idle, image_of, started
 from tests.jobs.test_scale import DATABASE, Cluster, pg_url  # noqa: F401 - pg_url is a fixture
 from tests.quotas.quota_support import charge_state, global_usage
 from tests.storage.support import job_by_message
 from tests.storage.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.skipif(not DATABASE, reason="needs PostgreSQL: set TEST_DATABASE_URL")
-DEFERRED = 5
 # Timings scaled down from the (a 6 s outage, kills every 250 ms for 10 s); the outage still outlasts
 # several statement timeouts, so every kind of failure (refused, cut mid-statement, silent) is met.
 STATEMENT_TIMEOUT = 1.0
@@ -70,14 +69,14 @@ async def test_twenty_jobs_in_flight_ride_out_every_connection_dropped(pg_url: s
             bot = await cluster.start(0)
             interactions = [await cluster.imagine(0, f"through the outage {n}") for n in range(20)]
             await cluster.discord.wait_for(lambda: all(i.responses for i in interactions), 10)
-            assert all(i.responses[0]["type"] == DEFERRED for i in interactions)
+            assert all(started(i.responses[0]) for i in interactions)
             await cluster.discord.wait_for(lambda: len(cluster.api.submits) == 20, 10)
             outage = asyncio.create_task(proxy.drop(OUTAGE))
             await asyncio.sleep(STATEMENT_TIMEOUT)
             refused = await cluster.imagine(0, "during the outage")
             await cluster.discord.wait_for(lambda: bool(refused.responses), 5)
             answer = refused.responses[0]
-            assert answer["type"] != DEFERRED, "nothing may start during the outage"
+            assert not started(answer), "nothing may start during the outage"
             assert "temporarily unavailable" in answer["data"]["content"]
             assert "Nothing was charged" in answer["data"]["content"]
             await outage
@@ -118,7 +117,7 @@ async def test_jobs_in_flight_survive_their_connections_killed_again_and_again(p
             for round_ in range(5):
                 interactions = [await cluster.imagine(0, f"round {round_} #{n}") for n in range(8)]
                 await cluster.discord.wait_for(lambda batch=interactions: all(i.responses for i in batch), 10)
-                assert all(i.responses[0]["type"] == DEFERRED for i in interactions)
+                assert all(started(i.responses[0]) for i in interactions)
                 killed = await kill_connections(admin, database, every=KILL_EVERY, seconds=KILL_FOR)
                 assert killed > 0
                 every += interactions

@@ -191,9 +191,9 @@ async def test_a_double_click_on_reroll_starts_one_job(tmp_path: Path) -> None:
             world.discord.click(result, custom_id, user=world.user),
         )
         await world.discord.wait_for(lambda: bool(first.responses) and bool(second.responses))
-        kinds = sorted(i.responses[0]["type"] for i in (first, second))
-        assert kinds == [4, 5]
-        refused = first if first.responses[0]["type"] == 4 else second
+        ephemeral = sorted(bool((i.responses[0]["data"].get("flags") or 0) & 64) for i in (first, second))
+        assert ephemeral == [False, True], "one job's public progress, one private refusal"
+        refused = first if (first.responses[0]["data"].get("flags") or 0) & 64 else second
         assert "Already on it" in refused.responses[0]["data"]["content"]
         await idle(world.bot.jobs)
         await asyncio.sleep(0.05)

@@ -16,13 +16,12 @@ from kontext.config import Settings
 from kontext.models import ACTIVE_STATES, JobState
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild
-from tests.harness import FAST_RETRY, bot_env, idle, image_of, stop_bot
+from tests.harness import FAST_RETRY, bot_env, idle, image_of, started, stop_bot
 from tests.quotas.quota_support import global_usage
 from tests.storage.support import job_by_message
 
 DATABASE = os.environ.get("TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not DATABASE, reason="needs PostgreSQL: set TEST_DATABASE_URL")
-DEFERRED = 5
 
 
 @pytest.fixture
@@ -105,7 +104,7 @@ async def test_two_processes_on_one_database_accept_exactly_what_the_shared_limi
         bots = [await cluster.start(0), await cluster.start(1)]
         interactions = await asyncio.gather(*(cluster.imagine(n % 2, f"split {n}") for n in range(50)))
         await cluster.discord.wait_for(lambda: all(i.responses for i in interactions), 10)
-        accepted = [i for i in interactions if i.responses[0]["type"] == DEFERRED]
+        accepted = [i for i in interactions if started(i.responses[0])]
         assert len(accepted) == 10
         assert {int(i.guild_id) for i in accepted} == {g.id for g in cluster.guilds.values()}, "both took some"
         await cluster.discord.wait_for(lambda: all(image_of(cluster.discord, i) for i in accepted), 20)
@@ -124,7 +123,7 @@ async def test_each_process_resumes_only_its_own_shards_jobs(pg_url: str) -> Non
         interactions = {shard: [await cluster.imagine(shard, f"s{shard} #{n}") for n in range(3)] for shard in (0, 1)}
         everyone = interactions[0] + interactions[1]
         await cluster.discord.wait_for(lambda: len(cluster.api.submits) == 6, 10)
-        await cluster.discord.wait_for(lambda: all(i.original is not None and i.original.edits for i in everyone))
+        await cluster.discord.wait_for(lambda: all(i.original is not None for i in everyone))  # answered with progress
         await asyncio.sleep(0.2)  # let the submit answers be recorded
         await cluster.kill(0)
         await cluster.kill(1)

@@ -18,13 +18,12 @@ from kontext.storage import open_storage
 from kontext.storage.base import Storage
 from tests.fakes.apixo import FakeApixo
 from tests.fakes.discord import FakeDiscord, FakeGuild, FakeInteraction
-from tests.harness import ServingBot, bot_env, image_of, start_bot, stop_bot
+from tests.harness import ServingBot, bot_env, image_of, start_bot, started, stop_bot
 from tests.jobs.test_scale import DATABASE, pg_url  # noqa: F401 - pg_url is a fixture
 from tests.quotas.quota_support import global_usage
 from tests.storage.support import job_by_message
 
 pytestmark = pytest.mark.skipif(not DATABASE, reason="needs PostgreSQL: set TEST_DATABASE_URL")
-DEFERRED = 5
 LEASE = 2.0
 SWEEP = 0.2
 PRICE = 30_000
@@ -159,7 +158,7 @@ async def test_overlapping_deploys_strand_nothing_and_do_nothing_twice(deploymen
             await settled(deployment, interactions, 40)
             every += interactions
 
-            assert all(i.responses[0]["type"] == DEFERRED for i in interactions)
+            assert all(started(i.responses[0]) for i in interactions)
             prompts = Counter(body["input"]["prompt"] for body in deployment.api.submits)
             assert len(deployment.api.submits) == len(every) and max(prompts.values()) == 1, "nothing submitted twice"
             posted = Counter(deployment.uploads(image_of(deployment.discord, i).id) for i in interactions)

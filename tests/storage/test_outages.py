@@ -13,13 +13,12 @@ from kontext.models import ACTIVE_STATES, JobState
 from kontext.quotas.records import ChargeState
 from kontext.storage.base import is_transient
 from kontext.storage.outages import StorageRetry, StorageUnavailable
-from tests.harness import World, idle, image_of, start_bot, stop_bot, world_for
+from tests.harness import World, idle, image_of, start_bot, started, stop_bot, world_for
 from tests.jobs.test_resilience import GENEROUS, uploads_to
 from tests.quotas.quota_support import charge_state
 from tests.storage.storage_faults import StorageFaults
 from tests.storage.support import job_by_message
 
-DEFERRED = 5
 FAST_LEASES = {"JOB_LEASE": "1", "LEASE_SWEEP_INTERVAL": "0.1"}
 
 
@@ -83,7 +82,7 @@ async def test_jobs_in_flight_wait_out_a_database_outage_and_new_requests_are_re
         refused = await world.slash("imagine", {"prompt": "during the outage"})
         await world.discord.wait_for(lambda: bool(refused.responses))
         answer = refused.responses[0]
-        assert answer["type"] != DEFERRED and answer["data"]["flags"] & 64
+        assert not started(answer) and answer["data"]["flags"] & 64
         assert "temporarily unavailable" in answer["data"]["content"]
         assert "Nothing was charged" in answer["data"]["content"]
         await outage
