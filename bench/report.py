@@ -200,7 +200,9 @@ def profile_section(results: dict[str, Any]) -> str:
 The standard burst's adaptive run measured {cpu} (user + system time of the bot process over the run, target
 < {CPU_MS:g} ms).{threads} A separate run of the same burst under cProfile shows where the event loop's thread
 spends it (its own CPU time, so SQLite's and the image threads are not in it; own time, in ms per job; the profiler
-itself roughly doubles the cost, so compare the shares, not the sum of {profile["total_ms_per_job"]:.2f} ms):
+itself roughly doubles the cost, so compare the shares, not the sum of {profile["total_ms_per_job"]:.2f} ms). The
+profile covers the whole process, start-up included, which the measured CPU above does not: the `fluent/syntax`
+lines are the six catalogues parsed once at start-up, not work per job:
 
 | area | ms per job |
 |---|---:|
