@@ -87,13 +87,15 @@ class PostgresDriver(HandleHolder[asyncpg.Pool]):
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[_PostgresConnection]:
         """A pooled connection in autocommit."""
-        async with self._db.acquire() as conn:
+        # Waiting for a free connection is bounded like a statement: in an outage every pooled connection may be
+        # stuck in a job's retries, and a user's command must be refused in time, not admitted when it ends.
+        async with self._db.acquire(timeout=self._timeout) as conn:
             yield _PostgresConnection(conn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_PostgresConnection]:
         """A pooled connection inside one READ COMMITTED transaction."""
-        async with self._db.acquire() as conn, conn.transaction():
+        async with self._db.acquire(timeout=self._timeout) as conn, conn.transaction():
             yield _PostgresConnection(conn)
 
     @asynccontextmanager
