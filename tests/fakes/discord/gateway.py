@@ -82,6 +82,7 @@ class FakeGateway:
         self.sessions: dict[str, GatewaySession] = {}
         self.shards: dict[int, GatewaySession] = {}
         self.overlapping: list[GatewaySession] = []  # older sessions of a shard still connected beside a newer one
+        self._turn = 0  # which of the sessions sharing a shard gets the next event first
         self.shard_count: int | None = None
         self.received: list[dict[str, Any]] = []  # every op the bot sent except heartbeats
         self.identifies = 0
@@ -108,8 +109,16 @@ class FakeGateway:
         self.overlapping = [s for s in self.overlapping if s.conn is not None]
         sessions = [*self.shards.values(), *self.overlapping]
         if guild_id is None:
-            return [s for s in sessions if s.shard_id == 0]
-        return [s for s in sessions if s.owns_guild(guild_id)]
+            chosen = [s for s in sessions if s.shard_id == 0]
+        else:
+            chosen = [s for s in sessions if s.owns_guild(guild_id)]
+        if len(chosen) > 1:
+            # Sessions sharing a shard (an overlapping deploy) get each event in no promised order: Discord sends them
+            # on separate connections. Taking turns keeps one process from winning every race by connecting first.
+            self._turn += 1
+            turn = self._turn % len(chosen)
+            chosen = chosen[turn:] + chosen[:turn]
+        return chosen
 
     # ---- dispatching -------------------------------------------------------------------------------------------
 
