@@ -37,8 +37,7 @@ CHECKPOINT_EVERY = 1000  # statements run on the event loop between two checkpoi
 def is_transient_error(error: BaseException) -> bool:
     """A locked or busy database file, or a failing disk: worth another try."""
     if isinstance(error, sqlite3.OperationalError):
-        text = str(error).lower()
-        return "locked" in text or "busy" in text or "disk i/o" in text
+        return _is_busy(error) or "disk i/o" in str(error).lower()
     return False
 
 
@@ -125,9 +124,10 @@ def _settle(answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]]
 class _Handle:
     """The one connection, its thread, and the checkpoints the statements run on the event loop call for."""
 
-    def __init__(self, conn: sqlite3.Connection, thread: _Thread) -> None:
+    def __init__(self, conn: sqlite3.Connection, thread: _Thread, lock: asyncio.Lock) -> None:
         self.conn = conn
         self.thread = thread
+        self._lock = lock  # the transactions' lock: a checkpoint must not run beside a transaction's inline statements
         self._since_checkpoint = 0
         self._checkpoint: asyncio.Task[None] | None = None
 
@@ -139,9 +139,12 @@ class _Handle:
             self._checkpoint = asyncio.ensure_future(self._run_checkpoint())
 
     async def _run_checkpoint(self) -> None:
-        # PASSIVE: copies what no reader still needs, without waiting for anyone; the next one catches up.
+        # PASSIVE: copies what no reader still needs, without waiting for anyone; the next one catches up. Under the
+        # transactions' lock: a transaction runs its statements on the event loop's thread, and the connection must
+        # never be used from both threads at once (statements outside transactions wait for the lock too).
         try:
-            await self.thread.call(_statement, self.conn, _all_rows, "PRAGMA wal_checkpoint(PASSIVE)", ())
+            async with self._lock:
+                await self.thread.call(_statement, self.conn, _all_rows, "PRAGMA wal_checkpoint(PASSIVE)", ())
         except sqlite3.Error as error:
             log.warning("SQLite checkpoint failed (%s); the next one tries again", error)
 
@@ -196,7 +199,7 @@ class SQLiteDriver(HandleHolder[_Handle]):
             await thread.call(conn.close)
             thread.stop()
             raise
-        self._handle = _Handle(conn, thread)
+        self._handle = _Handle(conn, thread, self._lock)
 
     async def ping(self) -> bool:
         """True when the file answers SELECT 1."""

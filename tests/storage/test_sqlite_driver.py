@@ -156,6 +156,23 @@ async def test_checkpoints_run_on_the_thread_every_so_many_statements(
     assert checkpoints == [False, False]
 
 
+async def test_a_checkpoint_falling_due_in_a_transaction_waits_for_its_end(
+    driver: SQLiteDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A transaction's statements run on the event loop's thread: a checkpoint on the connection's thread meanwhile
+    # would use the one connection from two threads at once.
+    monkeypatch.setattr(sqlite, "CHECKPOINT_EVERY", 1)
+    seen = _trace(driver)
+    async with driver.transaction() as conn:  # its BEGIN makes a checkpoint due
+        for _ in range(20):
+            await asyncio.sleep(0.001)  # the checkpoint's task has every chance to run
+        await conn.execute("INSERT INTO t (x) VALUES (1)")
+    for _ in range(20):
+        await asyncio.sleep(0.001)
+    statements = [sql for _, sql in seen]
+    assert statements.index("COMMIT") < statements.index("PRAGMA wal_checkpoint(PASSIVE)"), statements
+
+
 async def test_a_checkpoint_due_as_the_driver_closes_runs_before_it_closes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
