@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from kontext.storage import sqlite
 from kontext.storage.sqlite import SQLiteDriver
 
+T = TypeVar("T")
 TIMEOUT = 10.0  # a broken driver fails the test instead of hanging it (no speed is asserted)
 
 
@@ -92,6 +95,22 @@ async def test_a_connection_held_across_a_transaction_still_keeps_out_of_it(driv
     assert [x for _, x in await _rows(driver)] == [1, 2]
 
 
+async def _blocked_by_another_process(driver: SQLiteDriver, work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` while another process holds the file's write lock: it must wait with the event loop still turning;
+    then the lock is let go and `work`'s result returned."""
+    other = sqlite3.connect(driver.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write lock
+    try:
+        blocked = asyncio.create_task(work())
+        for _ in range(20):
+            await asyncio.sleep(0.001)  # the event loop goes on turning meanwhile
+        assert not blocked.done()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    return await asyncio.wait_for(blocked, TIMEOUT)
+
+
 def _trace(driver: SQLiteDriver) -> list[tuple[bool, str]]:
     """(ran on this thread, statement) for every statement the driver's connection runs from now on."""
     here = threading.get_ident()
@@ -122,22 +141,11 @@ async def test_statements_and_transactions_run_on_the_event_loop_when_nothing_wa
 async def test_a_write_another_process_holds_the_lock_for_waits_on_the_thread_not_the_event_loop(
     driver: SQLiteDriver,
 ) -> None:
-    other = sqlite3.connect(driver.path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another process's write lock
-    try:
+    async def insert() -> int:
+        async with driver.connection() as conn:
+            return await conn.execute("INSERT INTO t (x) VALUES (1)")
 
-        async def insert() -> int:
-            async with driver.connection() as conn:
-                return await conn.execute("INSERT INTO t (x) VALUES (1)")
-
-        blocked = asyncio.create_task(insert())
-        for _ in range(20):
-            await asyncio.sleep(0.001)  # the event loop goes on turning meanwhile
-        assert not blocked.done()
-    finally:
-        other.execute("COMMIT")
-        other.close()
-    assert await asyncio.wait_for(blocked, TIMEOUT) == 1
+    assert await _blocked_by_another_process(driver, insert) == 1
     assert await _rows(driver) == [(1, 1)]
 
 
@@ -188,21 +196,10 @@ async def test_a_checkpoint_due_as_the_driver_closes_runs_before_it_closes(
 
 
 async def test_a_transaction_another_process_holds_the_lock_for_begins_on_the_thread(driver: SQLiteDriver) -> None:
-    other = sqlite3.connect(driver.path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
+    async def transaction() -> None:
+        async with driver.transaction() as conn:
+            await conn.execute("INSERT INTO t (x) VALUES (1)")
+            await conn.execute("INSERT INTO t (x) VALUES (2)")
 
-        async def transaction() -> None:
-            async with driver.transaction() as conn:
-                await conn.execute("INSERT INTO t (x) VALUES (1)")
-                await conn.execute("INSERT INTO t (x) VALUES (2)")
-
-        blocked = asyncio.create_task(transaction())
-        for _ in range(20):
-            await asyncio.sleep(0.001)  # the event loop goes on turning meanwhile
-        assert not blocked.done()
-    finally:
-        other.execute("COMMIT")
-        other.close()
-    await asyncio.wait_for(blocked, TIMEOUT)
+    await _blocked_by_another_process(driver, transaction)
     assert [x for _, x in await _rows(driver)] == [1, 2]
