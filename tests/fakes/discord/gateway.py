@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 import secrets
@@ -82,7 +83,7 @@ class FakeGateway:
         self.sessions: dict[str, GatewaySession] = {}
         self.shards: dict[int, GatewaySession] = {}
         self.overlapping: list[GatewaySession] = []  # older sessions of a shard still connected beside a newer one
-        self._turn = 0  # which of the sessions sharing a shard gets the next event first
+        self._turns: collections.Counter[str] = collections.Counter()  # per event: which sharing session goes first
         self.shard_count: int | None = None
         self.received: list[dict[str, Any]] = []  # every op the bot sent except heartbeats
         self.identifies = 0
@@ -109,16 +110,8 @@ class FakeGateway:
         self.overlapping = [s for s in self.overlapping if s.conn is not None]
         sessions = [*self.shards.values(), *self.overlapping]
         if guild_id is None:
-            chosen = [s for s in sessions if s.shard_id == 0]
-        else:
-            chosen = [s for s in sessions if s.owns_guild(guild_id)]
-        if len(chosen) > 1:
-            # Sessions sharing a shard (an overlapping deploy) get each event in no promised order: Discord sends them
-            # on separate connections. Taking turns keeps one process from winning every race by connecting first.
-            self._turn += 1
-            turn = self._turn % len(chosen)
-            chosen = chosen[turn:] + chosen[:turn]
-        return chosen
+            return [s for s in sessions if s.shard_id == 0]
+        return [s for s in sessions if s.owns_guild(guild_id)]
 
     # ---- dispatching -------------------------------------------------------------------------------------------
 
@@ -126,6 +119,14 @@ class FakeGateway:
         self, event: str, data: dict[str, Any], *, guild_id: int | None, intent: int, redact: bool, required: bool
     ) -> list[GatewaySession]:
         targets = self._targets(guild_id)
+        if len(targets) > 1:
+            # Sessions sharing a shard (an overlapping deploy) get each event in no promised order: Discord sends them
+            # on separate connections. Each kind of event takes turns (counted per kind, so the MESSAGE_CREATE an
+            # answer makes does not fix the order of the next command), and no process wins every race by having
+            # connected first.
+            turn = self._turns[event] % len(targets)
+            self._turns[event] += 1
+            targets = targets[turn:] + targets[:turn]
         if required and not targets:
             raise RuntimeError(
                 f"no gateway session receives events for guild {guild_id}: start the bot and await fake.wait_ready()"
