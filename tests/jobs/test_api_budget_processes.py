@@ -11,8 +11,9 @@ import pytest
 from kontext.models import ACTIVE_STATES, JobState
 from kontext.storage.base import Storage
 from kontext.storage.slots import SlotLease
+from tests.fakes.discord import FakeGuild, FakeInteraction
 from tests.harness import ServingBot, image_of
-from tests.jobs.test_scale import DATABASE, pg_url  # noqa: F401 - pg_url is a fixture
+from tests.jobs.test_scale import DATABASE, pg_url, shard_of  # noqa: F401 - pg_url is a fixture
 from tests.jobs.test_takeover import Deployment, deployment  # noqa: F401 - deployment is a fixture
 from tests.storage.support import job_by_message
 
@@ -43,13 +44,31 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
         "API_CONCURRENCY": str(BUDGET),
         "JOB_LEASE": str(lease),
         "LEASE_SWEEP_INTERVAL": str(sweep),
+        "SHARD_COUNT": "2",
+        "TAKEOVER_ANY_SHARD": "true",  # the survivor serves the other shard, and takes up the killed one's jobs
     }
-    processes = [ServingBot(discord, env), ServingBot(discord, env)]
+    # Each process serves one shard, and the member is in a server on each: both run jobs, by design rather than by
+    # who wins the race to answer a command both processes received (one process quicker off the mark won them all).
+    guilds = {shard_of(deployment.guild): deployment.guild}
+    while len(guilds) < 2:
+        guild = discord.add_guild()
+        guilds.setdefault(shard_of(guild), guild)
+    discord.add_member(guilds[1 - shard_of(deployment.guild)], user_id=int(deployment.user["id"]), name="alice")
+    processes = [ServingBot(discord, {**env, "SHARD_IDS": str(shard)}) for shard in (0, 1)]
     try:
         for process in processes:
             await process.start()
-        interactions = [await deployment.imagine(f"job {n}") for n in range(JOBS)]
+        interactions = [await imagine(deployment, guilds[n % 2], f"job {n}") for n in range(JOBS)]
         await discord.wait_for(lambda: len(api.submits) == BUDGET, 20)
+        # Every command answered and its job recorded before the kill: a process killed while admitting loses its
+        # unanswered commands (Discord tells those users the app did not respond), and that is not this test.
+        await discord.wait_for(lambda: all(i.responses for i in interactions), 20)
+        for _ in range(200):
+            if await storage.count_jobs() == JOBS:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"{await storage.count_jobs()} of {JOBS} jobs recorded")
         for _ in range(200):  # every submit's answer recorded: all BUDGET slots count a task at the API
             if len(await storage.jobs_in_states([JobState.PENDING, JobState.PROCESSING])) == BUDGET:
                 break
@@ -98,6 +117,10 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
     finally:
         for process in processes:
             await process.kill()
+
+
+async def imagine(deployment: Deployment, guild: FakeGuild, prompt: str) -> FakeInteraction:
+    return await deployment.discord.send_slash("imagine", {"prompt": prompt}, guild=guild, user=deployment.user)
 
 
 async def job_owners(storage: Storage) -> Counter[str]:
