@@ -119,8 +119,8 @@ async def test_two_processes_share_one_api_budget_and_a_killed_holders_slots_ret
             await process.kill()
 
 
-async def imagine(deployment: Deployment, guild: FakeGuild, prompt: str) -> FakeInteraction:
-    return await deployment.discord.send_slash("imagine", {"prompt": prompt}, guild=guild, user=deployment.user)
+async def imagine(world: Deployment, guild: FakeGuild, prompt: str) -> FakeInteraction:
+    return await world.discord.send_slash("imagine", {"prompt": prompt}, guild=guild, user=world.user)
 
 
 async def job_owners(storage: Storage) -> Counter[str]:
