@@ -34,6 +34,7 @@ from kontext.images.linkguard import AddressGuard, LinkChecker
 from kontext.jobs.admission import AdmissionService, RequestDefaults
 from kontext.jobs.history import HistoryService
 from kontext.jobs.service import JobService, JobSettings
+from kontext.loopwatch import LoopWatch
 from kontext.metrics import Metrics
 from kontext.models import Job
 from kontext.polling.policy import PollSchedule
@@ -90,6 +91,7 @@ class KontextBot(commands.AutoShardedBot):
     admission: AdmissionService
     history: HistoryService
     metrics: Metrics
+    loop_watch: LoopWatch  # the event loop's lateness and the garbage collector's pauses, into `metrics`
     clock_offset: ClockOffset  # how far this host's clock runs ahead of Discord's, for Discord's 3 seconds
     callbacks: CallbackHub | None  # set in callback mode
     web: HealthServer | None  # /healthz and /metrics, when WEB_PORT (or PORT) is set; private by default
@@ -149,6 +151,7 @@ class KontextBot(commands.AutoShardedBot):
         self.simulator = simulator
         self.metrics = metrics or Metrics()
         self.metrics.watch_jobs(queued=lambda: jobs.queued, running=lambda: jobs.running)
+        self.loop_watch = LoopWatch(self.metrics)
         self.callbacks = callbacks
         self.identify_spacing = identify_spacing
         self.callback_server = (
@@ -223,6 +226,7 @@ class KontextBot(commands.AutoShardedBot):
                 return
 
     async def setup_hook(self) -> None:
+        self.loop_watch.start()  # the event loop's lateness and the collector's pauses, in /metrics
         # Up before the gateway: /healthz answers 503 until Discord is connected, callbacks land from the start.
         await _listen(self.web, "WEB_HOST and WEB_PORT")
         await _listen(self.callback_server, "CALLBACK_HOST and CALLBACK_PORT")
@@ -314,6 +318,7 @@ class KontextBot(commands.AutoShardedBot):
         for listener in (self.web, self.callback_server):
             if listener is not None:
                 await listener.close()
+        await self.loop_watch.stop()
         await super().close()
         try:
             # A database gone silent never answers the goodbye of its connections: don't wait for it.

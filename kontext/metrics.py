@@ -27,6 +27,8 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 API_OPERATIONS: tuple[str, ...] = ("submit", "status", "download", "balance")
 CALLBACK_OUTCOMES: tuple[str, ...] = ("woke", "early", "duplicate", "forged", "malformed")
 _API_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# The event loop's lateness and the collector's pauses: a first answer is due within 3 s, and 0.1 s feels instant.
+_PAUSE_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 _LAG_BUCKETS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
 
 
@@ -93,6 +95,21 @@ class Metrics:
         self.jobs_delivered = Counter("kontext_jobs_delivered", "Jobs whose image this process delivered", registry=r)
         self.jobs_failed = Counter("kontext_jobs_failed", "Jobs that ended failed, by reason", ["reason"], registry=r)
         self.callbacks = Counter("kontext_callbacks", "Callback requests received, by outcome", ["outcome"], registry=r)
+        self.loop_lag = Histogram(
+            "kontext_event_loop_lag_seconds",
+            "How late the event loop ran a timer due now (every tick of kontext.loopwatch): what every answer waits",
+            buckets=_PAUSE_BUCKETS,
+            registry=r,
+        )
+        self.gc_pause = Histogram(
+            "kontext_gc_pause_seconds",
+            "Each garbage collection, by generation (2: a full one, which walks every object the process holds)",
+            ["generation"],
+            buckets=_PAUSE_BUCKETS,
+            registry=r,
+        )
+        for generation in range(3):
+            self.gc_pause.labels(generation=str(generation))
         for state in JobState:
             self.jobs.labels(state=state.value)
         for operation in API_OPERATIONS:
@@ -111,6 +128,14 @@ class Metrics:
     def observe_delivery(self, seconds: float) -> None:
         """How long a finished task took to reach Discord (task finished → delivered)."""
         self.delivery_lag.observe(max(0.0, seconds))
+
+    def observe_loop_lag(self, seconds: float) -> None:
+        """How late (seconds) the event loop ran a timer that was due."""
+        self.loop_lag.observe(max(0.0, seconds))
+
+    def observe_gc_pause(self, generation: int, seconds: float) -> None:
+        """One garbage collection of `generation` (0, 1 or 2) and how long it stopped the process."""
+        self.gc_pause.labels(generation=str(min(max(generation, 0), 2))).observe(max(0.0, seconds))
 
     def job_started(self) -> None:
         """A job was accepted."""

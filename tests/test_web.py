@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import socket
 import time
@@ -41,6 +42,8 @@ METRIC_NAMES = (
     "kontext_jobs_delivered",
     "kontext_jobs_failed",
     "kontext_callbacks",
+    "kontext_event_loop_lag_seconds",
+    "kontext_gc_pause_seconds",
 )
 
 
@@ -249,11 +252,22 @@ async def test_bot_serves_healthz_and_metrics_that_move_as_jobs_run(tmp_path: Pa
         assert sample(after, "kontext_api_request_seconds_count", operation="submit") == 1
         assert sample(after, "kontext_api_request_seconds_count", operation="status") >= 1
         assert sample(after, "kontext_api_request_seconds_count", operation="download") == 1
+        # The loop's lateness and the collector's pauses are watched from the start.
+        gc.collect()
+        for _ in range(100):
+            _, _, watched = await get(url + "/metrics")
+            if sample(watched, "kontext_event_loop_lag_seconds_count") >= 1:
+                break
+            await asyncio.sleep(0.05)
+        assert sample(watched, "kontext_event_loop_lag_seconds_count") >= 1
+        assert sample(watched, "kontext_gc_pause_seconds_count", generation="2") >= 1
+        watch = world.bot.loop_watch
 
         await world.bot.storage.close()
         status, body, _ = await get(url + "/healthz")
         assert status == 503 and body["database"] is False
     assert world.bot.gateway_connected() is False
+    assert not watch.running and watch._gc not in gc.callbacks, "a closed bot leaves no gc callback behind"
 
 
 async def test_bot_without_a_port_runs_no_web_server(tmp_path: Path) -> None:
