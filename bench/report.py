@@ -176,7 +176,19 @@ The standard workload, {scale["jobs"]:,} slash commands over {scale["config"]["s
 | bot CPU per job, busiest second | {cpu:.2f} ms, {busiest:.2f} of a core | | |
 | Discord 429s | {scale["discord_429"]} | | |
 | the fakes' process, busiest second | {scale["bench_cpu_busiest_second"]:.2f} of a core | | |
-"""
+{stalls_rows(scale.get("bot_stalls"))}"""
+
+
+def stalls_rows(stalls: dict[str, float] | None) -> str:
+    """The scale table's rows on what stops the event loop (runs made before the bot measured it have none)."""
+    if not stalls:
+        return ""
+    return (
+        f"| garbage collection: full ones, all | {stalls['gc_full']:.0f} full ({stalls['gc_full_seconds']:.2f} s), "
+        f"{stalls['gc_seconds']:.2f} s in all, {stalls['gc_over_100ms']:.0f} pauses over 100 ms | | |\n"
+        f"| event loop ticks more than 100 ms late | {stalls['loop_late_over_100ms']:.0f} of "
+        f"{stalls['loop_ticks']:.0f} | | |\n"
+    )
 
 
 def profile_section(results: dict[str, Any]) -> str:

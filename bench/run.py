@@ -134,7 +134,18 @@ def _line(result: dict[str, Any]) -> str:
         f"{first['p99']:.0f} ms · lag p50 {lag['p50']:.2f} s p99 {lag['p99']:.2f} s · status/job "
         f"{result['status_per_job']:.2f} · discord/job {result['discord_requests_per_job']:.2f} · 429s "
         f"{result['discord_429']} · cpu {result['bot_cpu_ms_per_job']:.2f} ms/job · "
-        f"peak {result['bot_peak_rss_mb']:.0f} MB"
+        f"peak {result['bot_peak_rss_mb']:.0f} MB{stalls_line(result)}"
+    )
+
+
+def stalls_line(result: dict[str, Any]) -> str:
+    """The collector's pauses and the loop's late ticks, when the run could read them."""
+    stalls = result.get("bot_stalls")
+    if not stalls:
+        return ""
+    return (
+        f" · gc {stalls['gc_seconds']:.2f} s ({stalls['gc_full']:.0f} full, {stalls['gc_over_100ms']:.0f} over 100 ms)"
+        f" · loop late >100 ms {stalls['loop_late_over_100ms']:.0f}/{stalls['loop_ticks']:.0f} ticks"
     )
 
 

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import psutil
 from PIL import Image
 
 from bench.fake_api import BenchApi
 from bench.measure import Outcomes, measure, peak_rss_mb, sample_cpu
+from bench.stalls import pauses
 from bench.workload import JobSpec, burst
 from kontext.storage import open_storage
 from tests.fakes.discord import FakeDiscord, FakeInteraction
@@ -180,6 +182,8 @@ def _bot_env(config: RunConfig, discord_url: str, api_url: str, database_url: st
             "DEFAULT_MAX_CONCURRENT_PER_USER": "100000",
         }
     )
+    # The private health and metrics listener: the run reads the event loop's lateness and the collector's pauses.
+    env.update({"WEB_HOST": "127.0.0.1", "WEB_PORT": str(_free_port())})
     if config.profile:
         env["BENCH_PROFILE"] = config.profile
     if config.callback:
@@ -284,6 +288,11 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
         if peak_rss is None:
             peak_rss = child.memory_info().rss / 2**20
 
+        try:
+            stalls = await pauses(f"http://127.0.0.1:{env['WEB_PORT']}")
+        except (OSError, aiohttp.ClientError, ValueError) as error:  # a figure missing, not a run lost
+            log.warning("could not read the bot's /metrics: %s", error)
+            stalls = {}
         result = measure(config, specs, fake, api, interactions, outcomes, first_request)
         cpu_seconds = (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)
         result.update(
@@ -297,6 +306,7 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
                     if total - threads_before.get(tid, 0.0) >= 0.05
                 },
                 "bot_peak_rss_mb": round(peak_rss, 1),
+                "bot_stalls": stalls,
                 "bot_cpu_busiest_second": max((bot for _, bot, _ in busy), default=0.0),
                 "bench_cpu_busiest_second": max((fakes for _, _, fakes in busy), default=0.0),
                 "bot_cpu_series": busy,
