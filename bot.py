@@ -28,6 +28,7 @@ from cogs.utils.i18n import CommandTranslator
 from cogs.utils.personal import direct_delivery
 from kontext.api.callbacks import CallbackHub, callback_urls
 from kontext.api.client import KontextClient, RetryPolicy
+from kontext.collector import CollectionSchedule
 from kontext.config import ConfigError, Settings
 from kontext.env_values import SQLITE_PREFIX, redact_url
 from kontext.images.linkguard import AddressGuard, LinkChecker
@@ -151,7 +152,8 @@ class KontextBot(commands.AutoShardedBot):
         self.simulator = simulator
         self.metrics = metrics or Metrics()
         self.metrics.watch_jobs(queued=lambda: jobs.queued, running=lambda: jobs.running)
-        self.loop_watch = LoopWatch(self.metrics)
+        # Full garbage collections between bursts, not in the middle of one (kontext.collector).
+        self.loop_watch = LoopWatch(self.metrics, schedule=CollectionSchedule())
         self.callbacks = callbacks
         self.identify_spacing = identify_spacing
         self.callback_server = (

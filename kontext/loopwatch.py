@@ -6,7 +6,8 @@ Discord's 3 seconds. Two things make a pass long: more work than one core can do
 collector, which stops everything while it walks the heap (a full collection walks every object the bot holds:
 with thousands of jobs in flight, a pause of a few hundred milliseconds). `LoopWatch` measures both into the bot's
 metrics: `kontext_event_loop_lag_seconds` (how late a timer of its own fires, every `tick`) and
-`kontext_gc_pause_seconds{generation}` (each collection, timed by the interpreter's gc callbacks).
+`kontext_gc_pause_seconds{generation}` (each collection, timed by the interpreter's gc callbacks). Its ticks also
+drive a `CollectionSchedule` (kontext.collector): full collections when the loop is calm.
 """
 
 from __future__ import annotations
@@ -17,15 +18,24 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kontext.collector import CollectionSchedule
 from kontext.metrics import Metrics
 
 
 class LoopWatch:
     """Times the event loop's lateness every `tick` seconds and every garbage collection, into `metrics`."""
 
-    def __init__(self, metrics: Metrics, *, tick: float = 0.25, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        metrics: Metrics,
+        *,
+        tick: float = 0.25,
+        schedule: CollectionSchedule | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.metrics = metrics
         self.tick = tick
+        self.schedule = schedule
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
         self._collecting: float | None = None
@@ -39,6 +49,8 @@ class LoopWatch:
         if self._task is not None:
             return
         gc.callbacks.append(self._gc)
+        if self.schedule is not None:
+            self.schedule.start()
         self._task = asyncio.create_task(self._watch(), name="loop-watch")
 
     async def stop(self) -> None:
@@ -48,6 +60,8 @@ class LoopWatch:
             return
         if self._gc in gc.callbacks:
             gc.callbacks.remove(self._gc)
+        if self.schedule is not None:
+            self.schedule.stop()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
@@ -64,4 +78,7 @@ class LoopWatch:
         while True:
             due = loop.time() + self.tick
             await asyncio.sleep(self.tick)
-            self.metrics.observe_loop_lag(max(0.0, loop.time() - due))
+            lag = max(0.0, loop.time() - due)
+            self.metrics.observe_loop_lag(lag)
+            if self.schedule is not None:
+                self.schedule.tick(lag)

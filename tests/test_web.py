@@ -237,6 +237,7 @@ def test_metrics_error_kinds_are_bounded() -> None:
 
 
 async def test_bot_serves_healthz_and_metrics_that_move_as_jobs_run(tmp_path: Path) -> None:
+    thresholds = gc.get_threshold()
     async with world_for(tmp_path, env={"WEB_PORT": str(free_port()), "WEB_HOST": "127.0.0.1"}) as world:
         assert world.bot.web is not None
         url = world.bot.web.url
@@ -262,12 +263,14 @@ async def test_bot_serves_healthz_and_metrics_that_move_as_jobs_run(tmp_path: Pa
         assert sample(watched, "kontext_event_loop_lag_seconds_count") >= 1
         assert sample(watched, "kontext_gc_pause_seconds_count", generation="2") >= 1
         watch = world.bot.loop_watch
+        assert watch.schedule is not None and gc.get_threshold()[0] == watch.schedule.young, "full collections ours"
 
         await world.bot.storage.close()
         status, body, _ = await get(url + "/healthz")
         assert status == 503 and body["database"] is False
     assert world.bot.gateway_connected() is False
     assert not watch.running and watch._gc not in gc.callbacks, "a closed bot leaves no gc callback behind"
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == 0, "the collector given back"
 
 
 async def test_bot_without_a_port_runs_no_web_server(tmp_path: Path) -> None:
