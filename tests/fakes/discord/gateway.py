@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from aiohttp import WSMsgType, web
 
 from tests.fakes.discord.basics import INTENT_GUILD_MEMBERS, INTENT_MESSAGE_CONTENT, PRIVILEGED_INTENTS
@@ -37,7 +38,7 @@ class _Connection:
             if self.ws.closed:
                 return False
             try:
-                await self.ws.send_str(json.dumps(payload))
+                await self.ws.send_str(orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode())
             except (ConnectionError, RuntimeError):
                 return False
             return True
