@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
-import json
 import logging
 import random
 import time
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
+import orjson
 
 from kontext.api.errors import (
     ApiConnectionError,
@@ -208,8 +208,8 @@ class KontextClient:
                 http_status = response.status
                 retry_after = _retry_after(response.headers.get("Retry-After"))
         try:
-            envelope = json.loads(raw)
-        except ValueError:
+            envelope = orjson.loads(raw)  # every status poll's answer: orjson is several times quicker
+        except ValueError:  # orjson.JSONDecodeError is one
             envelope = None
         body = envelope if isinstance(envelope, dict) else None
         code = int_or_none(body.get("code")) if body is not None else None

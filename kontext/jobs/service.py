@@ -452,7 +452,7 @@ class JobService:
             # job would be found at SUBMITTING, refunded and never delivered.
             pending = {"task_id": task_id, "submitted_at": job.submitted_at}
             await self.records.step(job, JobState.PENDING, retry_limit=math.inf, **pending)
-        log.info("job %s: submitted as task %s", job.id, task_id)
+        log.debug("job %s: submitted as task %s", job.id, task_id)  # its task is in the delivered or failed line
 
     async def _wait(self, job: Job, reporter: ProgressReporter) -> TaskStatus:
         """Wait for the API (kontext.jobs.waiting) and record the task's end; a failed task raises GenerationFailed."""
@@ -518,7 +518,12 @@ class JobService:
                     raise
                 job.message_id = shown_in
                 log.info("job %s: the post raised but the result is there; counting it delivered", job.id)
-            log.info("job %s: delivered in %.1fs (its charge is committed next)", job.id, outcome.seconds)
+            log.info(
+                "job %s: task %s delivered in %.1fs (its charge is committed next)",
+                job.id,
+                job.task_id,
+                outcome.seconds,
+            )
             await self._delivered(job)  # the record and the charge too, before a stop lets the process go
 
     async def _delivered(self, job: Job) -> None:
