@@ -228,7 +228,6 @@ class KontextBot(commands.AutoShardedBot):
                 return
 
     async def setup_hook(self) -> None:
-        self.loop_watch.start()  # the event loop's lateness and the collector's pauses, in /metrics
         # Up before the gateway: /healthz answers 503 until Discord is connected, callbacks land from the start.
         await _listen(self.web, "WEB_HOST and WEB_PORT")
         await _listen(self.callback_server, "CALLBACK_HOST and CALLBACK_PORT")
@@ -242,6 +241,8 @@ class KontextBot(commands.AutoShardedBot):
             except commands.ExtensionError as error:
                 raise ExtensionLoadError(f"could not load {extension}: {error}") from error
         await self.sync_commands_if_needed()
+        # Last, so that the collector's schedule freezes all that start-up made (commands, catalogues, cogs).
+        self.loop_watch.start()  # the event loop's lateness and the collector's pauses, in /metrics
 
     async def sync_commands_if_needed(self) -> None:
         """Sync to DEV_GUILD_ID at every start; globally only when the command set changed (rate limits)."""
