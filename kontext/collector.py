@@ -52,18 +52,17 @@ class CollectionSchedule:
     calm_lag: float = 0.005  # a tick at most this late is calm
     calm_ticks: int = 8  # calm ticks in a row before a full collection (2 s at the loop watch's 4 ticks a second)
     gc: GcControls = field(default_factory=GcControls)
-    collections: int = 0  # full collections this schedule ran
-    _calm: int = 0
-    _saved: tuple[int, int, int] | None = None
+    _calm: int = 0  # calm ticks in a row
+    _started: bool = False
 
     def start(self) -> None:
         """Freeze what start-up made and take the full collections over; a second start changes nothing."""
         global _holders, _original
-        if self._saved is not None:
+        if self._started:
             return
-        self._saved = self.gc.get_threshold()
+        self._started = True
         if _holders == 0:  # the first schedule of the process (tests run several bots in one) tunes the collector
-            _original = self._saved
+            _original = self.gc.get_threshold()
             self.gc.collect(2)
             self.gc.freeze()
             self.gc.set_threshold(self.young, self.middle, _NEVER)
@@ -72,9 +71,9 @@ class CollectionSchedule:
     def stop(self) -> None:
         """Give the collector back as it was (once the last schedule of the process stops)."""
         global _holders, _original
-        if self._saved is None:
+        if not self._started:
             return
-        self._saved = None
+        self._started = False
         _holders -= 1
         if _holders == 0 and _original is not None:
             self.gc.set_threshold(*_original)
@@ -83,13 +82,12 @@ class CollectionSchedule:
 
     def tick(self, lag: float) -> bool:
         """One loop watch tick `lag` seconds late; whether it ran a full collection."""
-        if self._saved is None:
+        if not self._started:
             return False
         self._calm = self._calm + 1 if lag <= self.calm_lag else 0
         pending = self.gc.get_count()[2]  # middle collections since the last full one
         if pending >= self.force_after or (pending and self._calm >= self.calm_ticks):
             self._calm = 0
-            self.collections += 1
             self.gc.collect(2)
             return True
         return False
