@@ -13,6 +13,7 @@ drive a `CollectionSchedule` (kontext.collector): full collections when the loop
 from __future__ import annotations
 
 import asyncio
+import collections
 import gc
 import time
 from collections.abc import Callable
@@ -39,6 +40,10 @@ class LoopWatch:
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
         self._collecting: float | None = None
+        # Pauses timed by the gc callback, for the watch to put into the metrics. Never from the callback itself:
+        # prometheus_client holds a plain Lock while it copies its children, and a collection that this allocation
+        # starts would call back into the same metric on the same thread and wait on that lock forever.
+        self._pauses: collections.deque[tuple[int, float]] = collections.deque()
 
     @property
     def running(self) -> bool:
@@ -64,13 +69,21 @@ class LoopWatch:
             self.schedule.stop()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        self.flush()
+
+    def flush(self) -> None:
+        """Put the collections timed since the last flush into the metrics (each tick does)."""
+        while self._pauses:
+            generation, seconds = self._pauses.popleft()
+            self.metrics.observe_gc_pause(generation, seconds)
 
     def _gc(self, phase: str, info: dict[str, Any]) -> None:
-        # The interpreter calls this before and after each collection, on whichever thread triggered it.
+        # The interpreter calls this before and after each collection, on whichever thread triggered it; a deque
+        # append takes no lock (see __init__).
         if phase == "start":
             self._collecting = self._clock()
         elif self._collecting is not None:
-            self.metrics.observe_gc_pause(int(info.get("generation", 0)), self._clock() - self._collecting)
+            self._pauses.append((int(info.get("generation", 0)), self._clock() - self._collecting))
             self._collecting = None
 
     async def _watch(self) -> None:
@@ -80,5 +93,6 @@ class LoopWatch:
             await asyncio.sleep(self.tick)
             lag = max(0.0, loop.time() - due)
             self.metrics.observe_loop_lag(lag)
+            self.flush()
             if self.schedule is not None:
                 self.schedule.tick(lag)

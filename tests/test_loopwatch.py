@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import itertools
+import threading
 import time
 
 from kontext.loopwatch import LoopWatch
@@ -26,11 +27,13 @@ async def test_each_collection_is_timed_by_generation_and_the_watch_leaves_no_ca
     try:
         assert gc.callbacks.count(watch._gc) == 1
         gc.collect(2)
+        watch.flush()  # what each tick does
         full = value(metrics, "kontext_gc_pause_seconds_count", generation="2")
         assert full >= 1
         assert value(metrics, "kontext_gc_pause_seconds_bucket", generation="2", le="0.25") == 0, "timed as `pause`"
         assert value(metrics, "kontext_gc_pause_seconds_bucket", generation="2", le="0.5") == full
         gc.collect(0)
+        watch.flush()
         assert value(metrics, "kontext_gc_pause_seconds_count", generation="0") >= 1
     finally:
         await watch.stop()
@@ -38,6 +41,26 @@ async def test_each_collection_is_timed_by_generation_and_the_watch_leaves_no_ca
     counted = value(metrics, "kontext_gc_pause_seconds_count", generation="2")
     gc.collect(2)
     assert value(metrics, "kontext_gc_pause_seconds_count", generation="2") == counted, "stopped: nothing more counted"
+
+
+async def test_a_collection_while_the_metric_is_busy_never_waits_for_it(within: float = 5.0) -> None:
+    # prometheus_client copies a labelled metric's children under a plain Lock; a collection started by that very
+    # copy must not call back into the metric (it would wait on that lock forever, on the thread holding it).
+    metrics = Metrics()
+    watch = LoopWatch(metrics, tick=60.0)
+    watch.start()
+    collector = threading.Thread(target=gc.collect)
+    try:
+        with metrics.gc_pause._lock:  # the scrape's copy, with a collection starting inside it (on another thread)
+            collector.start()
+            collector.join(within)
+            finished = not collector.is_alive()
+        assert finished, "the gc callback waited for the metric's lock"
+        watch.flush()
+        assert value(metrics, "kontext_gc_pause_seconds_count", generation="2") >= 1
+    finally:
+        collector.join()
+        await watch.stop()
 
 
 async def test_a_loop_held_up_shows_as_lag(tick: float = 0.01, hold: float = 0.06) -> None:

@@ -257,7 +257,9 @@ async def test_bot_serves_healthz_and_metrics_that_move_as_jobs_run(tmp_path: Pa
         gc.collect()
         for _ in range(100):
             _, _, watched = await get(url + "/metrics")
-            if sample(watched, "kontext_event_loop_lag_seconds_count") >= 1:
+            if sample(watched, "kontext_event_loop_lag_seconds_count") >= 1 and (
+                sample(watched, "kontext_gc_pause_seconds_count", generation="2") >= 1
+            ):
                 break
             await asyncio.sleep(0.05)
         assert sample(watched, "kontext_event_loop_lag_seconds_count") >= 1
