@@ -142,13 +142,20 @@ async def test_gate_never_waits_longer_than_max_wait_behind_a_stream_of_likelier
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def test_gate_cancelled_waiter_leaves_the_line_and_leaks_no_slot() -> None:
+async def _two_behind_one(
+    first: str, second: str
+) -> tuple[StatusGate, list[str], asyncio.Task[None], asyncio.Task[None]]:
+    """A gate of one slot, held, with `first` (ranked higher) and `second` waiting in its line."""
     gate = StatusGate(1)
     await gate.acquire()
     order: list[str] = []
-    leaving = asyncio.create_task(_queue(gate, order, "leaving", 0.9))
-    staying = asyncio.create_task(_queue(gate, order, "staying", 0.1))
+    tasks = asyncio.create_task(_queue(gate, order, first, 0.9)), asyncio.create_task(_queue(gate, order, second, 0.1))
     await asyncio.sleep(0)
+    return gate, order, *tasks
+
+
+async def test_gate_cancelled_waiter_leaves_the_line_and_leaks_no_slot() -> None:
+    gate, order, leaving, staying = await _two_behind_one("leaving", "staying")
     leaving.cancel()
     await asyncio.gather(leaving, return_exceptions=True)
     assert gate.waiting == 1
@@ -159,12 +166,7 @@ async def test_gate_cancelled_waiter_leaves_the_line_and_leaks_no_slot() -> None
 
 
 async def test_gate_waiter_cancelled_as_its_slot_is_handed_over_passes_it_on() -> None:
-    gate = StatusGate(1)
-    await gate.acquire()
-    order: list[str] = []
-    first = asyncio.create_task(_queue(gate, order, "first", 0.9))
-    second = asyncio.create_task(_queue(gate, order, "second", 0.1))
-    await asyncio.sleep(0)
+    gate, order, first, second = await _two_behind_one("first", "second")
     gate.release()  # hands the slot to `first`, which has not run yet
     first.cancel()
     await asyncio.gather(first, return_exceptions=True)
