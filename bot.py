@@ -18,6 +18,7 @@ import yarl
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.shard import Shard
+from discord.state import ConnectionState
 from dotenv import load_dotenv
 
 from cogs.utils.admission import start_from_interaction
@@ -79,6 +80,35 @@ class ExtensionLoadError(RuntimeError):
     """A cog failed to load: the bot refuses to start half-built."""
 
 
+def skip_own_messages(state: ConnectionState) -> None:
+    """Drop the gateway's echoes of the bot's own messages before discord.py builds a Message for each.
+
+    Every acknowledgement comes back as MESSAGE_CREATE and every edit as MESSAGE_UPDATE (each progress step, each
+    result): a full Message to build, and three listener tasks to start, that return at once on a bot author. Nothing
+    here reads them (no message cache, no edit listeners); a message whose view discord.py tracks is still parsed, as
+    its components refresh the view.
+    """
+    views = state._view_store
+
+    def tracked(data: dict[str, Any]) -> bool:
+        if "components" not in data:
+            return False
+        interaction = data.get("interaction_metadata") or data.get("interaction") or {}
+        ids = (data.get("id"), interaction.get("id"))
+        return any(views.is_message_tracked(int(i)) for i in ids if i)
+
+    for event in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
+        parse = state.parsers[event]
+
+        def parse_unless_own(data: dict[str, Any], parse: Any = parse) -> None:
+            user, author = state.user, data.get("author")
+            if user is not None and author and author.get("id") == str(user.id) and not tracked(data):
+                return
+            parse(data)
+
+        state.parsers[event] = parse_unless_own
+
+
 class KontextBot(commands.AutoShardedBot):
     """The Discord bot: owns the services the cogs use."""
 
@@ -138,6 +168,7 @@ class KontextBot(commands.AutoShardedBot):
             owner_ids=set(settings.owner_ids) or None,
             **options,
         )
+        skip_own_messages(self._connection)
         self.settings = settings
         self.session = session
         self.clock_offset = ClockOffset()

@@ -46,6 +46,32 @@ async def test_bot_keeps_no_message_cache_for_its_own_edits_to_fill(tmp_path: Pa
         assert message.files and len(world.bot.cached_messages) == 0
 
 
+async def test_bot_builds_no_message_from_the_echoes_of_its_own(tmp_path: Path) -> None:
+    # Each answer and edit comes back over the gateway; parsing them cost a Message and three listener tasks apiece.
+    async with world_for(tmp_path) as world:
+        events: list[str] = []
+        built: list[tuple[str, int]] = []
+
+        async def event_type(event: str) -> None:
+            events.append(event)
+
+        async def message(message: Any) -> None:
+            built.append(("create", message.author.id))
+
+        async def edit(payload: Any) -> None:
+            built.append(("edit", payload.message.author.id))
+
+        world.bot.add_listener(event_type, "on_socket_event_type")
+        world.bot.add_listener(message, "on_message")
+        world.bot.add_listener(edit, "on_raw_message_edit")
+        await world.finished(await world.slash("imagine", {"prompt": "an echoing canyon"}))
+        await world.discord.post_message(world.channel, world.user, "hello everyone")
+        user_id = int(world.user.get("user", world.user)["id"])
+        await world.discord.wait_for(lambda: ("create", user_id) in built, 5)
+        assert "MESSAGE_CREATE" in events and "MESSAGE_UPDATE" in events  # the echoes did arrive
+        assert built == [("create", user_id)]  # and only the user's message was built
+
+
 async def test_bot_syncs_its_commands_to_the_dev_guild(tmp_path: Path) -> None:
     async with world_for(tmp_path) as world:
         names = {command["name"] for command in world.discord.guild_commands[world.guild.id]}
