@@ -119,6 +119,9 @@ class AdaptivePolicy:
         self._news = 0  # finished jobs since the models were last rebuilt
         self._polls = 0  # polls since the models were last rebuilt
         self._generation = 0  # how many times the models were rebuilt
+        # Plans on the learnt curve alone, by (kind, last poll, poll cost), until the models are rebuilt: in a burst
+        # most jobs wait unpolled (last poll 0) and are re-planned alike at every rebuild.
+        self._plans: dict[tuple[tuple[str, bool], float, float], float] = {}
 
     @property
     def timeout(self) -> float:
@@ -245,6 +248,7 @@ class AdaptivePolicy:
         self._news = self._polls = 0
         self._generation += 1
         self._models.clear()
+        self._plans.clear()
 
     def _cohort(self, key: tuple[str, bool]) -> collections.deque[_Record]:
         cohort = self._cohorts.get(key)
@@ -404,9 +408,14 @@ class AdaptiveSchedule:
 
             return _next_by_hazard(policy, at, self._last, policy.poll_cost)
         # Only "still running": the learnt curve past now, straight from its quantiles (no draws).
-        return _next_by_hazard(
-            policy, functools.partial(model.finish.quantile, after=self._last), self._last, policy.poll_cost
-        )
+        cost = policy.poll_cost
+        plan = (self._key, self._last, cost)
+        at = policy._plans.get(plan)
+        if at is None:
+            at = policy._plans[plan] = _next_by_hazard(
+                policy, functools.partial(model.finish.quantile, after=self._last), self._last, cost
+            )
+        return at
 
     def _probe(self, left: int) -> float | None:
         """An early poll to catch the pending→processing change, when that narrows the finish enough to pay."""

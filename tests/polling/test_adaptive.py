@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kontext.polling import adaptive
 from kontext.polling.adaptive import AdaptivePolicy
 from kontext.polling.policy import PollSchedule
 
@@ -171,6 +172,34 @@ def test_adaptive_plan_made_before_anything_was_learnt_is_revised_once_jobs_turn
     due, again = plan.revise(first)
     assert 5.0 <= due < 6.5  # among the others' finishes (5.5-6.3 s), not where the prior put it
     assert again == policy.recheck  # the prior is still in the model: asked again later
+
+
+def test_adaptive_plans_of_jobs_waiting_alike_are_made_once_per_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A burst re-plans every unpolled job at each rebuild of the models: one plan serves them all, until the next."""
+    planned: list[float] = []
+    plan_by_hazard = adaptive._next_by_hazard
+
+    def counting(*args: object) -> float:
+        planned.append(plan_by_hazard(*args))  # type: ignore[arg-type]
+        return planned[-1]
+
+    monkeypatch.setattr(adaptive, "_next_by_hazard", counting)
+    policy = AdaptivePolicy(explore_every=1_000_000)
+    policy.poll_cost  # noqa: B018 - its calibration plans too: done before counting
+    planned.clear()
+    plans = [policy.schedule("pro", False) for _ in range(50)]
+    firsts = [next(plan.delays(lambda: 0.0)) for plan in plans]
+    assert len(planned) == 1 and len(set(firsts)) == 1
+
+    _learn(policy, [5.5 + 0.02 * i for i in range(40)])  # a rebuild: the plans move, each kind planned anew once
+    policy.poll_cost  # noqa: B018
+    planned.clear()
+    revised = {plan.revise(first)[0] for plan, first in zip(plans, firsts, strict=True)}
+    assert len(planned) == 1 and revised == {planned[-1]} and 5.0 <= planned[-1] < 6.5
+
+    uncached = AdaptivePolicy(explore_every=1_000_000)
+    _learn(uncached, [5.5 + 0.02 * i for i in range(40)])
+    assert next(uncached.schedule("pro", False).delays(lambda: 0.0)) == pytest.approx(planned[-1])
 
 
 def test_adaptive_plan_revised_on_slow_jobs_keeps_the_floor() -> None:
