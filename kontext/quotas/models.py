@@ -112,6 +112,9 @@ class QuotaExceeded(Exception):
         super().__init__(f"{self.kind.value}: {counts}")
 
 
+_DAY = 86_400.0  # a UTC day in unix time, which has no leap seconds
+
+
 @dataclass(frozen=True, slots=True)
 class Periods:
     """The UTC day and month an instant falls in, and when each ends."""
@@ -123,7 +126,15 @@ class Periods:
 
     @classmethod
     def at(cls, timestamp: float) -> Periods:
-        """The periods of a unix time."""
+        """The periods of a unix time (the last day asked about is kept: every reservation asks about today)."""
+        last = _last_periods[0]
+        if last is not None and last.day_resets_at - _DAY <= timestamp < last.day_resets_at:
+            return last
+        _last_periods[0] = periods = cls._of(timestamp)
+        return periods
+
+    @classmethod
+    def _of(cls, timestamp: float) -> Periods:
         moment = datetime.fromtimestamp(timestamp, UTC)
         midnight = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
         first = datetime(moment.year + (moment.month == 12), moment.month % 12 + 1, 1, tzinfo=UTC)
@@ -133,6 +144,9 @@ class Periods:
             day_resets_at=(midnight + timedelta(days=1)).timestamp(),
             month_resets_at=first.timestamp(),
         )
+
+
+_last_periods: list[Periods | None] = [None]
 
 
 @dataclass(frozen=True, slots=True)

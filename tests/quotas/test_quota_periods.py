@@ -31,6 +31,15 @@ def test_quotas_periods_roll_over_the_year_and_leap_day() -> None:
     assert (leap.day_resets_at, leap.month_resets_at) == (ts(2028, 2, 29), ts(2028, 3, 1))
 
 
+def test_quotas_periods_kept_for_the_day_answer_as_freshly_worked_out() -> None:
+    # Every reservation asks about today: the answer is kept, and must not outlive its day in either direction.
+    seconds = [ts(2026, 11, 30, 8), ts(2026, 11, 30, 23, 59, 59, 999_999), ts(2026, 12, 1), ts(2026, 11, 30, 12)]
+    seconds += [ts(2026, 12, 1, 0, 0, 0, 1), ts(2026, 11, 29, 23, 59, 59), ts(2026, 12, 31, 23), ts(2027, 1, 1)]
+    for second in seconds:
+        assert Periods.at(second) == Periods._of(second)
+    assert Periods.at(ts(2026, 12, 1, 9)) is Periods.at(ts(2026, 12, 1, 21))
+
+
 async def test_quotas_daily_limit_resets_at_midnight_utc(storage: Storage) -> None:
     clock = Clock(ts(2026, 11, 24, 23, 59, 59))
     quotas = make_service(storage, clock)
