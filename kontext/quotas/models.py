@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -126,12 +127,9 @@ class Periods:
 
     @classmethod
     def at(cls, timestamp: float) -> Periods:
-        """The periods of a unix time (the last day asked about is kept: every reservation asks about today)."""
-        last = _last_periods[0]
-        if last is not None and last.day_resets_at - _DAY <= timestamp < last.day_resets_at:
-            return last
-        _last_periods[0] = periods = cls._of(timestamp)
-        return periods
+        """The periods of a unix time; they depend on its UTC day alone, so each day's are worked out once (every
+        reservation asks about today)."""
+        return _periods_of_day(int(timestamp // _DAY))  # floor division of floats is exact, unlike t / day
 
     @classmethod
     def _of(cls, timestamp: float) -> Periods:
@@ -146,7 +144,9 @@ class Periods:
         )
 
 
-_last_periods: list[Periods | None] = [None]
+@functools.lru_cache(maxsize=4)
+def _periods_of_day(day: int) -> Periods:
+    return Periods._of(day * _DAY)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ def test_quotas_periods_roll_over_the_year_and_leap_day() -> None:
 
 
 def test_quotas_periods_kept_for_the_day_answer_as_freshly_worked_out() -> None:
-    # Every reservation asks about today: the answer is kept, and must not outlive its day in either direction.
+    # Every reservation asks about today: each day's answer is kept, and must not outlive its day either way.
     seconds = [ts(2026, 11, 30, 8), ts(2026, 11, 30, 23, 59, 59, 999_999), ts(2026, 12, 1), ts(2026, 11, 30, 12)]
     seconds += [ts(2026, 12, 1, 0, 0, 0, 1), ts(2026, 11, 29, 23, 59, 59), ts(2026, 12, 31, 23), ts(2027, 1, 1)]
     for second in seconds:
