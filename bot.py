@@ -211,6 +211,14 @@ class KontextBot(commands.AutoShardedBot):
             )
         )
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name == "interaction":
+            # Counted from the moment discord.py has it: its first answer goes before the jobs' background steps
+            # whenever the loop falls behind (kontext.jobs.foreground), until answered or past Discord's 3 seconds.
+            interaction: discord.Interaction[Any] = args[0]
+            self.jobs.foreground.begin(interaction.id, interaction.response.is_done)
+        super().dispatch(event_name, *args, **kwargs)
+
     # The result buttons start jobs through the bot: the delivery that shows them is what starts jobs, so importing
     # it from the buttons' module would close an import cycle.
     start_from_interaction = staticmethod(start_from_interaction)

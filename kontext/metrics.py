@@ -92,6 +92,12 @@ class Metrics:
             registry=r,
         )
         self.jobs_started = Counter("kontext_jobs_started", "Jobs accepted by this process", registry=r)
+        self.background_held = Counter(
+            "kontext_background_held",
+            "Job steps (polls, submits, downloads, uploads) held back for commands waiting for their first answer "
+            "behind a busy event loop (kontext.jobs.foreground)",
+            registry=r,
+        )
         self.jobs_delivered = Counter("kontext_jobs_delivered", "Jobs whose image this process delivered", registry=r)
         self.jobs_failed = Counter("kontext_jobs_failed", "Jobs that ended failed, by reason", ["reason"], registry=r)
         self.callbacks = Counter("kontext_callbacks", "Callback requests received, by outcome", ["outcome"], registry=r)

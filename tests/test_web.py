@@ -39,6 +39,7 @@ METRIC_NAMES = (
     "kontext_api_errors",
     "kontext_delivery_lag_seconds",
     "kontext_jobs_started",
+    "kontext_background_held",
     "kontext_jobs_delivered",
     "kontext_jobs_failed",
     "kontext_callbacks",

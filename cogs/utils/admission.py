@@ -46,6 +46,7 @@ async def start_from_interaction(
         answered = await interaction.response.send_message(
             delivery.opening(job, progress), allowed_mentions=discord.AllowedMentions.none()
         )
+        bot.jobs.foreground.end(interaction.id)  # answered: the jobs' background steps held back for it go on
         # Discord returns the placeholder it created: its id lets a restart check it before posting again.
         placeholder = getattr(answered, "resource", None)
         message_id = placeholder.id if isinstance(placeholder, discord.InteractionMessage) else None

@@ -21,6 +21,7 @@ from kontext.images.codec import check_result
 from kontext.jobs.batches import Batches
 from kontext.jobs.budget import Budget, LocalBudget, SharedBudget
 from kontext.jobs.delivery import Delivery, Outcome, Progress, ProgressReporter
+from kontext.jobs.foreground import Foreground
 from kontext.jobs.gate import StatusGate
 from kontext.jobs.leases import Leases
 from kontext.jobs.records import JobRecords, Superseded
@@ -147,10 +148,13 @@ class JobService:
             )
         else:
             self._slots = LocalBudget(min(settings.max_tasks_in_flight, settings.api_concurrency))
+        # The interactions Discord waits for go first when the loop falls behind: each step of a job yields to them.
+        self.foreground = Foreground(on_hold=None if metrics is None else metrics.background_held.inc)
         self._waiter = TaskWaiter(
             self.client,
             interval=settings.poll.interval,
             gate=StatusGate(settings.max_status_concurrency),
+            foreground=self.foreground,
             callbacks=callbacks,
             grace=settings.callback_grace,
         )
@@ -390,9 +394,11 @@ class JobService:
                 self.batches.changed(job.batch_id or "")
                 return
             assert job.result_url is not None
+            await self.foreground.wait_turn()
             image = await self._download(job, job.result_url)
             await reporter.close()
             outcome = Outcome(image=image, result_url=job.result_url, seconds=time.time() - job.created_at)
+            await self.foreground.wait_turn()
             await self._deliver(job, delivery, outcome)
         except asyncio.CancelledError:
             self.records.forget(job)
@@ -423,6 +429,7 @@ class JobService:
             if queued:
                 if waits:
                     reporter.update(queue_position=None)
+                await self.foreground.wait_turn()
                 await self._submit(job)
             expected = self.estimator.expected(job.request.mode, job.kind == "edit")
             reporter.update(state=job.state, estimate_at=(job.submitted_at or time.time()) + expected)

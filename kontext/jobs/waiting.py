@@ -19,6 +19,7 @@ from typing import Protocol
 from kontext.api.callbacks import CallbackHub, CallbackWaiter
 from kontext.api.errors import GenerationFailed, GenerationTimedOut, KontextError
 from kontext.api.status import TaskStatus
+from kontext.jobs.foreground import Foreground
 from kontext.jobs.gate import StatusGate
 from kontext.polling.policy import PollPlan
 
@@ -154,12 +155,15 @@ class TaskWaiter:
 
     `gate` bounds concurrent status queries across jobs, the polls likeliest to find their job done first (each
     poll ranked by its plan's `urgency`, every wait bounded: kontext.jobs.gate); `interval` is the pause that status
-    errors back off from (and callback mode's poll interval); `callbacks` (with `grace`) turns callback mode on.
+    errors back off from (and callback mode's poll interval); `callbacks` (with `grace`) turns callback mode on;
+    `foreground` holds each poll back while interactions wait for their answers behind a busy loop
+    (kontext.jobs.foreground).
     """
 
     client: StatusSource
     interval: float
     gate: StatusGate | None = None
+    foreground: Foreground | None = None
     callbacks: CallbackHub | None = None
     grace: float = 20.0
 
@@ -208,6 +212,8 @@ class TaskWaiter:
                     if due is None:
                         raise GenerationTimedOut(task_id, timeout)
                     woken = due
+                if self.foreground is not None:
+                    await self.foreground.wait_turn()  # an interaction waiting for its answer goes first
                 try:
                     async with self._slot(plan, elapsed(), woken):
                         status = await self.client.status(task_id)
