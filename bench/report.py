@@ -188,6 +188,8 @@ def stalls_rows(stalls: dict[str, float] | None) -> str:
         f"{stalls['gc_seconds']:.2f} s in all, {stalls['gc_over_100ms']:.0f} pauses over 100 ms | | |\n"
         f"| event loop ticks more than 100 ms late | {stalls['loop_late_over_100ms']:.0f} of "
         f"{stalls['loop_ticks']:.0f} | | |\n"
+        f"| job steps held back for commands waiting for their answers | "
+        f"{stalls.get('background_held', 0):,.0f} | | |\n"
     )
 
 

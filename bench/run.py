@@ -146,6 +146,7 @@ def stalls_line(result: dict[str, Any]) -> str:
     return (
         f" · gc {stalls['gc_seconds']:.2f} s ({stalls['gc_full']:.0f} full, {stalls['gc_over_100ms']:.0f} over 100 ms)"
         f" · loop late >100 ms {stalls['loop_late_over_100ms']:.0f}/{stalls['loop_ticks']:.0f} ticks"
+        f" · steps held for commands {stalls.get('background_held', 0):.0f}"
     )
 
 

@@ -17,7 +17,8 @@ async def pauses(url: str) -> dict[str, float]:
 
 def stalls_of(text: str) -> dict[str, float]:
     """What a bot's /metrics say of its event loop and garbage collector (kontext.loopwatch), since it started:
-    full collections (count, seconds), every collection's seconds, the pauses and late ticks over 100 ms."""
+    full collections (count, seconds), every collection's seconds, the pauses and late ticks over 100 ms, and the
+    job steps held back for commands waiting for their first answers."""
     samples = {
         (sample.name, sample.labels.get("generation", ""), sample.labels.get("le", "")): sample.value
         for family in text_string_to_metric_families(text)
@@ -37,4 +38,6 @@ def stalls_of(text: str) -> dict[str, float]:
         "gc_over_100ms": sum(over("kontext_gc_pause_seconds", g) for g in collections),
         "loop_ticks": samples.get(("kontext_event_loop_lag_seconds_count", "", ""), 0.0),
         "loop_late_over_100ms": over("kontext_event_loop_lag_seconds"),
+        # Job steps held back for commands waiting for their answers (kontext.jobs.foreground): the bot ran behind.
+        "background_held": samples.get(("kontext_background_held_total", "", ""), 0.0),
     }

@@ -94,8 +94,8 @@ class Metrics:
         self.jobs_started = Counter("kontext_jobs_started", "Jobs accepted by this process", registry=r)
         self.background_held = Counter(
             "kontext_background_held",
-            "Job steps (polls, submits, downloads, uploads) held back for commands waiting for their first answer "
-            "behind a busy event loop (kontext.jobs.foreground)",
+            "Job steps (polls, submits, downloads, uploads, progress edits) held back for commands waiting for their "
+            "first answer behind a busy event loop (kontext.jobs.foreground)",
             registry=r,
         )
         self.jobs_delivered = Counter("kontext_jobs_delivered", "Jobs whose image this process delivered", registry=r)

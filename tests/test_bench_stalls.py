@@ -12,6 +12,8 @@ def test_the_benchmark_reads_full_collections_and_late_ticks_from_the_bots_metri
         metrics.observe_gc_pause(generation, seconds)
     for late in (0.001, 0.003, 0.3, 0.12):
         metrics.observe_loop_lag(late)
+    for _ in range(3):
+        metrics.background_held.inc()
 
     stalls = stalls_of(metrics.render().decode())
 
@@ -19,6 +21,7 @@ def test_the_benchmark_reads_full_collections_and_late_ticks_from_the_bots_metri
     assert stalls["gc_seconds"] == 0.322
     assert stalls["gc_over_100ms"] == 1
     assert stalls["loop_ticks"] == 4 and stalls["loop_late_over_100ms"] == 2
+    assert stalls["background_held"] == 3
 
 
 def test_a_bot_that_measured_nothing_reads_as_zeros() -> None:
@@ -30,4 +33,5 @@ def test_a_bot_that_measured_nothing_reads_as_zeros() -> None:
         "gc_over_100ms": 0,
         "loop_ticks": 0,
         "loop_late_over_100ms": 0,
+        "background_held": 0,
     }

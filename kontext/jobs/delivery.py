@@ -96,7 +96,8 @@ class ProgressReporter:
     ending on the latest worth showing; says so once a job runs `late_after` seconds past the estimate shown.
 
     `shown` is what the job's acknowledgement already shows (None: nothing yet, or unknown after a restart).
-    `shown_in` hears the message each edit landed in (the job service records a new one).
+    `shown_in` hears the message each edit landed in (the job service records a new one). `turn` is awaited before
+    each edit: while commands wait for their first answers behind a busy loop, a progress edit waits for them.
     """
 
     def __init__(
@@ -111,8 +112,10 @@ class ProgressReporter:
         wall: Callable[[], float] = time.time,
         slack: float = ESTIMATE_SLACK,
         late_after: float = LATE_AFTER,
+        turn: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._job, self._delivery, self._interval, self._clock = job, delivery, interval, clock
+        self._turn = turn  # awaited before each edit: commands waiting for their answer go first (Foreground)
         self._wall, self._slack, self._late_after = wall, slack, late_after
         self._shown_in = shown_in
         self._latest: Progress | None = shown
@@ -168,6 +171,10 @@ class ProgressReporter:
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue
+            if self._turn is not None:
+                await self._turn()
+                if self._closed or not self._due():
+                    break
             snapshot = self._latest
             assert snapshot is not None
             self._last_sent_at = self._clock()

@@ -370,6 +370,7 @@ class JobService:
             self.settings.progress_interval,
             shown=shown,  # what the acknowledgement shows: no edit repeats it
             shown_in=lambda message_id: self.records.shown_in(job, message_id),
+            turn=self.foreground.wait_turn,
             clock=self._clock,
         )
         try:

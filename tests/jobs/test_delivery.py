@@ -89,6 +89,39 @@ async def test_progress_reporter_edits_when_the_estimate_moves_far() -> None:
     assert delivery.shown == [Progress(JobState.PROCESSING, estimate_at=NOW + 25)]
 
 
+async def test_progress_reporter_edits_only_when_it_is_its_turn() -> None:
+    delivery = Shown()
+    turn = asyncio.Event()
+    waiting: list[bool] = []
+
+    async def wait_turn() -> None:
+        waiting.append(True)
+        await turn.wait()
+
+    shown = Progress(JobState.PENDING, estimate_at=NOW + 10)
+    reporter = ProgressReporter(_job(), delivery, 0.0, shown=shown, wall=lambda: NOW, slack=5, turn=wait_turn)
+    reporter.update(state=JobState.PROCESSING, estimate_at=NOW + 25)
+    await asyncio.sleep(0.01)
+    assert waiting and delivery.shown == [], "held back while commands wait for their answers"
+    reporter.update(state=JobState.PROCESSING, estimate_at=NOW + 40)  # meanwhile the estimate moved again
+    turn.set()
+    await asyncio.wait_for(delivery.edited.wait(), 1)
+    await reporter.close()
+    assert delivery.shown == [Progress(JobState.PROCESSING, estimate_at=NOW + 40)], "the latest, once"
+
+
+async def test_progress_reporter_closed_while_held_back_makes_no_edit() -> None:
+    delivery = Shown()
+    shown = Progress(JobState.PENDING, estimate_at=NOW + 10)
+    reporter = ProgressReporter(
+        _job(), delivery, 0.0, shown=shown, wall=lambda: NOW, slack=5, turn=asyncio.Event().wait
+    )
+    reporter.update(state=JobState.PROCESSING, estimate_at=NOW + 25)
+    await asyncio.sleep(0.01)
+    await asyncio.wait_for(reporter.close(), 1)  # the result is on its way: the held edit must not overwrite it
+    assert delivery.shown == []
+
+
 async def test_progress_reporter_says_a_job_is_late_once_its_estimate_has_passed() -> None:
     delivery = Shown()
     clock = [NOW]
