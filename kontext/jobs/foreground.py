@@ -68,6 +68,7 @@ class Foreground:
 
     def begin(self, key: Hashable, done: Callable[[], bool] = _never) -> None:
         """An urgent item arrived: it counts until `end(key)`, until `done()` says so, or for `expiry` seconds."""
+        self.falling_behind()  # drops the settled ones in front: an idle bot keeps no answered interaction alive
         self._urgent[key] = (self._clock(), done)
 
     def end(self, key: Hashable) -> None:

@@ -143,6 +143,20 @@ async def test_an_interaction_nobody_answers_is_forgotten_after_discords_three_s
     assert foreground.urgent == 0
 
 
+async def test_answered_interactions_are_let_go_without_any_background_step() -> None:
+    clock = Clock()
+    foreground = Foreground(clock=clock)
+    answered: set[int] = set()
+    for n in range(1000):  # an idle bot answering /help all day: no job step ever asks
+        foreground.begin(n, lambda n=n: n in answered)
+        answered.add(n)
+    assert foreground.urgent == 1, "only the newest, not yet looked at"
+    foreground.begin("unanswered")
+    clock.now += 3.0
+    foreground.begin("later")
+    assert foreground.urgent == 1, "past Discord's 3 seconds an unanswered one is let go too"
+
+
 async def test_a_held_step_cancelled_leaves_the_others_in_line() -> None:
     clock = Clock()
     foreground = Foreground(behind=0.0, batch=1, tick=0.001, clock=clock)
