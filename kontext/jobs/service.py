@@ -419,6 +419,9 @@ class JobService:
     async def _generate(self, job: Job, reporter: ProgressReporter) -> None:
         """Submit (when queued) and wait for the API, holding one of the API budget's slots throughout."""
         queued = job.state == JobState.QUEUED
+        if queued:
+            # Before the slot, not holding it: a job held back for the commands keeps no API capacity idle.
+            await self.foreground.wait_turn()
         # Most jobs get a slot at once: only a real wait is worth an edit (the benchmark's first-response p99 and
         # CPU per job both pay for every edit during a burst).
         waits = queued and (not self._slots.free or job.message_id is None)  # the first edit learns the placeholder
@@ -430,7 +433,6 @@ class JobService:
             if queued:
                 if waits:
                     reporter.update(queue_position=None)
-                await self.foreground.wait_turn()
                 await self._submit(job)
             expected = self.estimator.expected(job.request.mode, job.kind == "edit")
             reporter.update(state=job.state, estimate_at=(job.submitted_at or time.time()) + expected)
