@@ -27,9 +27,7 @@ class BenchApi(SimulatedApi):
         super().__init__(generation_time=self._generation_time, pending_time=0.0)
         self.timings = dict(timings)  # prompt -> (pending, total) seconds
         self.latency = latency
-        self.result = render_image(
-            "A lighthouse at dusk, oil painting", mode="pro", aspect_ratio="16:9", output_format="jpeg"
-        )
+        self.result = self.result_image()
         self.polls: collections.Counter[str] = collections.Counter()  # task id -> status requests
         self.in_flight = 0
         self.most_in_flight = 0
@@ -40,6 +38,11 @@ class BenchApi(SimulatedApi):
         self._pending: dict[str, float] = {}
         self._fetches: set[asyncio.Task[None]] = set()
         self._http: aiohttp.ClientSession | None = None
+
+    @staticmethod
+    def result_image() -> bytes:
+        """The one result every task returns (also what the floor's client downloads and uploads)."""
+        return render_image("A lighthouse at dusk, oil painting", mode="pro", aspect_ratio="16:9", output_format="jpeg")
 
     def _generation_time(self, body: dict[str, Any]) -> float:
         return self.timings[body["input"]["prompt"]][1]

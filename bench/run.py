@@ -16,6 +16,8 @@ from typing import Any
 
 from bench import multiprocess
 from bench.curves import curves
+from bench.fake_api import BenchApi
+from bench.floor import measure_floor
 from bench.plot import write_plot
 from bench.profile import summarise
 from bench.report import notes, write_results_md
@@ -32,7 +34,7 @@ QUICK = {
     "scale_jobs": 1000,
     "scale_seconds": 6.0,
 }
-RUNS = "workloads,callback,scale,profile,multiprocess"
+RUNS = "workloads,callback,scale,profile,floor,multiprocess"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -168,6 +170,7 @@ async def _main(args: argparse.Namespace) -> int:
         result = await run_once(config)
         runs.append(result)
         print("  " + _line(result), flush=True)
+    floor = await _floor(args, runs) if "floor" in args.runs.split(",") else None
     if "multiprocess" in args.runs.split(","):
         await multiprocess.run(args, logs)
     print("replaying the schedules offline for the lag-against-requests curves ...", flush=True)
@@ -183,6 +186,8 @@ async def _main(args: argparse.Namespace) -> int:
         "runs": runs,
         "curves": curves(args.workloads.split(","), args),
     }
+    if floor is not None:
+        results["floor"] = floor
     profiled = next((run for run in runs if run["label"] == "profiled"), None)
     if profiled is not None:
         results["profile"] = summarise(Path(profiled["config"]["profile"]), profiled["jobs"])
@@ -195,6 +200,26 @@ async def _main(args: argparse.Namespace) -> int:
     write_plot(results, args.out / "lag.png", args.out / "curves.png")
     print(f"wrote results.json, RESULTS.md, lag.png and curves.png to {args.out}; the bots' logs are in {logs}")
     return 0
+
+
+async def _floor(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The floor under the standard burst's CPU per job: its exchanges made by a bare client (bench/floor.py)."""
+    standard = next(
+        (run for run in runs if run["label"] == "adaptive" and run["config"]["workload"] == "standard"), None
+    )
+    polls = standard["status_per_job"] if standard else 5.0
+    discord_requests = standard["discord_requests_per_job"] if standard else 2.3
+    jobs = standard["jobs"] if standard else args.jobs
+    print(f"measuring the floor: {jobs} jobs' exchanges by a bare aiohttp client ...", flush=True)
+    floor = await measure_floor(
+        BenchApi.result_image(), jobs=jobs, polls=polls, discord_requests=discord_requests, latency=args.api_latency
+    )
+    print(
+        f"  floor {floor['cpu_ms_per_job']:.2f} ms/job ({polls:.2f} status and {discord_requests:.2f} Discord "
+        "requests a job)",
+        flush=True,
+    )
+    return floor
 
 
 def main(argv: list[str] | None = None) -> int:
