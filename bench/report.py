@@ -218,7 +218,7 @@ def profile_section(results: dict[str, Any]) -> str:
     profile = results.get("profile")
     standard = next((adaptive for name, adaptive, _ in workload_pairs(results) if name == "standard"), None)
     floor = floor_paragraph(results, standard)
-    if profile is None and not floor:
+    if profile is None and not floor and not results.get("sampled"):
         return ""
     cpu = f"{standard['bot_cpu_ms_per_job']:.2f} ms per job" if standard else "n/a"
     threads = ""
@@ -228,12 +228,15 @@ def profile_section(results: dict[str, Any]) -> str:
             f"{name} {seconds * per_job:.2f} ms" for name, seconds in standard["bot_cpu_seconds_by_thread"].items()
         )
         threads = f" By thread: {split} (the others: SQLite's connection and the image checks)."
+    sampled = results.get("sampled")
     text = f"""
 ## Where the bot's CPU goes
 
 The standard burst's adaptive run measured {cpu} (user + system time of the bot process over the run, target
 < {CPU_MS:g} ms).{threads}
 {floor}"""
+    if sampled:
+        return text + sampled_tables(sampled)
     if profile is None:
         return text
     areas = "\n".join(f"| {area} | {ms:.3f} |" for area, ms in profile["areas_ms_per_job"].items())
@@ -252,6 +255,27 @@ once at start-up, not work per job:
 | function (own time) | ms per job |
 |---|---:|
 {functions}
+"""
+
+
+def sampled_tables(sampled: dict[str, Any]) -> str:
+    """The profiled run's samples of the event loop (bench/sampling.py): by step of a job, and by innermost function."""
+    steps = "\n".join(f"| {name} | {share:.1%} | {ms:.2f} |" for name, share, ms in sampled["phases"])
+    leaves = "\n".join(f"| `{name}` | {share:.1%} | {ms:.3f} |" for name, share, ms in sampled["top_functions"])
+    return f"""
+A separate run of the same burst, sampled by py-spy 100 times a second ({sampled["samples"]:,} samples of the event
+loop's thread at work; the sampling costs that run some CPU, not the shares), shows where the event loop's
+{sampled["loop_ms_per_job"]:.2f} ms per job go. A sample counts for the first step in this table that its stack is
+in (a status poll made while waiting is a status poll); the milliseconds are the share times the event loop's CPU
+per job in that run:
+
+| step | share | ms per job |
+|---|---:|---:|
+{steps}
+
+| innermost function (own time) | share | ms per job |
+|---|---:|---:|
+{leaves}
 """
 
 

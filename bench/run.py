@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import multiprocess
+from bench import multiprocess, sampling
 from bench.curves import curves
 from bench.fake_api import BenchApi
 from bench.floor import measure_floor
@@ -108,7 +108,7 @@ def _configs(args: argparse.Namespace, logs: Path) -> list[RunConfig]:
         options.setdefault("seconds", seconds)
         options.setdefault("status_concurrency", args.status_concurrency)
         name = f"{label}-{workload.name}".replace(" ", "-")
-        if args.profile and "profile" not in options:
+        if args.profile and "profile" not in options and "sample" not in options:  # never both on one run
             options["profile"] = str(args.profile / f"{name}.prof")
         configs.append(RunConfig(label=label, strategy=strategy, workload=workload.name, **common, **options))
 
@@ -123,8 +123,11 @@ def _configs(args: argparse.Namespace, logs: Path) -> list[RunConfig]:
         # Ten times the burst, six times as long: the API's status endpoint gets 60 requests in flight, not 20.
         add("scale", "adaptive", standard, jobs=args.scale_jobs, seconds=args.scale_seconds, status_concurrency=60)
     if "profile" in wanted:
-        profile = str(logs / "profile.prof")
-        add("profiled", "adaptive", standard, profile=profile)
+        # Sampled when py-spy is here (the shares as they are); else under cProfile (function by function, skewed).
+        if sampling.py_spy() is not None:
+            add("profiled", "adaptive", standard, sample=str(logs / "samples.raw"))
+        else:
+            add("profiled", "adaptive", standard, profile=str(logs / "profile.prof"))
     return configs
 
 
@@ -189,7 +192,9 @@ async def _main(args: argparse.Namespace) -> int:
     if floor is not None:
         results["floor"] = floor
     profiled = next((run for run in runs if run["label"] == "profiled"), None)
-    if profiled is not None:
+    if profiled is not None and profiled["config"].get("sample"):
+        results["sampled"] = _sampled(profiled)
+    elif profiled is not None and profiled["config"].get("profile"):
         results["profile"] = summarise(Path(profiled["config"]["profile"]), profiled["jobs"])
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     if not any(run["config"]["strategy"] == "fixed" for run in runs):
@@ -200,6 +205,16 @@ async def _main(args: argparse.Namespace) -> int:
     write_plot(results, args.out / "lag.png", args.out / "curves.png")
     print(f"wrote results.json, RESULTS.md, lag.png and curves.png to {args.out}; the bots' logs are in {logs}")
     return 0
+
+
+def _sampled(run: dict[str, Any]) -> dict[str, Any] | None:
+    """The profiled run's samples by phase, in ms per job of the event loop's measured CPU; None if py-spy failed."""
+    path = Path(run["config"]["sample"])
+    if not path.exists():
+        print(f"  py-spy wrote no samples (see {path.with_suffix('.log')}): no profile in the report", flush=True)
+        return None
+    loop_seconds = run["bot_cpu_seconds_by_thread"].get("event loop", run["bot_cpu_seconds"])
+    return sampling.phases(path.read_text().splitlines(), jobs=run["jobs"], loop_cpu_seconds=loop_seconds)
 
 
 async def _floor(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import aiohttp
 import psutil
 from PIL import Image
 
+from bench import sampling
 from bench.fake_api import BenchApi
 from bench.measure import Outcomes, measure, peak_rss_mb, sample_cpu
 from bench.stalls import pauses
@@ -65,6 +66,7 @@ class RunConfig:
     timeout: float = 120.0
     log_dir: str | None = None
     profile: str | None = None  # write a cProfile of the bot process here (slows it down: diagnosis only)
+    sample: str | None = None  # write py-spy's samples of the bot process during the burst here (bench/sampling.py)
     callback: bool = False  # the API calls the bot back (CALLBACK_BASE_URL) instead of being polled
     # Results as new pinging messages, the servers' default. Off (/settings pings off): edited in place. A burst puts
     # some 50 results in each channel within seconds, and Discord lets a channel take about 5 messages per 5 s: with
@@ -222,6 +224,7 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
     log_dir = Path(config.log_dir) if config.log_dir else workdir
     log_dir.mkdir(parents=True, exist_ok=True)
     bot: _BotProcess | None = None
+    sampler: asyncio.subprocess.Process | None = None
     await fake.start()
     await api.start()
     try:
@@ -258,10 +261,12 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
             except Exception as error:  # the run goes on; the job counts as lost
                 errors.append(f"job {spec.index}: {error!r}")
 
+        if config.sample:
+            sampler = await sampling.start(bot.pid, Path(config.sample))
         loop = asyncio.get_running_loop()
         began = loop.time()
         busy: list[tuple[float, float, float]] = []  # (seconds into the run, bot's share of a core, the fakes')
-        sampler = asyncio.create_task(sample_cpu(child, began, busy))
+        cpu_sampler = asyncio.create_task(sample_cpu(child, began, busy))
         senders: list[asyncio.Task[None]] = []
         in_flight_at_send: list[int] = []
         for spec in specs:
@@ -279,7 +284,8 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
             await asyncio.sleep(0.25)
             outcomes.scan()
         finished_at = loop.time()
-        sampler.cancel()
+        cpu_sampler.cancel()
+        await sampling.stop(sampler)
         await asyncio.sleep(0.5)  # let the last database writes land before reading the CPU clock
         cpu_after = child.cpu_times()
         bench_cpu = time.process_time() - bench_cpu_before
@@ -321,6 +327,7 @@ async def run_once(config: RunConfig) -> dict[str, Any]:
         )
         return result
     finally:
+        await sampling.stop(sampler)
         if bot is not None:
             await bot.stop()
         await api.close()
