@@ -217,17 +217,25 @@ def _sampled(run: dict[str, Any]) -> dict[str, Any] | None:
     return sampling.phases(path.read_text().splitlines(), jobs=run["jobs"], loop_cpu_seconds=loop_seconds)
 
 
-async def _floor(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The floor under the standard burst's CPU per job: its exchanges made by a bare client (bench/floor.py)."""
+async def _floor(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The floor under the standard burst's CPU per job: its exchanges made by a bare client (bench/floor.py).
+
+    It repeats what the standard burst's adaptive run sent per job, so without that run there is nothing to repeat.
+    """
     standard = next(
         (run for run in runs if run["label"] == "adaptive" and run["config"]["workload"] == "standard"), None
     )
-    polls = standard["status_per_job"] if standard else 5.0
-    discord_requests = standard["discord_requests_per_job"] if standard else 2.3
-    jobs = standard["jobs"] if standard else args.jobs
-    print(f"measuring the floor: {jobs} jobs' exchanges by a bare aiohttp client ...", flush=True)
+    if standard is None:
+        print("no floor: it repeats the standard workload's adaptive run, which this benchmark did not run", flush=True)
+        return None
+    polls, discord_requests = standard["status_per_job"], standard["discord_requests_per_job"]
+    print(f"measuring the floor: {standard['jobs']} jobs' exchanges by a bare aiohttp client ...", flush=True)
     floor = await measure_floor(
-        BenchApi.result_image(), jobs=jobs, polls=polls, discord_requests=discord_requests, latency=args.api_latency
+        BenchApi.result_image(),
+        jobs=standard["jobs"],
+        polls=polls,
+        discord_requests=discord_requests,
+        latency=args.api_latency,
     )
     print(
         f"  floor {floor['cpu_ms_per_job']:.2f} ms/job ({polls:.2f} status and {discord_requests:.2f} Discord "
